@@ -1,0 +1,1 @@
+"""Core of the Toulouse Métropole operations dashboard; knows nothing about Dash."""

@@ -1,0 +1,36 @@
+"""Every Redis key the dashboard uses: one prefix, one style, a hash tag per layer.
+
+Keys of one layer share the tag `{<layer>}` so that a layer's writes can be one transaction,
+also on Redis Cluster. The exact strings are a persisted contract (tests assert them literally).
+"""
+
+PREFIX = "cityops"
+
+
+def _layer_key(layer: str, suffix: str) -> str:
+    return f"{PREFIX}:{{{layer}}}:{suffix}"
+
+
+def snapshot(layer: str) -> str:
+    """Hash with the layer's current snapshot: version, fetched_at, source, demo, summary, records."""
+    return _layer_key(layer, "snapshot")
+
+
+def status(layer: str) -> str:
+    """Hash with the health of the source feeding the layer."""
+    return _layer_key(layer, "status")
+
+
+def history(layer: str) -> str:
+    """Stream of the layer's summaries, one entry per version, trimmed by age."""
+    return _layer_key(layer, "history")
+
+
+def leader(layer: str, source: str) -> str:
+    """Lock held by the one collector process allowed to write this source."""
+    return _layer_key(layer, f"leader:{source}")
+
+
+def figure_cache_prefix() -> str:
+    """Prefix of the shared figure cache (flask-caching) entries."""
+    return f"{PREFIX}:cache:"

@@ -1,0 +1,126 @@
+"""The layer registry: every map layer, the four shipped ones included, is one entry here."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dashboard.models import (
+    EnergyRecord,
+    NacelleRecord,
+    NacelleStatus,
+    ParkingRecord,
+    Record,
+    ReportRecord,
+)
+
+Summary = dict[str, Any]
+
+
+def summarise_parking(records: Sequence[ParkingRecord]) -> Summary:
+    """Capacity, occupied and free spaces overall and occupied per site."""
+    capacity = sum(r.capacity for r in records)
+    occupied = sum(min(r.occupied, r.capacity) for r in records)
+    return {
+        "sites": len(records),
+        "capacity": capacity,
+        "occupied": occupied,
+        "free": capacity - occupied,
+        "occupied_by_site": {r.id: r.occupied for r in records},
+    }
+
+
+def summarise_energy(records: Sequence[EnergyRecord]) -> Summary:
+    """Power drawn now against what is typical for this hour, overall and per site."""
+    return {
+        "sites": len(records),
+        "power_kw": round(sum(r.power_kw for r in records), 1),
+        "typical_kw": round(sum(r.typical_kw for r in records), 1),
+        "power_by_site": {r.id: round(r.power_kw, 1) for r in records},
+    }
+
+
+def summarise_reports(records: Sequence[ReportRecord]) -> Summary:
+    """Counts of reports by status, and of open reports by category."""
+    open_records = [r for r in records if r.status.is_open]
+    return {
+        "total": len(records),
+        "open": len(open_records),
+        "by_status": dict(Counter(r.status.value for r in records)),
+        "open_by_category": dict(Counter(r.category for r in open_records)),
+    }
+
+
+def summarise_nacelles(records: Sequence[NacelleRecord]) -> Summary:
+    """How many pods are open, and where each one is (kept in history as the trail of moves)."""
+    return {
+        "count": len(records),
+        "open": sum(r.status is NacelleStatus.OPEN for r in records),
+        "positions": {r.id: [r.lon, r.lat, r.status.value, r.place] for r in records},
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """One map layer: its name, titles, timing budgets, public fields and how to summarise it."""
+
+    name: str
+    title_fr: str
+    title_en: str
+    record_type: type
+    refresh_seconds: float
+    freshness_seconds: float
+    public_fields: tuple[str, ...]
+    summarise: Callable[[Sequence[Record]], Summary]
+
+    def title(self, lang: str) -> str:
+        return self.title_en if lang == "en" else self.title_fr
+
+
+LAYERS: dict[str, Layer] = {
+    layer.name: layer
+    for layer in (
+        Layer(
+            name="parking",
+            title_fr="Stationnement",
+            title_en="Parking",
+            record_type=ParkingRecord,
+            refresh_seconds=60,
+            freshness_seconds=300,
+            public_fields=("id", "name", "capacity", "occupied", "site_type", "commune"),
+            summarise=summarise_parking,
+        ),
+        Layer(
+            name="energy",
+            title_fr="Énergie",
+            title_en="Energy",
+            record_type=EnergyRecord,
+            refresh_seconds=60,
+            freshness_seconds=600,
+            public_fields=("id", "name", "power_kw", "typical_kw", "site_type", "commune"),
+            summarise=summarise_energy,
+        ),
+        Layer(
+            name="reports",
+            title_fr="Signalements",
+            title_en="Citizen reports",
+            record_type=ReportRecord,
+            refresh_seconds=60,
+            freshness_seconds=900,
+            public_fields=("id", "category", "status", "created_at", "updated_at"),
+            summarise=summarise_reports,
+        ),
+        Layer(
+            name="nacelles",
+            title_fr="Nacelles",
+            title_en="Nacelles",
+            record_type=NacelleRecord,
+            refresh_seconds=60,
+            freshness_seconds=900,
+            public_fields=("id", "name", "status", "place", "event"),
+            summarise=summarise_nacelles,
+        ),
+    )
+}

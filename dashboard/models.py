@@ -1,0 +1,198 @@
+"""Canonical records per layer, the snapshot that carries them, and the status of a source."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+
+class ReportStatus(StrEnum):
+    """Lifecycle of a citizen report."""
+
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+    @property
+    def is_open(self) -> bool:
+        return self in OPEN_REPORT_STATUSES
+
+
+OPEN_REPORT_STATUSES = frozenset({ReportStatus.NEW, ReportStatus.ACKNOWLEDGED, ReportStatus.IN_PROGRESS})
+
+
+class NacelleStatus(StrEnum):
+    """What a Nacelle pod is doing now."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    IN_TRANSIT = "in_transit"
+
+
+class SourceState(StrEnum):
+    """Health of a source as shown on screen: ok, degraded (failing, data still fresh) or down."""
+
+    OK = "ok"
+    DEGRADED = "degraded"
+    DOWN = "down"
+
+
+@dataclass(frozen=True, slots=True)
+class ParkingRecord:
+    """A car park or park-and-ride site and its current occupancy."""
+
+    kind: ClassVar[str] = "parking"
+    id: str
+    name: str
+    lon: float
+    lat: float
+    capacity: int
+    occupied: int
+    site_type: str  # "garage" or "park_and_ride"
+    commune: str = "Toulouse"
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - self.occupied, 0)
+
+    @property
+    def occupancy(self) -> float:
+        return self.occupied / self.capacity if self.capacity else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class EnergyRecord:
+    """A metered site: power drawn now and what is typical for this hour."""
+
+    kind: ClassVar[str] = "energy"
+    id: str
+    name: str
+    lon: float
+    lat: float
+    power_kw: float
+    typical_kw: float
+    site_type: str
+    commune: str = "Toulouse"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRecord:
+    """A citizen report (Allô Toulouse request) and where it stands."""
+
+    kind: ClassVar[str] = "reports"
+    id: str
+    category: str
+    status: ReportStatus
+    lon: float
+    lat: float
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NacelleRecord:
+    """A movable citizen-consultation pod, where it is and what it hosts."""
+
+    kind: ClassVar[str] = "nacelles"
+    id: str
+    name: str
+    lon: float
+    lat: float
+    status: NacelleStatus
+    place: str
+    event: str
+
+
+Record = ParkingRecord | EnergyRecord | ReportRecord | NacelleRecord
+
+RECORD_TYPES: dict[str, type] = {
+    cls.kind: cls for cls in (ParkingRecord, EnergyRecord, ReportRecord, NacelleRecord)
+}
+
+
+def record_to_dict(record: Record) -> dict[str, Any]:
+    """Plain JSON-ready dict of a record (datetimes as ISO 8601 UTC)."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(record):
+        value = getattr(record, f.name)
+        if isinstance(value, datetime):
+            value = value.astimezone(UTC).isoformat()
+        out[f.name] = value
+    return out
+
+
+def record_from_dict(kind: str, data: dict[str, Any]) -> Record:
+    """Rebuild a record of layer `kind` from `record_to_dict` output."""
+    cls = RECORD_TYPES[kind]
+    values = dict(data)
+    if cls is ReportRecord:
+        values["status"] = ReportStatus(values["status"])
+        values["created_at"] = datetime.fromisoformat(values["created_at"])
+        values["updated_at"] = datetime.fromisoformat(values["updated_at"])
+    elif cls is NacelleRecord:
+        values["status"] = NacelleStatus(values["status"])
+    return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What a source adapter returns: valid records, rejection reasons, and the source's own time."""
+
+    records: tuple[Record, ...]
+    fetched_at: datetime
+    rejected: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The full current state of one layer as stored, with its version and provenance."""
+
+    layer: str
+    version: int
+    fetched_at: datetime
+    source: str
+    demo: bool
+    records: tuple[Record, ...]
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class LayerHead:
+    """The cheap part of a snapshot: everything but the records (read on every poll)."""
+
+    layer: str
+    version: int
+    fetched_at: datetime | None
+    source: str
+    demo: bool
+    summary: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    """Health of the source feeding a layer, as written by its collector."""
+
+    layer: str
+    source: str
+    state: SourceState
+    writer: str = ""
+    last_attempt: datetime | None = None
+    last_success: datetime | None = None
+    last_error: str = ""
+    failing_since: datetime | None = None
+    consecutive_failures: int = 0
+    records_rejected: int = 0
+    sample_rejection: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LayerOverview:
+    """What one poll needs about a layer: head of its snapshot and its source status."""
+
+    head: LayerHead | None
+    status: SourceStatus | None

@@ -1,0 +1,158 @@
+"""Settings: the only reader of os.environ and of the config file. Strict, with one error listing every problem.
+
+Sources, later ones winning: defaults, the TOML file named by CITYOPS_CONFIG, environment variables
+(CITYOPS_<NAME>, plus REDIS_URL). Every field's description is its one line of documentation.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlparse
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from dashboard.layers import LAYERS
+
+ENV_PREFIX = "CITYOPS_"
+CONFIG_ENV = "CITYOPS_CONFIG"
+
+
+class ConfigError(Exception):
+    """Configuration is invalid; the message lists every bad value at once."""
+
+
+class Settings(BaseModel):
+    """Every setting of the dashboard, with its default and meaning."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    redis_url: str | None = Field(
+        None,
+        description="Redis server (redis://, rediss:// or unix://). Unset: an in-process stand-in (all-in-one mode).",
+    )
+    host: str = Field("127.0.0.1", description="Address the web server listens on (python app.py).")
+    port: int = Field(8050, ge=1, le=65535, description="Port the web server listens on (python app.py).")
+    poll_seconds: float = Field(
+        5.0, ge=0.5, le=300, description="How often each browser asks whether any layer has changed."
+    )
+    refresh_seconds: float | None = Field(
+        None, gt=0, le=86400, description="Overrides every source's refresh interval (demos, tests). Unset: per layer."
+    )
+    history_days: float = Field(7.0, gt=0, le=366, description="How long each layer's history is kept in Redis.")
+    leader_ttl_seconds: float = Field(
+        30.0, ge=3, le=3600, description="Leader lock lifetime: a dead collector's source is taken over within it."
+    )
+    backoff_max_seconds: float = Field(
+        600.0, ge=1, le=86400, description="Longest pause between retries of a failing source."
+    )
+    jitter_ratio: float = Field(
+        0.1, ge=0, le=0.5, description="Random spread of each refresh interval, as a fraction of it."
+    )
+    redis_timeout_seconds: float = Field(
+        2.0, gt=0, le=60, description="Connect and read timeout for Redis; a poll fails fast after it."
+    )
+    demo_seed: int = Field(31555, description="Seed of the demonstration feeds (same seed, same data).")
+    demo_speed: float = Field(
+        1.0, gt=0, le=10000, description="Simulated time runs this many times faster in the demonstration feeds."
+    )
+    demo_faults: tuple[str, ...] = Field(
+        (),
+        description="Layers whose demonstration feed fails after its first fetch (comma list), to rehearse outages.",
+    )
+    tile_url: str | None = Field(
+        None,
+        description="XYZ raster tile URL with {z}/{x}/{y} for the basemap. Unset: an offline basemap, no network.",
+    )
+    tile_attribution: str = Field("", description="Attribution shown for the tile source.")
+    secret_key: str | None = Field(
+        None,
+        min_length=16,
+        description="Flask secret shared by all web workers. Unset: a random one per process (single process only).",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Logging level.")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and urlparse(value).scheme not in {"redis", "rediss", "unix"}:
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("demo_faults")
+    @classmethod
+    def _known_layers(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(value) - set(LAYERS))
+        if unknown:
+            raise ValueError(f"unknown layer(s) {', '.join(unknown)}; known: {', '.join(LAYERS)}")
+        return value
+
+    @field_validator("tile_url")
+    @classmethod
+    def _tile_template(cls, value: str | None) -> str | None:
+        if value is not None and not all(part in value for part in ("{z}", "{x}", "{y}")):
+            raise ValueError("must contain {z}, {x} and {y}")
+        return value
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets `field`."""
+    return "REDIS_URL" if field == "redis_url" else ENV_PREFIX + field.upper()
+
+
+def _from_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    known = {env_name(name): name for name in Settings.model_fields}
+    for var, raw in environ.items():
+        if var in known:
+            field = known[var]
+            if field == "demo_faults":
+                values[field] = tuple(part.strip() for part in raw.split(",") if part.strip())
+            elif raw.strip() == "" and Settings.model_fields[field].default is None:
+                values[field] = None
+            else:
+                values[field] = raw
+        elif var.startswith(ENV_PREFIX) and var != CONFIG_ENV:
+            problems.append(f"{var}: unknown setting")
+    return values, problems
+
+
+def _from_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as err:
+        raise ConfigError(f"{CONFIG_ENV}={path}: cannot read the file ({err.strerror})") from err
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{CONFIG_ENV}={path}: not valid TOML ({err})") from err
+    return data
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Settings from the config file and environment (default os.environ), then `overrides`."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    if environ.get(CONFIG_ENV):
+        values.update(_from_file(Path(environ[CONFIG_ENV])))
+    env_values, problems = _from_environment(environ)
+    values.update(env_values)
+    values.update(overrides)
+    try:
+        settings = Settings(**values)
+    except ValidationError as err:
+        problems.extend(_describe(error) for error in err.errors())
+    if problems:
+        raise ConfigError("Invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems))
+    return settings
+
+
+def _describe(error: Any) -> str:
+    field = str(error["loc"][0]) if error["loc"] else "?"
+    name = env_name(field) if field in Settings.model_fields else field
+    value = error.get("input")
+    shown = "" if isinstance(value, dict) else f" (got {value!r})"
+    return f"{name}: {error['msg']}{shown}"

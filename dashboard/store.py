@@ -1,0 +1,312 @@
+"""The only code that talks to Redis: writes and reads snapshots, statuses and history as models."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
+
+from dashboard import keys
+from dashboard.models import (
+    FetchResult,
+    LayerHead,
+    LayerOverview,
+    Snapshot,
+    SourceState,
+    SourceStatus,
+    record_from_dict,
+    record_to_dict,
+)
+from dashboard.settings import Settings
+
+_HEAD_FIELDS = ("version", "fetched_at", "source", "demo", "summary")
+
+
+class StoreUnavailable(Exception):
+    """Redis could not be reached or answered with an error; the message says which."""
+
+
+class NotLeader(Exception):
+    """A fenced write was refused because this process no longer holds the source's leader lock."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fence:
+    """A leader lock's key and token: a write goes through only while the lock still holds this token."""
+
+    key: str
+    token: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One version of a layer as kept in history: when, by which collector, and its summary."""
+
+    version: int
+    fetched_at: datetime
+    writer: str
+    summary: dict[str, Any]
+
+
+def connect(url: str | None, *, timeout_seconds: float = 2.0) -> redis.Redis:
+    """A client for `url` (redis://, rediss://, unix://), or an in-process stand-in when url is None."""
+    if url is None:
+        import fakeredis  # only the all-in-one mode needs it
+
+        return fakeredis.FakeRedis(server=fakeredis.FakeServer())
+    return redis.Redis.from_url(
+        url,
+        socket_timeout=timeout_seconds,
+        socket_connect_timeout=timeout_seconds,
+        health_check_interval=15,
+        # One quick retry: a dashboard poll must fail fast and say so rather than hang.
+        retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=1),
+    )
+
+
+def open_store(settings: Settings) -> Store:
+    """The store described by the settings (a real Redis, or the in-process stand-in)."""
+    client = connect(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
+    return Store(client, history_retention=timedelta(days=settings.history_days))
+
+
+@contextmanager
+def _unavailable_on_redis_error() -> Iterator[None]:
+    try:
+        yield
+    except (redis.ConnectionError, redis.TimeoutError) as err:
+        raise StoreUnavailable(f"Redis injoignable : {err}") from err
+    except redis.ResponseError as err:
+        raise StoreUnavailable(f"Redis a répondu par une erreur : {err}") from err
+
+
+def _iso(value: datetime | None) -> str:
+    return value.astimezone(UTC).isoformat() if value else ""
+
+
+def _parse_time(raw: bytes | str | None) -> datetime | None:
+    if not raw:
+        return None
+    return datetime.fromisoformat(raw.decode() if isinstance(raw, bytes) else raw)
+
+
+def _text(raw: bytes | str | None) -> str:
+    if raw is None:
+        return ""
+    return raw.decode() if isinstance(raw, bytes) else raw
+
+
+def _decode_hash(raw: dict[Any, Any]) -> dict[str, bytes]:
+    return {(k.decode() if isinstance(k, bytes) else k): v for k, v in raw.items()}
+
+
+class Store:
+    """Snapshots, source statuses and history of the layers, in Redis."""
+
+    def __init__(self, client: redis.Redis, *, history_retention: timedelta = timedelta(days=7)) -> None:
+        self.redis = client
+        self.history_retention = history_retention
+
+    def ping(self) -> None:
+        """Raise StoreUnavailable unless Redis answers."""
+        with _unavailable_on_redis_error():
+            self.redis.ping()
+
+    def write_snapshot(
+        self,
+        layer: str,
+        result: FetchResult,
+        *,
+        source: str,
+        demo: bool,
+        summary: dict[str, Any],
+        writer: str = "",
+        fence: Fence | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        """Replace the layer's snapshot and append its summary to history, atomically; return the new version.
+
+        With a `fence`, the write happens only while the leader lock still holds the fence's token.
+        """
+        now = now or datetime.now(UTC)
+        snapshot_key = keys.snapshot(layer)
+        records = orjson.dumps([record_to_dict(r) for r in result.records])
+        summary_json = orjson.dumps(summary)
+        # History ids follow the writer's clock (never going backwards), so trimming by age is exact.
+        now_ms = int(now.timestamp() * 1000)
+        retention_ms = int(self.history_retention.total_seconds() * 1000)
+        watched = [snapshot_key] + ([fence.key] if fence else [])
+        with _unavailable_on_redis_error(), self.redis.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    pipe.watch(*watched)
+                    if fence and pipe.get(fence.key) != fence.token:
+                        raise NotLeader(f"leader lock {fence.key} is no longer ours")
+                    version = int(pipe.hget(snapshot_key, "version") or 0) + 1
+                    entry_ms = max(now_ms, self._last_history_ms(pipe, layer))
+                    pipe.multi()
+                    pipe.hset(
+                        snapshot_key,
+                        mapping={
+                            "version": version,
+                            "fetched_at": _iso(result.fetched_at),
+                            "source": source,
+                            "demo": int(demo),
+                            "summary": summary_json,
+                            "records": records,
+                        },
+                    )
+                    pipe.xadd(
+                        keys.history(layer),
+                        {
+                            "version": version,
+                            "fetched_at": _iso(result.fetched_at),
+                            "writer": writer,
+                            "summary": summary_json,
+                        },
+                        id=f"{entry_ms}-*",
+                        minid=entry_ms - retention_ms,
+                        approximate=False,
+                    )
+                    pipe.execute()
+                    return version
+                except redis.WatchError:
+                    continue  # someone wrote in between: read the new version and try again
+
+    @staticmethod
+    def _last_history_ms(pipe: redis.client.Pipeline, layer: str) -> int:
+        last = pipe.xrevrange(keys.history(layer), count=1)
+        if not last:
+            return 0
+        entry_id = last[0][0]
+        return int((entry_id.decode() if isinstance(entry_id, bytes) else entry_id).split("-")[0])
+
+    def snapshot(self, layer: str) -> Snapshot | None:
+        """The layer's current snapshot with its records, or None before the first write."""
+        with _unavailable_on_redis_error():
+            raw = self.redis.hgetall(keys.snapshot(layer))
+        if not raw:
+            return None
+        fields = _decode_hash(raw)
+        head = _head(layer, fields)
+        records = tuple(record_from_dict(layer, item) for item in orjson.loads(fields["records"]))
+        return Snapshot(
+            layer=layer,
+            version=head.version,
+            fetched_at=head.fetched_at or datetime.fromtimestamp(0, UTC),
+            source=head.source,
+            demo=head.demo,
+            records=records,
+            summary=head.summary,
+        )
+
+    def overview(self, layers: Iterable[str]) -> dict[str, LayerOverview]:
+        """Head and status of each layer, read in a single round trip (what every poll asks)."""
+        names = list(layers)
+        with _unavailable_on_redis_error(), self.redis.pipeline(transaction=False) as pipe:
+            for name in names:
+                pipe.hmget(keys.snapshot(name), _HEAD_FIELDS)
+                pipe.hgetall(keys.status(name))
+            replies = pipe.execute()
+        out: dict[str, LayerOverview] = {}
+        for i, name in enumerate(names):
+            head_values, status_raw = replies[2 * i], replies[2 * i + 1]
+            head = _head(name, dict(zip(_HEAD_FIELDS, head_values, strict=True))) if head_values[0] else None
+            status = _status(name, _decode_hash(status_raw)) if status_raw else None
+            out[name] = LayerOverview(head=head, status=status)
+        return out
+
+    def write_status(self, status: SourceStatus, *, fence: Fence | None = None) -> None:
+        """Record the health of a layer's source (fenced like snapshots when a fence is given)."""
+        mapping = {
+            "source": status.source,
+            "writer": status.writer,
+            "state": status.state.value,
+            "last_attempt": _iso(status.last_attempt),
+            "last_success": _iso(status.last_success),
+            "last_error": status.last_error,
+            "failing_since": _iso(status.failing_since),
+            "consecutive_failures": status.consecutive_failures,
+            "records_rejected": status.records_rejected,
+            "sample_rejection": status.sample_rejection,
+        }
+        key = keys.status(status.layer)
+        with _unavailable_on_redis_error():
+            if fence is None:
+                self.redis.hset(key, mapping=mapping)
+                return
+            with self.redis.pipeline(transaction=True) as pipe:
+                try:
+                    pipe.watch(fence.key)
+                    if pipe.get(fence.key) != fence.token:
+                        raise NotLeader(f"leader lock {fence.key} is no longer ours")
+                    pipe.multi()
+                    pipe.hset(key, mapping=mapping)
+                    pipe.execute()
+                except redis.WatchError as err:
+                    raise NotLeader(f"leader lock {fence.key} changed during the write") from err
+
+    def status(self, layer: str) -> SourceStatus | None:
+        """The health of the layer's source, or None if no collector has reported yet."""
+        with _unavailable_on_redis_error():
+            raw = self.redis.hgetall(keys.status(layer))
+        return _status(layer, _decode_hash(raw)) if raw else None
+
+    def history(self, layer: str, since: datetime | None = None) -> list[HistoryEntry]:
+        """The layer's history entries, oldest first, optionally only those written since a time."""
+        start = f"{int(since.timestamp() * 1000)}-0" if since else "-"
+        with _unavailable_on_redis_error():
+            entries = self.redis.xrange(keys.history(layer), min=start, max="+")
+        out = []
+        for _entry_id, raw in entries:
+            fields = _decode_hash(raw)
+            out.append(
+                HistoryEntry(
+                    version=int(fields["version"]),
+                    fetched_at=_parse_time(fields["fetched_at"]) or datetime.fromtimestamp(0, UTC),
+                    writer=_text(fields.get("writer")),
+                    summary=orjson.loads(fields["summary"]),
+                )
+            )
+        return out
+
+    def server_time(self) -> float:
+        """Redis server clock in seconds (shared reference for all processes)."""
+        with _unavailable_on_redis_error():
+            seconds, micros = self.redis.time()
+        return seconds + micros / 1e6
+
+
+def _head(layer: str, fields: dict[str, Any]) -> LayerHead:
+    return LayerHead(
+        layer=layer,
+        version=int(fields["version"]),
+        fetched_at=_parse_time(fields.get("fetched_at")),
+        source=_text(fields.get("source")),
+        demo=_text(fields.get("demo")) == "1",
+        summary=orjson.loads(fields["summary"]) if fields.get("summary") else {},
+    )
+
+
+def _status(layer: str, fields: dict[str, Any]) -> SourceStatus:
+    return SourceStatus(
+        layer=layer,
+        source=_text(fields.get("source")),
+        writer=_text(fields.get("writer")),
+        state=SourceState(_text(fields.get("state")) or SourceState.DOWN.value),
+        last_attempt=_parse_time(fields.get("last_attempt")),
+        last_success=_parse_time(fields.get("last_success")),
+        last_error=_text(fields.get("last_error")),
+        failing_since=_parse_time(fields.get("failing_since")),
+        consecutive_failures=int(fields.get("consecutive_failures") or 0),
+        records_rejected=int(fields.get("records_rejected") or 0),
+        sample_rejection=_text(fields.get("sample_rejection")),
+    )
+

@@ -1,0 +1,68 @@
+"""Settings are parsed strictly, report every problem at once, and are all documented in the README."""
+
+from pathlib import Path
+
+import pytest
+
+from dashboard.settings import ConfigError, Settings, env_name, load_settings
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_defaults_need_no_environment():
+    settings = load_settings({})
+    assert settings.redis_url is None
+    assert settings.port == 8050
+    assert settings.history_days == 7
+
+
+def test_environment_values_are_parsed():
+    settings = load_settings(
+        {"REDIS_URL": "unix:///run/redis.sock", "CITYOPS_PORT": "9000", "CITYOPS_DEMO_FAULTS": "parking, reports"}
+    )
+    assert settings.redis_url == "unix:///run/redis.sock"
+    assert settings.port == 9000
+    assert settings.demo_faults == ("parking", "reports")
+
+
+def test_every_problem_is_listed_in_one_error():
+    with pytest.raises(ConfigError) as err:
+        load_settings(
+            {"CITYOPS_PORT": "eighty", "REDIS_URL": "http://localhost", "CITYOPS_POLL_SECONDS": "0",
+             "CITYOPS_COLOUR": "blue", "CITYOPS_TILE_URL": "https://tiles.example/x.png"}
+        )
+    message = str(err.value)
+    for name in ("CITYOPS_PORT", "REDIS_URL", "CITYOPS_POLL_SECONDS", "CITYOPS_COLOUR", "CITYOPS_TILE_URL"):
+        assert name in message
+
+
+def test_config_file_is_read_and_environment_wins(tmp_path):
+    config = tmp_path / "cityops.toml"
+    config.write_text('port = 8123\nhistory_days = 3\ndemo_faults = ["energy"]\n')
+    settings = load_settings({"CITYOPS_CONFIG": str(config), "CITYOPS_PORT": "8124"})
+    assert settings.port == 8124
+    assert settings.history_days == 3
+    assert settings.demo_faults == ("energy",)
+
+
+def test_unreadable_or_invalid_config_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_settings({"CITYOPS_CONFIG": str(tmp_path / "missing.toml")})
+    broken = tmp_path / "broken.toml"
+    broken.write_text("port = \n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings({"CITYOPS_CONFIG": str(broken)})
+
+
+def test_unknown_key_in_config_file_is_rejected(tmp_path):
+    config = tmp_path / "cityops.toml"
+    config.write_text("prot = 8000\n")
+    with pytest.raises(ConfigError, match="prot"):
+        load_settings({"CITYOPS_CONFIG": str(config)})
+
+
+def test_every_setting_is_documented_in_the_readme():
+    readme = README.read_text(encoding="utf-8")
+    missing = [env_name(field) for field in Settings.model_fields if f"`{env_name(field)}`" not in readme]
+    assert missing == []
+    assert "`CITYOPS_CONFIG`" in readme

@@ -1,0 +1,117 @@
+"""The store against a real redis-server: snapshots, versions, history trimming, fenced writes, statuses."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from dashboard.layers import LAYERS
+from dashboard.models import SourceState, SourceStatus
+from dashboard.store import Fence, NotLeader, Store, StoreUnavailable, connect
+from tests.factories import parking_result
+
+
+def _write(store: Store, occupied: int = 100, **kwargs) -> int:
+    result = parking_result(occupied)
+    return store.write_snapshot(
+        "parking", result, source="test", demo=False, summary=LAYERS["parking"].summarise(result.records), **kwargs
+    )
+
+
+def test_snapshot_round_trips_records_and_provenance(store):
+    when = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+    result = parking_result(321, when)
+    store.write_snapshot("parking", result, source="demo-parking", demo=True, summary={"free": 1})
+    snapshot = store.snapshot("parking")
+    assert snapshot.records == result.records
+    assert snapshot.fetched_at == when
+    assert snapshot.source == "demo-parking"
+    assert snapshot.demo is True
+    assert snapshot.summary == {"free": 1}
+
+
+def test_versions_increase_by_one_per_write(store):
+    assert [_write(store, occupied) for occupied in (1, 2, 3)] == [1, 2, 3]
+    assert store.snapshot("parking").version == 3
+
+
+def test_missing_layer_reads_as_none(store):
+    assert store.snapshot("energy") is None
+    overview = store.overview(["energy"])
+    assert overview["energy"].head is None and overview["energy"].status is None
+
+
+def test_overview_has_head_and_status_without_records(store):
+    _write(store)
+    store.write_status(SourceStatus(layer="parking", source="test", state=SourceState.DEGRADED, last_error="HTTP 500"))
+    item = store.overview(["parking", "reports"])
+    assert item["parking"].head.version == 1
+    assert item["parking"].head.summary["free"] == 748 - 100 + 300 - 10
+    assert item["parking"].status.state is SourceState.DEGRADED
+    assert item["parking"].status.last_error == "HTTP 500"
+    assert item["reports"].head is None
+
+
+def test_history_keeps_one_entry_per_version_with_writer(store):
+    for occupied in (10, 20, 30):
+        _write(store, occupied, writer="host:1")
+    entries = store.history("parking")
+    assert [e.version for e in entries] == [1, 2, 3]
+    assert [e.summary["occupied"] for e in entries] == [20, 30, 40]
+    assert {e.writer for e in entries} == {"host:1"}
+
+
+def test_history_is_trimmed_by_age(redis_client):
+    store = Store(redis_client, history_retention=timedelta(days=7))
+    _write(store, 10)
+    _write(store, 20)
+    # A write "eight days later" drops everything older than seven days before it.
+    _write(store, 30, now=datetime.now(UTC) + timedelta(days=8))
+    assert [e.version for e in store.history("parking")] == [3]
+
+
+def test_fenced_write_goes_through_only_with_the_current_token(store, redis_client):
+    redis_client.set("cityops:{parking}:leader:test", b"token-a")
+    assert _write(store, fence=Fence("cityops:{parking}:leader:test", b"token-a")) == 1
+    with pytest.raises(NotLeader):
+        _write(store, fence=Fence("cityops:{parking}:leader:test", b"token-b"))
+    assert store.snapshot("parking").version == 1
+
+
+def test_status_round_trip(store):
+    now = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+    status = SourceStatus(
+        layer="reports", source="demo-reports", state=SourceState.DOWN, writer="h:2", last_attempt=now,
+        last_success=now - timedelta(hours=1), last_error="délai dépassé", failing_since=now - timedelta(minutes=5),
+        consecutive_failures=4, records_rejected=2, sample_rejection="lat manquante",
+    )
+    store.write_status(status)
+    assert store.status("reports") == status
+
+
+def test_unreachable_redis_raises_store_unavailable(redis_server):
+    from tests.redis_server import free_port
+
+    store = Store(connect(f"redis://127.0.0.1:{free_port()}/0", timeout_seconds=0.2))
+    with pytest.raises(StoreUnavailable):
+        store.overview(["parking"])
+    with pytest.raises(StoreUnavailable):
+        store.ping()
+
+
+def test_store_recovers_when_redis_comes_back():
+    from tests.redis_server import RedisServer
+
+    server = RedisServer()
+    server.start()
+    store = Store(connect(server.url, timeout_seconds=0.5))
+    try:
+        _write(store)
+        server.stop()
+        with pytest.raises(StoreUnavailable):
+            store.overview(["parking"])
+        server.start()
+        assert store.overview(["parking"])["parking"].head is None  # no persistence: empty, but answering
+    finally:
+        server.stop()
