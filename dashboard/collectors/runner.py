@@ -1,0 +1,61 @@
+"""Builds one job per configured source and runs them in threads until told to stop."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+
+from dashboard import keys
+from dashboard.collectors.job import SourceJob
+from dashboard.collectors.leader import LeaderLock
+from dashboard.layers import LAYERS
+from dashboard.settings import Settings
+from dashboard.sources import Source
+from dashboard.sources.demo import build_demo_sources
+from dashboard.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def configured_sources(settings: Settings) -> list[Source]:
+    """The sources to collect: the demonstration feeds until real feeds are configured."""
+    return build_demo_sources(settings.demo_seed, speed=settings.demo_speed, faults=settings.demo_faults)
+
+
+class CollectorRunner:
+    """Runs a SourceJob per source, each in its own thread, sharing one store."""
+
+    def __init__(self, store: Store, sources: list[Source], settings: Settings) -> None:
+        self.stop_event = threading.Event()
+        writer = f"{socket.gethostname()}:{os.getpid()}"
+        self.jobs = [
+            SourceJob(
+                source,
+                LAYERS[source.layer],
+                store,
+                LeaderLock(store.redis, keys.leader(source.layer, source.name), settings.leader_ttl_seconds),
+                interval=settings.refresh_seconds or LAYERS[source.layer].refresh_seconds,
+                jitter_ratio=settings.jitter_ratio,
+                backoff_max=settings.backoff_max_seconds,
+                writer=writer,
+            )
+            for source in sources
+        ]
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        """Start one daemon thread per job."""
+        for job in self.jobs:
+            thread = threading.Thread(target=job.run, args=(self.stop_event,), name=f"collector-{job.source.name}")
+            thread.daemon = True
+            thread.start()
+            self._threads.append(thread)
+        log.info("collecting %s", ", ".join(job.source.name for job in self.jobs))
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Ask every job to finish its current fetch, release its lock and end."""
+        self.stop_event.set()
+        for thread in self._threads:
+            thread.join(timeout)
