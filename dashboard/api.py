@@ -1,0 +1,128 @@
+"""HTTP API (Flask blueprint): health, layer list and each layer as GeoJSON, from the same models as the map."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from flask import Blueprint, Response, request
+
+from dashboard.freshness import freshness
+from dashboard.i18n import normalise_language, t
+from dashboard.layers import LAYERS
+from dashboard.models import Snapshot, record_to_dict
+from dashboard.store import Store, StoreUnavailable
+
+
+class AppError(Exception):
+    """An error with the HTTP status and message the client should get."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _json(payload: Any, status: int = 200, content_type: str = "application/json") -> Response:
+    return Response(orjson.dumps(payload), status=status, content_type=content_type)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment else None
+
+
+def snapshot_geojson(snapshot: Snapshot) -> dict[str, Any]:
+    """A layer's snapshot as a GeoJSON FeatureCollection, with its version and provenance as members."""
+    features = []
+    for record in snapshot.records:
+        properties = record_to_dict(record)
+        lon, lat = properties.pop("lon"), properties.pop("lat")
+        features.append({"type": "Feature", "id": properties["id"],
+                         "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": properties})
+    return {
+        "type": "FeatureCollection",
+        "layer": snapshot.layer,
+        "version": snapshot.version,
+        "fetched_at": _iso(snapshot.fetched_at),
+        "source": snapshot.source,
+        "demo": snapshot.demo,
+        "features": features,
+    }
+
+
+def create_api(store: Store) -> Blueprint:
+    """The API blueprint, reading only through `store`."""
+    api = Blueprint("api", __name__)
+
+    @api.errorhandler(AppError)
+    def _app_error(err: AppError) -> Response:
+        return _json({"error": err.message, "status": err.status}, status=err.status)
+
+    @api.errorhandler(StoreUnavailable)
+    def _store_down(err: StoreUnavailable) -> Response:
+        return _json({"error": str(err), "status": 503}, status=503)
+
+    @api.get("/healthz")
+    def healthz() -> Response:
+        try:
+            overview = store.overview(LAYERS)
+        except StoreUnavailable as err:
+            return _json({"status": "unavailable", "redis": "down", "error": str(err)}, status=503)
+        sources = {
+            name: {
+                "state": item.status.state.value if item.status else "waiting",
+                "source": item.status.source if item.status else None,
+                "last_success": _iso(item.status.last_success) if item.status else None,
+                "last_error": item.status.last_error if item.status else "",
+                "consecutive_failures": item.status.consecutive_failures if item.status else 0,
+                "records_rejected": item.status.records_rejected if item.status else 0,
+                "version": item.head.version if item.head else None,
+            }
+            for name, item in overview.items()
+        }
+        return _json({"status": "ok", "redis": "up", "sources": sources})
+
+    @api.get("/api/v1/layers")
+    def layers() -> Response:
+        lang = normalise_language(request.args.get("lang"))
+        now = datetime.now(UTC)
+        overview = store.overview(LAYERS)
+        items = []
+        for name, layer in LAYERS.items():
+            badge = freshness(layer, overview[name], now, lang)
+            head = overview[name].head
+            items.append({
+                "name": name,
+                "title": {"fr": layer.title_fr, "en": layer.title_en},
+                "version": head.version if head else None,
+                "fetched_at": _iso(head.fetched_at) if head else None,
+                "source": head.source if head else None,
+                "demo": head.demo if head else None,
+                "state": badge.state,
+                "age": badge.age,
+                "freshness_budget_seconds": layer.freshness_seconds,
+                "summary": head.summary if head else {},
+            })
+        return _json({"layers": items})
+
+    @api.get("/api/v1/layers/<name>")
+    def layer(name: str) -> Response:
+        if name not in LAYERS:
+            lang = normalise_language(request.args.get("lang"))
+            raise AppError(404, t("api.unknown_layer", lang, name=name[:64]))
+        head = store.overview([name])[name].head
+        if head is not None and request.if_none_match.contains(f"{name}-{head.version}"):
+            # The viewer has this version: answer from the head without reading the records.
+            response = Response(status=304)
+            response.set_etag(f"{name}-{head.version}")
+            return response
+        snapshot = store.snapshot(name)
+        if snapshot is None:
+            return _json({"type": "FeatureCollection", "layer": name, "version": None, "features": []},
+                         content_type="application/geo+json")
+        response = _json(snapshot_geojson(snapshot), content_type="application/geo+json")
+        response.set_etag(f"{name}-{snapshot.version}")
+        return response.make_conditional(request)
+
+    return api

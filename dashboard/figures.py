@@ -1,0 +1,205 @@
+"""Pure functions from models to Plotly figures and traces: no Redis, no Dash.
+
+The map has a fixed number of traces per layer (its "slots"), so a live update can replace one
+layer's traces in place without resending the others or touching the user's view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dashboard.i18n import city_time, number, percent, t
+from dashboard.layers import LAYERS
+from dashboard.models import (
+    EnergyRecord,
+    NacelleRecord,
+    NacelleStatus,
+    ParkingRecord,
+    Record,
+    ReportRecord,
+    ReportStatus,
+    Snapshot,
+)
+
+CENTER = {"lat": 43.615, "lon": 1.44}
+ZOOM = 10.6
+MAP_UIREVISION = "cityops-map"
+
+# Okabe–Ito: distinguishable with the common colour-vision deficiencies.
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "black": "#000000",
+}
+REPORT_COLOURS = {
+    ReportStatus.NEW: OKABE_ITO["vermillion"],
+    ReportStatus.ACKNOWLEDGED: OKABE_ITO["orange"],
+    ReportStatus.IN_PROGRESS: OKABE_ITO["blue"],
+    ReportStatus.RESOLVED: OKABE_ITO["green"],
+    ReportStatus.CLOSED: "#999999",
+}
+REPORT_SIZES = {
+    ReportStatus.NEW: 7,
+    ReportStatus.ACKNOWLEDGED: 6,
+    ReportStatus.IN_PROGRESS: 6,
+    ReportStatus.RESOLVED: 4,
+    ReportStatus.CLOSED: 4,
+}
+NACELLE_COLOURS = {
+    NacelleStatus.OPEN: OKABE_ITO["green"],
+    NacelleStatus.CLOSED: "#666666",
+    NacelleStatus.IN_TRANSIT: OKABE_ITO["yellow"],
+}
+# Cividis is perceptually uniform and readable with colour-vision deficiencies.
+PARKING_SCALE = "Cividis"
+
+
+def _coords(records: Sequence[Record]) -> tuple[np.ndarray, np.ndarray]:
+    # float32 halves the bytes sent to browsers; ~1 m precision is plenty for a city map.
+    lon = np.fromiter((r.lon for r in records), dtype=np.float32, count=len(records))
+    lat = np.fromiter((r.lat for r in records), dtype=np.float32, count=len(records))
+    return lon, lat
+
+
+def parking_traces(records: Sequence[ParkingRecord], lang: str) -> list[go.Scattermap]:
+    """One trace: car parks sized by capacity and coloured by occupancy."""
+    lon, lat = _coords(records)
+    occupancy = np.array([r.occupancy for r in records], dtype=np.float32)
+    text = [
+        t("parking.hover", lang, name=r.name, free=number(r.free, lang), capacity=number(r.capacity, lang),
+          occupancy=percent(r.occupancy, lang))
+        for r in records
+    ]
+    sizes = np.clip(np.sqrt([r.capacity for r in records]) * 0.9, 9, 30) if records else []
+    return [
+        go.Scattermap(
+            lon=lon, lat=lat, mode="markers", name=LAYERS["parking"].title(lang),
+            marker={"size": sizes, "color": occupancy, "cmin": 0, "cmax": 1, "colorscale": PARKING_SCALE,
+                    "colorbar": {"title": {"text": t("parking.occupancy", lang)}, "tickformat": ".0%",
+                                 "x": 1.0, "len": 0.5, "y": 0.75},
+                    "opacity": 0.9},
+            hovertext=text, hoverinfo="text", customdata=[r.id for r in records],
+        )
+    ]
+
+
+def energy_traces(records: Sequence[EnergyRecord], lang: str) -> list[go.Scattermap]:
+    """One trace: metered sites sized by power, marked darker when above typical."""
+    lon, lat = _coords(records)
+    ratio = [r.power_kw / r.typical_kw - 1 if r.typical_kw else 0.0 for r in records]
+    text = [
+        t("energy.hover", lang, name=r.name, power=f"{number(r.power_kw, lang)} kW",
+          typical=f"{number(r.typical_kw, lang)} kW", delta=percent(d, lang, signed=True))
+        for r, d in zip(records, ratio, strict=True)
+    ]
+    sizes = np.clip(np.sqrt([r.power_kw for r in records]) * 1.2, 8, 34) if records else []
+    colours = [OKABE_ITO["vermillion"] if d > 0.2 else OKABE_ITO["purple"] for d in ratio]
+    return [
+        go.Scattermap(
+            lon=lon, lat=lat, mode="markers", name=t("energy.legend", lang),
+            marker={"size": sizes, "color": colours, "opacity": 0.75},
+            hovertext=text, hoverinfo="text", customdata=[r.id for r in records],
+        )
+    ]
+
+
+def report_traces(records: Sequence[ReportRecord], lang: str) -> list[go.Scattermap]:
+    """One trace per status (always all five, so slots stay fixed), each with its own colour and legend name."""
+    traces = []
+    for status in ReportStatus:
+        subset = [r for r in records if r.status is status]
+        lon, lat = _coords(subset)
+        label = t(f"report.{status.value}", lang)
+        text = [
+            t("report.hover", lang, category=r.category, status=label,
+              age=city_time(r.created_at, lang, with_date=True))
+            for r in subset
+        ]
+        traces.append(
+            go.Scattermap(
+                lon=lon, lat=lat, mode="markers",
+                name=f"{LAYERS['reports'].title(lang)} — {label} ({number(len(subset), lang)})",
+                legendgroup="reports",
+                marker={"size": REPORT_SIZES[status], "color": REPORT_COLOURS[status], "opacity": 0.7},
+                hovertext=text, hoverinfo="text", customdata=[r.id for r in subset],
+            )
+        )
+    return traces
+
+
+def nacelle_traces(records: Sequence[NacelleRecord], lang: str) -> list[go.Scattermap]:
+    """One trace: the pods, large, coloured and labelled (in hover) by status."""
+    lon, lat = _coords(records)
+    text = [
+        t("nacelle.hover", lang, name=r.name, status=t(f"nacelle.{r.status.value}", lang), place=r.place,
+          event=r.event)
+        for r in records
+    ]
+    return [
+        go.Scattermap(
+            lon=lon, lat=lat, mode="markers", name=LAYERS["nacelles"].title(lang),
+            marker={"size": 22, "color": [NACELLE_COLOURS[r.status] for r in records], "opacity": 0.95},
+            hovertext=text, hoverinfo="text", customdata=[r.id for r in records],
+        )
+    ]
+
+
+_RENDERERS: dict[str, tuple[int, Callable[[Sequence[Any], str], list[go.Scattermap]]]] = {
+    "parking": (1, parking_traces),
+    "energy": (1, energy_traces),
+    "reports": (len(ReportStatus), report_traces),
+    "nacelles": (1, nacelle_traces),
+}
+
+
+def trace_slots(layer_names: Sequence[str]) -> dict[str, range]:
+    """Which trace indices of the map belong to each layer, in map order."""
+    slots: dict[str, range] = {}
+    start = 0
+    for name in layer_names:
+        count = _RENDERERS[name][0]
+        slots[name] = range(start, start + count)
+        start += count
+    return slots
+
+
+def layer_traces(layer: str, snapshot: Snapshot | None, lang: str) -> list[dict[str, Any]]:
+    """The layer's map traces as plain dicts (empty traces before the first snapshot)."""
+    _count, render = _RENDERERS[layer]
+    records = snapshot.records if snapshot else ()
+    return [trace.to_plotly_json() for trace in render(records, lang)]
+
+
+def map_figure(
+    layer_traces_by_name: dict[str, list[dict[str, Any]]],
+    *,
+    tile_url: str | None = None,
+    tile_attribution: str = "",
+) -> go.Figure:
+    """The map figure: all layers' traces in slot order on a basemap that needs no network by default."""
+    fig = go.Figure()
+    for traces in layer_traces_by_name.values():
+        for trace in traces:
+            fig.add_trace(trace)
+    raster = (
+        [{"sourcetype": "raster", "source": [tile_url], "below": "traces", "sourceattribution": tile_attribution}]
+        if tile_url
+        else []
+    )
+    fig.update_layout(
+        map={"style": "white-bg", "center": CENTER, "zoom": ZOOM, "layers": raster},
+        uirevision=MAP_UIREVISION,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 12}},
+        paper_bgcolor="#f4f1ea",
+    )
+    return fig

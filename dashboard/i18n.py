@@ -1,0 +1,130 @@
+"""One translation mechanism for every user-facing string: French by default, English available.
+
+Numbers and dates are formatted with Babel for the chosen language; times are shown in the city's zone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from babel.numbers import format_decimal, format_percent
+
+CITY_ZONE = ZoneInfo("Europe/Paris")
+LANGUAGES = ("fr", "en")
+DEFAULT_LANGUAGE = "fr"
+
+_LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "app.title": {"fr": "Toulouse Métropole — tableau de bord des opérations", "en": "Toulouse Métropole — operations dashboard"},
+    "app.demo": {"fr": "données de démonstration", "en": "demonstration data"},
+    "app.times_in": {"fr": "Heures de Paris ({zone})", "en": "Paris time ({zone})"},
+    "app.language": {"fr": "English", "en": "Français"},
+    "app.updated": {"fr": "Mis à jour {time}", "en": "Updated {time}"},
+    "app.layers": {"fr": "Couches", "en": "Layers"},
+    "app.map_label": {"fr": "Carte des couches en direct", "en": "Map of the live layers"},
+    "kpi.free_spaces": {"fr": "Places libres", "en": "Free spaces"},
+    "kpi.free_spaces_detail": {"fr": "sur {capacity} places, {sites} parkings", "en": "of {capacity} spaces, {sites} car parks"},
+    "kpi.open_reports": {"fr": "Signalements ouverts", "en": "Open reports"},
+    "kpi.open_reports_detail": {"fr": "{new} nouveaux, {in_progress} en cours", "en": "{new} new, {in_progress} in progress"},
+    "kpi.energy": {"fr": "Puissance appelée", "en": "Power drawn"},
+    "kpi.energy_detail": {"fr": "{delta} par rapport à l'habituel ({typical})", "en": "{delta} against typical ({typical})"},
+    "kpi.nacelles": {"fr": "Nacelles ouvertes", "en": "Nacelles open"},
+    "kpi.nacelles_detail": {"fr": "sur {count}, {in_transit} en déplacement", "en": "of {count}, {in_transit} moving"},
+    "kpi.no_data": {"fr": "pas encore de données", "en": "no data yet"},
+    "state.ok": {"fr": "à jour", "en": "up to date"},
+    "state.degraded": {"fr": "dégradé", "en": "degraded"},
+    "state.down": {"fr": "hors service", "en": "down"},
+    "state.stale": {"fr": "données anciennes", "en": "stale data"},
+    "state.waiting": {"fr": "en attente de données", "en": "waiting for data"},
+    "age.just_now": {"fr": "à l'instant", "en": "just now"},
+    "age.minutes": {"fr": "il y a {n} min", "en": "{n} min ago"},
+    "age.hours": {"fr": "il y a {n} h", "en": "{n} h ago"},
+    "age.days": {"fr": "il y a {n} j", "en": "{n} d ago"},
+    "badge.tooltip": {
+        "fr": "{title} : {state}. Données du {time}. Source : {source}.",
+        "en": "{title}: {state}. Data from {time}. Source: {source}.",
+    },
+    "badge.failing": {
+        "fr": "En échec depuis {since} ({failures} essais) : {error}",
+        "en": "Failing since {since} ({failures} tries): {error}",
+    },
+    "badge.rejected": {"fr": "{n} enregistrements rejetés, ex. : {sample}", "en": "{n} records rejected, e.g.: {sample}"},
+    "banner.store_down": {
+        "fr": "Connexion au cache perdue depuis {time} : dernières données affichées.",
+        "en": "Connection to the cache lost since {time}: showing the last data.",
+    },
+    "banner.sources": {"fr": "Sources en difficulté : {layers}", "en": "Sources in trouble: {layers}"},
+    "parking.occupancy": {"fr": "Occupation", "en": "Occupancy"},
+    "parking.hover": {
+        "fr": "{name}<br>{free} places libres sur {capacity}<br>occupation {occupancy}",
+        "en": "{name}<br>{free} free of {capacity}<br>occupancy {occupancy}",
+    },
+    "energy.hover": {
+        "fr": "{name}<br>{power} (habituel {typical})<br>{delta}",
+        "en": "{name}<br>{power} (typical {typical})<br>{delta}",
+    },
+    "energy.legend": {"fr": "Énergie (taille : puissance)", "en": "Energy (size: power)"},
+    "report.hover": {"fr": "{category}<br>{status}<br>ouvert {age}", "en": "{category}<br>{status}<br>opened {age}"},
+    "report.new": {"fr": "Nouveau", "en": "New"},
+    "report.acknowledged": {"fr": "Pris en compte", "en": "Acknowledged"},
+    "report.in_progress": {"fr": "En cours", "en": "In progress"},
+    "report.resolved": {"fr": "Résolu", "en": "Resolved"},
+    "report.closed": {"fr": "Clos", "en": "Closed"},
+    "nacelle.open": {"fr": "Ouverte", "en": "Open"},
+    "nacelle.closed": {"fr": "Fermée", "en": "Closed"},
+    "nacelle.in_transit": {"fr": "En déplacement", "en": "In transit"},
+    "nacelle.hover": {"fr": "{name} — {status}<br>{place}<br>{event}", "en": "{name} — {status}<br>{place}<br>{event}"},
+    "api.unknown_layer": {"fr": "Couche inconnue : {name}", "en": "Unknown layer: {name}"},
+}
+
+
+def normalise_language(value: str | None) -> str:
+    """A supported language code from a user-supplied value (anything unknown falls back to French)."""
+    value = (value or "").strip().lower()[:2]
+    return value if value in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, lang: str, **params: object) -> str:
+    """The message `key` in `lang`, with `params` substituted."""
+    text = MESSAGES[key].get(lang) or MESSAGES[key][DEFAULT_LANGUAGE]
+    return text.format(**params) if params else text
+
+
+def number(value: float, lang: str, digits: int = 0) -> str:
+    """A number formatted for the language (thin spaces and commas in French)."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=_LOCALES[lang])
+
+
+def percent(ratio: float, lang: str, signed: bool = False) -> str:
+    """A ratio as a percentage for the language, optionally with an explicit sign."""
+    text = format_percent(abs(ratio) if signed else ratio, format="#,##0 %", locale=_LOCALES[lang])
+    if signed:
+        text = ("+" if ratio >= 0 else "−") + text
+    return text
+
+
+def city_time(moment: datetime, lang: str, with_date: bool = False) -> str:
+    """A moment shown in Europe/Paris, e.g. '14:05' or '25/11/2026 14:05'."""
+    local = moment.astimezone(CITY_ZONE)
+    pattern = "dd/MM/yyyy HH:mm" if with_date else "HH:mm:ss"
+    return format_datetime(local, pattern, locale=_LOCALES[lang])
+
+
+def zone_label(moment: datetime) -> str:
+    """The city's zone abbreviation at `moment` (CET or CEST)."""
+    return moment.astimezone(CITY_ZONE).tzname() or "Europe/Paris"
+
+
+def age_in_words(seconds: float, lang: str) -> str:
+    """How old something is, coarse enough to change rarely: 'à l'instant', 'il y a 3 min', ..."""
+    if seconds < 60:
+        return t("age.just_now", lang)
+    if seconds < 3600:
+        return t("age.minutes", lang, n=int(seconds // 60))
+    if seconds < 86400:
+        return t("age.hours", lang, n=int(seconds // 3600))
+    return t("age.days", lang, n=int(seconds // 86400))

@@ -1,0 +1,31 @@
+"""The view model of one poll: everything a page shows about the layers, as plain JSON-ready data (pure)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from dashboard.freshness import freshness
+from dashboard.i18n import city_time, t
+from dashboard.kpis import kpis
+from dashboard.layers import LAYERS
+from dashboard.models import LayerOverview
+
+
+def build_view(overview: dict[str, LayerOverview], now: datetime, lang: str) -> dict[str, Any]:
+    """Versions, badges, KPI texts and the sources banner for `overview`; equal views mean nothing to redraw."""
+    badges = {name: freshness(LAYERS[name], item, now, lang) for name, item in overview.items()}
+    troubled = [LAYERS[name].title(lang) for name, badge in badges.items() if badge.state not in ("ok", "waiting")]
+    heads = {name: item.head for name, item in overview.items()}
+    latest = max((h.fetched_at for h in heads.values() if h and h.fetched_at), default=None)
+    return {
+        "demo": any(h.demo for h in heads.values() if h),
+        "versions": {name: (item.head.version if item.head else 0) for name, item in overview.items()},
+        "badges": {
+            name: {"state": b.state, "text": f"{b.label} · {b.age}" if b.age else b.label, "reason": b.reason}
+            for name, b in badges.items()
+        },
+        "kpis": {k.key: {"value": k.value, "detail": k.detail} for k in kpis(heads, lang)},
+        "banner": t("banner.sources", lang, layers=", ".join(troubled)) if troubled else "",
+        "updated": t("app.updated", lang, time=city_time(latest, lang)) if latest else "",
+    }

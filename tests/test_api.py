@@ -1,0 +1,85 @@
+"""The HTTP API through Flask's test client, reading a real Redis."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from dashboard.api import create_api
+from dashboard.layers import LAYERS
+from dashboard.models import SourceState, SourceStatus
+from dashboard.store import Store, connect
+from tests.factories import parking_result
+from tests.redis_server import free_port
+
+
+def _client(store: Store):
+    app = Flask(__name__)
+    app.register_blueprint(create_api(store))
+    return app.test_client()
+
+
+@pytest.fixture
+def client(store):
+    return _client(store)
+
+
+def _seed_parking(store: Store) -> int:
+    result = parking_result(150)
+    return store.write_snapshot("parking", result, source="demo-parking", demo=True,
+                                summary=LAYERS["parking"].summarise(result.records))
+
+
+def test_layer_as_geojson(client, store):
+    _seed_parking(store)
+    response = client.get("/api/v1/layers/parking")
+    assert response.status_code == 200
+    assert response.content_type == "application/geo+json"
+    body = response.get_json()
+    assert body["type"] == "FeatureCollection" and body["version"] == 1 and body["demo"] is True
+    first = body["features"][0]
+    assert first["geometry"] == {"type": "Point", "coordinates": [1.444, 43.6045]}
+    assert first["properties"]["occupied"] == 150 and "lon" not in first["properties"]
+
+
+def test_layer_answers_304_to_a_matching_etag(client, store):
+    _seed_parking(store)
+    etag = client.get("/api/v1/layers/parking").headers["ETag"]
+    assert client.get("/api/v1/layers/parking", headers={"If-None-Match": etag}).status_code == 304
+    _seed_parking(store)
+    assert client.get("/api/v1/layers/parking", headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_unknown_layer_is_a_json_404(client):
+    response = client.get("/api/v1/layers/unicorns?lang=en")
+    assert response.status_code == 404
+    assert response.get_json() == {"error": "Unknown layer: unicorns", "status": 404}
+    assert client.get("/api/v1/layers/unicorns").get_json()["error"] == "Couche inconnue : unicorns"
+
+
+def test_layers_list_reports_versions_and_state(client, store):
+    _seed_parking(store)
+    store.write_status(SourceStatus("parking", "demo-parking", SourceState.DEGRADED, last_error="HTTP 500"))
+    body = client.get("/api/v1/layers").get_json()
+    by_name = {item["name"]: item for item in body["layers"]}
+    assert list(by_name) == list(LAYERS)
+    assert by_name["parking"]["version"] == 1
+    assert by_name["parking"]["state"] == "degraded"
+    assert by_name["parking"]["summary"]["capacity"] == 1048
+    assert by_name["reports"]["version"] is None and by_name["reports"]["state"] == "waiting"
+
+
+def test_healthz_is_200_with_sources(client, store):
+    _seed_parking(store)
+    store.write_status(SourceStatus("parking", "demo-parking", SourceState.OK))
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json()["sources"]["parking"]["state"] == "ok"
+
+
+def test_healthz_is_503_when_redis_is_unreachable():
+    client = _client(Store(connect(f"redis://127.0.0.1:{free_port()}/0", timeout_seconds=0.2)))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["redis"] == "down"
+    assert client.get("/api/v1/layers").status_code == 503
