@@ -55,7 +55,7 @@ class Settings(BaseModel):
     redis_timeout_seconds: float = Field(
         2.0, gt=0, le=60, description="Connect and read timeout for Redis; a poll fails fast after it."
     )
-    demo_seed: int = Field(31555, description="Seed of the demonstration feeds (same seed, same data).")
+    demo_seed: int = Field(31555, ge=0, description="Seed of the demonstration feeds (same seed, same data).")
     demo_speed: float = Field(
         1.0, gt=0, le=10000, description="Simulated time runs this many times faster in the demonstration feeds."
     )
