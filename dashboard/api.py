@@ -38,8 +38,14 @@ def snapshot_geojson(snapshot: Snapshot) -> dict[str, Any]:
     for record in snapshot.records:
         properties = record_to_dict(record)
         lon, lat = properties.pop("lon"), properties.pop("lat")
-        features.append({"type": "Feature", "id": properties["id"],
-                         "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": properties})
+        features.append(
+            {
+                "type": "Feature",
+                "id": properties["id"],
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": properties,
+            }
+        )
     return {
         "type": "FeatureCollection",
         "layer": snapshot.layer,
@@ -92,18 +98,20 @@ def create_api(store: Store) -> Blueprint:
         for name, layer in LAYERS.items():
             badge = freshness(layer, overview[name], now, lang)
             head = overview[name].head
-            items.append({
-                "name": name,
-                "title": {"fr": layer.title_fr, "en": layer.title_en},
-                "version": head.version if head else None,
-                "fetched_at": _iso(head.fetched_at) if head else None,
-                "source": head.source if head else None,
-                "demo": head.demo if head else None,
-                "state": badge.state,
-                "age": badge.age,
-                "freshness_budget_seconds": layer.freshness_seconds,
-                "summary": head.summary if head else {},
-            })
+            items.append(
+                {
+                    "name": name,
+                    "title": {"fr": layer.title_fr, "en": layer.title_en},
+                    "version": head.version if head else None,
+                    "fetched_at": _iso(head.fetched_at) if head else None,
+                    "source": head.source if head else None,
+                    "demo": head.demo if head else None,
+                    "state": badge.state,
+                    "age": badge.age,
+                    "freshness_budget_seconds": layer.freshness_seconds,
+                    "summary": head.summary if head else {},
+                }
+            )
         return _json({"layers": items})
 
     @api.get("/api/v1/layers/<name>")
@@ -119,8 +127,10 @@ def create_api(store: Store) -> Blueprint:
             return response
         snapshot = store.snapshot(name)
         if snapshot is None:
-            return _json({"type": "FeatureCollection", "layer": name, "version": None, "features": []},
-                         content_type="application/geo+json")
+            return _json(
+                {"type": "FeatureCollection", "layer": name, "version": None, "features": []},
+                content_type="application/geo+json",
+            )
         response = _json(snapshot_geojson(snapshot), content_type="application/geo+json")
         response.set_etag(f"{name}-{snapshot.version}")
         return response.make_conditional(request)

@@ -6,7 +6,7 @@ layer's traces in place without resending the others or touching the user's view
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -75,19 +75,41 @@ def parking_traces(records: Sequence[ParkingRecord], lang: str) -> list[go.Scatt
     lon, lat = _coords(records)
     occupancy = np.array([r.occupancy for r in records], dtype=np.float32)
     text = [
-        t("parking.hover", lang, name=r.name, free=number(r.free, lang), capacity=number(r.capacity, lang),
-          occupancy=percent(r.occupancy, lang))
+        t(
+            "parking.hover",
+            lang,
+            name=r.name,
+            free=number(r.free, lang),
+            capacity=number(r.capacity, lang),
+            occupancy=percent(r.occupancy, lang),
+        )
         for r in records
     ]
     sizes = np.clip(np.sqrt([r.capacity for r in records]) * 0.9, 9, 30) if records else []
     return [
         go.Scattermap(
-            lon=lon, lat=lat, mode="markers", name=LAYERS["parking"].title(lang),
-            marker={"size": sizes, "color": occupancy, "cmin": 0, "cmax": 1, "colorscale": PARKING_SCALE,
-                    "colorbar": {"title": {"text": t("parking.occupancy", lang)}, "tickformat": ".0%",
-                                 "x": 1.0, "len": 0.5, "y": 0.75},
-                    "opacity": 0.9},
-            hovertext=text, hoverinfo="text", customdata=[r.id for r in records],
+            lon=lon,
+            lat=lat,
+            mode="markers",
+            name=LAYERS["parking"].title(lang),
+            marker={
+                "size": sizes,
+                "color": occupancy,
+                "cmin": 0,
+                "cmax": 1,
+                "colorscale": PARKING_SCALE,
+                "colorbar": {
+                    "title": {"text": t("parking.occupancy", lang)},
+                    "tickformat": ".0%",
+                    "x": 1.0,
+                    "len": 0.5,
+                    "y": 0.75,
+                },
+                "opacity": 0.9,
+            },
+            hovertext=text,
+            hoverinfo="text",
+            customdata=[r.id for r in records],
         )
     ]
 
@@ -97,17 +119,28 @@ def energy_traces(records: Sequence[EnergyRecord], lang: str) -> list[go.Scatter
     lon, lat = _coords(records)
     ratio = [r.power_kw / r.typical_kw - 1 if r.typical_kw else 0.0 for r in records]
     text = [
-        t("energy.hover", lang, name=r.name, power=f"{number(r.power_kw, lang)} kW",
-          typical=f"{number(r.typical_kw, lang)} kW", delta=percent(d, lang, signed=True))
+        t(
+            "energy.hover",
+            lang,
+            name=r.name,
+            power=f"{number(r.power_kw, lang)} kW",
+            typical=f"{number(r.typical_kw, lang)} kW",
+            delta=percent(d, lang, signed=True),
+        )
         for r, d in zip(records, ratio, strict=True)
     ]
     sizes = np.clip(np.sqrt([r.power_kw for r in records]) * 1.2, 8, 34) if records else []
     colours = [OKABE_ITO["vermillion"] if d > 0.2 else OKABE_ITO["purple"] for d in ratio]
     return [
         go.Scattermap(
-            lon=lon, lat=lat, mode="markers", name=t("energy.legend", lang),
+            lon=lon,
+            lat=lat,
+            mode="markers",
+            name=t("energy.legend", lang),
             marker={"size": sizes, "color": colours, "opacity": 0.75},
-            hovertext=text, hoverinfo="text", customdata=[r.id for r in records],
+            hovertext=text,
+            hoverinfo="text",
+            customdata=[r.id for r in records],
         )
     ]
 
@@ -120,17 +153,26 @@ def report_traces(records: Sequence[ReportRecord], lang: str) -> list[go.Scatter
         lon, lat = _coords(subset)
         label = t(f"report.{status.value}", lang)
         text = [
-            t("report.hover", lang, category=r.category, status=label,
-              age=city_time(r.created_at, lang, with_date=True))
+            t(
+                "report.hover",
+                lang,
+                category=r.category,
+                status=label,
+                age=city_time(r.created_at, lang, with_date=True),
+            )
             for r in subset
         ]
         traces.append(
             go.Scattermap(
-                lon=lon, lat=lat, mode="markers",
+                lon=lon,
+                lat=lat,
+                mode="markers",
                 name=f"{LAYERS['reports'].title(lang)} — {label} ({number(len(subset), lang)})",
                 legendgroup="reports",
                 marker={"size": REPORT_SIZES[status], "color": REPORT_COLOURS[status], "opacity": 0.7},
-                hovertext=text, hoverinfo="text", customdata=[r.id for r in subset],
+                hovertext=text,
+                hoverinfo="text",
+                customdata=[r.id for r in subset],
             )
         )
     return traces
@@ -140,32 +182,42 @@ def nacelle_traces(records: Sequence[NacelleRecord], lang: str) -> list[go.Scatt
     """One trace: the pods, large, coloured and labelled (in hover) by status."""
     lon, lat = _coords(records)
     text = [
-        t("nacelle.hover", lang, name=r.name, status=t(f"nacelle.{r.status.value}", lang), place=r.place,
-          event=r.event)
+        t("nacelle.hover", lang, name=r.name, status=t(f"nacelle.{r.status.value}", lang), place=r.place, event=r.event)
         for r in records
     ]
     return [
         go.Scattermap(
-            lon=lon, lat=lat, mode="markers", name=LAYERS["nacelles"].title(lang),
+            lon=lon,
+            lat=lat,
+            mode="markers",
+            name=LAYERS["nacelles"].title(lang),
             marker={"size": 22, "color": [NACELLE_COLOURS[r.status] for r in records], "opacity": 0.95},
-            hovertext=text, hoverinfo="text", customdata=[r.id for r in records],
+            hovertext=text,
+            hoverinfo="text",
+            customdata=[r.id for r in records],
         )
     ]
 
 
+# Drawing order, bottom to top: thousands of small report dots under the few large markers.
 _RENDERERS: dict[str, tuple[int, Callable[[Sequence[Any], str], list[go.Scattermap]]]] = {
-    "parking": (1, parking_traces),
-    "energy": (1, energy_traces),
     "reports": (len(ReportStatus), report_traces),
+    "energy": (1, energy_traces),
+    "parking": (1, parking_traces),
     "nacelles": (1, nacelle_traces),
 }
 
 
-def trace_slots(layer_names: Sequence[str]) -> dict[str, range]:
-    """Which trace indices of the map belong to each layer, in map order."""
+def _drawing_order(layer_names: Iterable[str]) -> list[str]:
+    order = list(_RENDERERS)
+    return sorted(layer_names, key=order.index)
+
+
+def trace_slots(layer_names: Iterable[str]) -> dict[str, range]:
+    """Which trace indices of the map belong to each layer, in drawing order."""
     slots: dict[str, range] = {}
     start = 0
-    for name in layer_names:
+    for name in _drawing_order(layer_names):
         count = _RENDERERS[name][0]
         slots[name] = range(start, start + count)
         start += count
@@ -187,8 +239,8 @@ def map_figure(
 ) -> go.Figure:
     """The map figure: all layers' traces in slot order on a basemap that needs no network by default."""
     fig = go.Figure()
-    for traces in layer_traces_by_name.values():
-        for trace in traces:
+    for name in _drawing_order(layer_traces_by_name):
+        for trace in layer_traces_by_name[name]:
             fig.add_trace(trace)
     raster = (
         [{"sourcetype": "raster", "source": [tile_url], "below": "traces", "sourceattribution": tile_attribution}]

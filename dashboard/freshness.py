@@ -37,11 +37,26 @@ def freshness(layer: Layer, overview: LayerOverview, now: datetime, lang: str) -
     state = status.state.value if status else SourceState.OK.value
     if state == SourceState.OK.value and age_seconds > layer.freshness_seconds:
         state = "stale"
-    parts = [t("badge.tooltip", lang, title=layer.title(lang), state=t(f"state.{state}", lang),
-               time=city_time(head.fetched_at, lang, with_date=True), source=head.source)]
+    parts = [
+        t(
+            "badge.tooltip",
+            lang,
+            title=layer.title(lang),
+            state=t(f"state.{state}", lang),
+            time=city_time(head.fetched_at, lang, with_date=True),
+            source=head.source,
+        )
+    ]
     if status and status.consecutive_failures and status.failing_since:
-        parts.append(t("badge.failing", lang, since=city_time(status.failing_since, lang, with_date=True),
-                       failures=status.consecutive_failures, error=status.last_error))
+        parts.append(
+            t(
+                "badge.failing",
+                lang,
+                since=city_time(status.failing_since, lang, with_date=True),
+                failures=status.consecutive_failures,
+                error=status.last_error,
+            )
+        )
     if status and status.records_rejected:
         parts.append(t("badge.rejected", lang, n=status.records_rejected, sample=status.sample_rejection))
     return Freshness(

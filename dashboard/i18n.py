@@ -18,7 +18,10 @@ DEFAULT_LANGUAGE = "fr"
 _LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 
 MESSAGES: dict[str, dict[str, str]] = {
-    "app.title": {"fr": "Toulouse Métropole — tableau de bord des opérations", "en": "Toulouse Métropole — operations dashboard"},
+    "app.title": {
+        "fr": "Toulouse Métropole — tableau de bord des opérations",
+        "en": "Toulouse Métropole — operations dashboard",
+    },
     "app.demo": {"fr": "données de démonstration", "en": "demonstration data"},
     "app.times_in": {"fr": "Heures de Paris ({zone})", "en": "Paris time ({zone})"},
     "app.language": {"fr": "English", "en": "Français"},
@@ -26,11 +29,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "app.layers": {"fr": "Couches", "en": "Layers"},
     "app.map_label": {"fr": "Carte des couches en direct", "en": "Map of the live layers"},
     "kpi.free_spaces": {"fr": "Places libres", "en": "Free spaces"},
-    "kpi.free_spaces_detail": {"fr": "sur {capacity} places, {sites} parkings", "en": "of {capacity} spaces, {sites} car parks"},
+    "kpi.free_spaces_detail": {
+        "fr": "sur {capacity} places, {sites} parkings",
+        "en": "of {capacity} spaces, {sites} car parks",
+    },
     "kpi.open_reports": {"fr": "Signalements ouverts", "en": "Open reports"},
-    "kpi.open_reports_detail": {"fr": "{new} nouveaux, {in_progress} en cours", "en": "{new} new, {in_progress} in progress"},
+    "kpi.open_reports_detail": {
+        "fr": "{new} nouveaux, {in_progress} en cours",
+        "en": "{new} new, {in_progress} in progress",
+    },
     "kpi.energy": {"fr": "Puissance appelée", "en": "Power drawn"},
-    "kpi.energy_detail": {"fr": "{delta} par rapport à l'habituel ({typical})", "en": "{delta} against typical ({typical})"},
+    "kpi.energy_detail": {
+        "fr": "{delta} par rapport à l'habituel ({typical})",
+        "en": "{delta} against typical ({typical})",
+    },
     "kpi.nacelles": {"fr": "Nacelles ouvertes", "en": "Nacelles open"},
     "kpi.nacelles_detail": {"fr": "sur {count}, {in_transit} en déplacement", "en": "of {count}, {in_transit} moving"},
     "kpi.no_data": {"fr": "pas encore de données", "en": "no data yet"},
@@ -51,7 +63,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "En échec depuis {since} ({failures} essais) : {error}",
         "en": "Failing since {since} ({failures} tries): {error}",
     },
-    "badge.rejected": {"fr": "{n} enregistrements rejetés, ex. : {sample}", "en": "{n} records rejected, e.g.: {sample}"},
+    "badge.rejected": {
+        "fr": "{n} enregistrements rejetés, ex. : {sample}",
+        "en": "{n} records rejected, e.g.: {sample}",
+    },
     "banner.store_down": {
         "fr": "Connexion au cache perdue depuis {time} : dernières données affichées.",
         "en": "Connection to the cache lost since {time}: showing the last data.",

@@ -28,7 +28,10 @@ def _reports(summary: dict, lang: str) -> tuple[str, str]:
     by_status = summary.get("by_status", {})
     in_progress = by_status.get("in_progress", 0) + by_status.get("acknowledged", 0)
     return number(summary["open"], lang), t(
-        "kpi.open_reports_detail", lang, new=number(by_status.get("new", 0), lang), in_progress=number(in_progress, lang)
+        "kpi.open_reports_detail",
+        lang,
+        new=number(by_status.get("new", 0), lang),
+        in_progress=number(in_progress, lang),
     )
 
 

@@ -110,9 +110,7 @@ class NacelleRecord:
 
 Record = ParkingRecord | EnergyRecord | ReportRecord | NacelleRecord
 
-RECORD_TYPES: dict[str, type] = {
-    cls.kind: cls for cls in (ParkingRecord, EnergyRecord, ReportRecord, NacelleRecord)
-}
+RECORD_TYPES: dict[str, type] = {cls.kind: cls for cls in (ParkingRecord, EnergyRecord, ReportRecord, NacelleRecord)}
 
 
 def record_to_dict(record: Record) -> dict[str, Any]:

@@ -309,4 +309,3 @@ def _status(layer: str, fields: dict[str, Any]) -> SourceStatus:
         records_rejected=int(fields.get("records_rejected") or 0),
         sample_rejection=_text(fields.get("sample_rejection")),
     )
-

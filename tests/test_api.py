@@ -26,8 +26,9 @@ def client(store):
 
 def _seed_parking(store: Store) -> int:
     result = parking_result(150)
-    return store.write_snapshot("parking", result, source="demo-parking", demo=True,
-                                summary=LAYERS["parking"].summarise(result.records))
+    return store.write_snapshot(
+        "parking", result, source="demo-parking", demo=True, summary=LAYERS["parking"].summarise(result.records)
+    )
 
 
 def test_layer_as_geojson(client, store):

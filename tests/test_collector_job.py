@@ -53,15 +53,32 @@ def clock():
 def _job(store, redis_client, clock, outcomes):
     leader = LeaderLock(redis_client, keys.leader("parking", "scripted"), ttl_seconds=30)
     assert leader.hold()
-    return SourceJob(ScriptedSource(outcomes), LAYERS["parking"], store, leader, interval=60, jitter_ratio=0,
-                     backoff_max=600, writer="test:1", clock=clock, rng=random.Random(0))
+    return SourceJob(
+        ScriptedSource(outcomes),
+        LAYERS["parking"],
+        store,
+        leader,
+        interval=60,
+        jitter_ratio=0,
+        backoff_max=600,
+        writer="test:1",
+        clock=clock,
+        rng=random.Random(0),
+    )
 
 
 def test_failures_keep_the_last_good_snapshot_and_say_why(store, redis_client, clock):
-    job = _job(store, redis_client, clock, [
-        parking_result(100), SourceError("HTTP 503 du serveur"), SourceError("HTTP 503 du serveur"),
-        parking_result(200),
-    ])
+    job = _job(
+        store,
+        redis_client,
+        clock,
+        [
+            parking_result(100),
+            SourceError("HTTP 503 du serveur"),
+            SourceError("HTTP 503 du serveur"),
+            parking_result(200),
+        ],
+    )
     assert job.run_once() == 60
     clock.advance(60)
     assert job.run_once() == 15  # first retry at a quarter interval

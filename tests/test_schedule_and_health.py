@@ -54,8 +54,9 @@ def test_failure_without_any_success_is_down():
 
 
 def test_success_clears_failure_and_counts_rejections():
-    failing = SourceStatus("reports", "s", SourceState.DEGRADED, consecutive_failures=3, failing_since=NOW,
-                           last_error="x")
+    failing = SourceStatus(
+        "reports", "s", SourceState.DEGRADED, consecutive_failures=3, failing_since=NOW, last_error="x"
+    )
     status = after_success(failing, NOW + timedelta(minutes=1), ("bad lat", "dup id"))
     assert status.state is SourceState.OK
     assert (status.consecutive_failures, status.failing_since, status.last_error) == (0, None, "")

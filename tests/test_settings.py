@@ -28,8 +28,13 @@ def test_environment_values_are_parsed():
 def test_every_problem_is_listed_in_one_error():
     with pytest.raises(ConfigError) as err:
         load_settings(
-            {"CITYOPS_PORT": "eighty", "REDIS_URL": "http://localhost", "CITYOPS_POLL_SECONDS": "0",
-             "CITYOPS_COLOUR": "blue", "CITYOPS_TILE_URL": "https://tiles.example/x.png"}
+            {
+                "CITYOPS_PORT": "eighty",
+                "REDIS_URL": "http://localhost",
+                "CITYOPS_POLL_SECONDS": "0",
+                "CITYOPS_COLOUR": "blue",
+                "CITYOPS_TILE_URL": "https://tiles.example/x.png",
+            }
         )
     message = str(err.value)
     for name in ("CITYOPS_PORT", "REDIS_URL", "CITYOPS_POLL_SECONDS", "CITYOPS_COLOUR", "CITYOPS_TILE_URL"):

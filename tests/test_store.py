@@ -82,9 +82,17 @@ def test_fenced_write_goes_through_only_with_the_current_token(store, redis_clie
 def test_status_round_trip(store):
     now = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
     status = SourceStatus(
-        layer="reports", source="demo-reports", state=SourceState.DOWN, writer="h:2", last_attempt=now,
-        last_success=now - timedelta(hours=1), last_error="délai dépassé", failing_since=now - timedelta(minutes=5),
-        consecutive_failures=4, records_rejected=2, sample_rejection="lat manquante",
+        layer="reports",
+        source="demo-reports",
+        state=SourceState.DOWN,
+        writer="h:2",
+        last_attempt=now,
+        last_success=now - timedelta(hours=1),
+        last_error="délai dépassé",
+        failing_since=now - timedelta(minutes=5),
+        consecutive_failures=4,
+        records_rejected=2,
+        sample_rejection="lat manquante",
     )
     store.write_status(status)
     assert store.status("reports") == status

@@ -1,0 +1,48 @@
+# Two commands: `make run` (the dashboard, all-in-one) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test lint system-deps clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[test]'
+	@touch $@
+
+## run: start the dashboard on http://127.0.0.1:8050 (in-process Redis stand-in and demo feeds unless configured)
+run: $(VENV)/.installed
+	$(PY) app.py
+
+## system-deps: make sure Chromium and redis-server exist (installs them with apt when run as root)
+system-deps:
+	@missing=""; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "missing:$$missing — install them (Debian: apt-get install$$missing) and run again" >&2; exit 1; \
+	  fi; \
+	fi
+
+## lint: ruff and the import-direction contracts
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+## test: lint, then the whole suite against a real redis-server and a real Chromium
+test: $(VENV)/.installed-test system-deps lint
+	$(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,86 @@
+"""Composition root: `create_app(settings=None)` builds the web app; `python app.py` runs everything in one process."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import sys
+from urllib.parse import urlsplit, urlunsplit
+
+import dash
+from flask import Flask
+from flask_caching import Cache
+
+from callbacks import manager
+from callbacks.traces import TRACE_CACHE_SECONDS, TraceCache
+from dashboard import keys
+from dashboard.api import create_api
+from dashboard.i18n import t
+from dashboard.settings import ConfigError, Settings, load_settings
+from dashboard.store import Store, open_store
+
+log = logging.getLogger("cityops")
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None) -> Flask:
+    """The WSGI app (`gunicorn 'app:create_app()'`): managers' page at /, API and health checks."""
+    settings = settings or load_settings()
+    store = store or open_store(settings)
+    server = Flask(__name__)
+    # Workers must share one secret; a random one is only right for a single process.
+    server.secret_key = settings.secret_key or secrets.token_hex(32)
+    cache = Cache(
+        server,
+        config={
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_HOST": store.redis,  # the store's client: same server, same connection pool
+            "CACHE_KEY_PREFIX": keys.figure_cache_prefix(),
+            "CACHE_DEFAULT_TIMEOUT": TRACE_CACHE_SECONDS,
+        },
+    )
+    server.register_blueprint(create_api(store))
+    managers = dash.Dash(
+        __name__,
+        server=server,
+        url_base_pathname="/",
+        title=t("app.title", "fr"),
+        update_title=None,
+        serve_locally=True,
+    )
+    manager.register(managers, store, TraceCache(store, cache), settings)
+    server.extensions["cityops"] = {"store": store, "settings": settings}
+    return server
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
+
+
+def main() -> int:
+    """All-in-one mode: web server and collectors in one process (in-process Redis unless REDIS_URL is set)."""
+    try:
+        settings = load_settings()
+    except ConfigError as err:
+        print(err, file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per poll would drown what matters
+    from dashboard.collectors.runner import CollectorRunner, configured_sources  # all-in-one mode only
+
+    server = create_app(settings)
+    runner = CollectorRunner(server.extensions["cityops"]["store"], configured_sources(settings), settings)
+    runner.start()
+    where = _without_password(settings.redis_url) if settings.redis_url else "in-process stand-in"
+    log.info("dashboard on http://%s:%s/ (Redis: %s)", settings.host, settings.port, where)
+    try:
+        server.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)
+    finally:
+        runner.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Pure component trees per audience; `ids` is the contract with the callbacks."""

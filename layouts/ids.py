@@ -1,0 +1,32 @@
+"""Component ids shared by layouts and callbacks (the only thing they share)."""
+
+MAP = "map"
+POLL = "poll"
+LANG = "lang"
+VIEW = "view"  # what the server last described: versions, badges, KPI texts, banner
+MAP_VERSIONS = "map-versions"  # layer versions the figure currently shows
+STORE_DOWN_SINCE = "store-down-since"
+LAYER_TOGGLE = "layer-toggle"
+BANNER = "banner"
+UPDATED = "updated"
+DEMO_FLAG = "demo-flag"
+
+
+def kpi_value(layer: str) -> str:
+    """The headline number of a layer's KPI tile."""
+    return f"kpi-value-{layer}"
+
+
+def kpi_detail(layer: str) -> str:
+    """The line of detail under a KPI tile's number."""
+    return f"kpi-detail-{layer}"
+
+
+def badge(layer: str) -> str:
+    """A layer's freshness badge (its class carries the state, its title the reason)."""
+    return f"badge-{layer}"
+
+
+def badge_text(layer: str) -> str:
+    """The words of a layer's freshness badge: state and age."""
+    return f"badge-text-{layer}"

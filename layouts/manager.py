@@ -1,0 +1,101 @@
+"""The managers' page: header, KPI tiles, freshness badges, layer switches and the live map."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from dashboard.figures import map_figure
+from dashboard.i18n import t
+from dashboard.kpis import Kpi
+from layouts import ids
+
+
+def _header(lang: str, zone: str) -> html.Header:
+    other = "en" if lang == "fr" else "fr"
+    return html.Header(
+        className="topbar",
+        children=[
+            html.H1(t("app.title", lang)),
+            html.Span(t("app.demo", lang), id=ids.DEMO_FLAG, className="demo-flag", hidden=True),
+            html.Span(t("app.times_in", lang, zone=zone), className="zone"),
+            html.Span("", id=ids.UPDATED, className="updated", **{"aria-live": "polite"}),
+            html.A(t("app.language", lang), href=f"?lang={other}", className="lang-switch", lang=other),
+        ],
+    )
+
+
+def _kpi_tile(kpi: Kpi) -> html.Section:
+    return html.Section(
+        className="kpi",
+        children=[
+            html.H2(kpi.label),
+            html.P(kpi.value, id=ids.kpi_value(kpi.key), className="kpi-value"),
+            html.P(kpi.detail, id=ids.kpi_detail(kpi.key), className="kpi-detail"),
+        ],
+    )
+
+
+def _badge(layer: str, title: str) -> html.Li:
+    return html.Li(
+        id=ids.badge(layer),
+        className="badge badge-waiting",
+        children=[html.Span(title, className="badge-title"), html.Span("…", id=ids.badge_text(layer))],
+    )
+
+
+def manager_layout(
+    *,
+    lang: str,
+    layer_titles: dict[str, str],
+    kpis: list[Kpi],
+    zone: str,
+    poll_ms: int,
+    tile_url: str | None,
+    tile_attribution: str,
+    empty_traces: dict[str, list[dict]],
+) -> html.Div:
+    """The whole page for one language; live values arrive through the callbacks."""
+    figure = map_figure(empty_traces, tile_url=tile_url, tile_attribution=tile_attribution)
+    return html.Div(
+        className="page manager",
+        lang=lang,
+        children=[
+            _header(lang, zone),
+            html.Div(id=ids.BANNER, className="banner", role="alert", hidden=True),
+            html.Ul(className="badges", children=[_badge(name, title) for name, title in layer_titles.items()]),
+            html.Div(className="kpis", children=[_kpi_tile(k) for k in kpis]),
+            html.Div(
+                className="map-panel",
+                children=[
+                    html.Fieldset(
+                        className="layer-toggle",
+                        children=[
+                            html.Legend(t("app.layers", lang)),
+                            dcc.Checklist(
+                                id=ids.LAYER_TOGGLE,
+                                options=[{"label": title, "value": name} for name, title in layer_titles.items()],
+                                value=list(layer_titles),
+                                inline=True,
+                            ),
+                        ],
+                    ),
+                    html.Div(
+                        role="region",
+                        className="map",
+                        **{"aria-label": t("app.map_label", lang)},
+                        children=dcc.Graph(
+                            id=ids.MAP,
+                            figure=figure,
+                            style={"height": "100%"},
+                            config={"displaylogo": False, "scrollZoom": True},
+                        ),
+                    ),
+                ],
+            ),
+            dcc.Store(id=ids.LANG, data=lang),
+            dcc.Store(id=ids.VIEW),
+            dcc.Store(id=ids.MAP_VERSIONS, data={}),
+            dcc.Store(id=ids.STORE_DOWN_SINCE),
+            dcc.Interval(id=ids.POLL, interval=poll_ms),
+        ],
+    )

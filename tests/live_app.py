@@ -1,0 +1,63 @@
+"""Runs `python app.py` (the all-in-one mode) as a subprocess on a free port, for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.redis_server import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class LiveApp:
+    """A running dashboard process; `url` is its base URL."""
+
+    def __init__(self, **settings: str) -> None:
+        self.port = free_port()
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("CITYOPS_") and k != "REDIS_URL"},
+            "CITYOPS_PORT": str(self.port),
+            **settings,
+        }
+        self.process: subprocess.Popen | None = None
+        self.log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"cityops-app-{self.port}.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60) -> None:
+        """Start the process and wait until /healthz answers 200 with data in every layer."""
+        self._log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "app.py"], cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"app exited early:\n{self.log_path.read_text()}")
+            try:
+                body = httpx.get(f"{self.url}/healthz", timeout=1).json()
+                if all(source["version"] for source in body["sources"].values()):
+                    return
+            except (httpx.HTTPError, ValueError, KeyError):
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"app not ready in {timeout} s:\n{self.log_path.read_text()}")
+
+    def stop(self) -> None:
+        """Stop the process."""
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+            self.process = None
+            self._log.close()

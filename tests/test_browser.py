@@ -1,0 +1,137 @@
+"""What a person sees, in a real Chromium: the managers' page live, in French and English, and a failing feed."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.live_app import LiveApp
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+FAST = {"CITYOPS_REFRESH_SECONDS": "1", "CITYOPS_POLL_SECONDS": "0.5", "CITYOPS_DEMO_SPEED": "60"}
+
+KPI_READY_JS = "() => { const el = document.querySelector('#kpi-value-parking'); return el && el.textContent !== '—'; }"
+MAP_POINTS_JS = """() => {
+    const plot = document.querySelector('#map .js-plotly-plot');
+    if (!plot || !plot.data) return null;
+    return plot.data.map(t => ({name: t.name, n: t.lon ? (t.lon.length ?? 0) : 0, visible: t.visible}));
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.fail("chromium is not installed (make test installs it when run as root)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def live_app():
+    app = LiveApp(**FAST)
+    app.start()
+    yield app
+    app.stop()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    yield page
+    context.close()
+
+
+def _map_traces(page):
+    page.wait_for_function(
+        "() => { const p = document.querySelector('#map .js-plotly-plot');"
+        " return p && p.data && p.data.some(t => t.lon && t.lon.length > 0); }",
+        timeout=20000,
+    )
+    page.wait_for_timeout(1500)  # let every layer's patch arrive
+    return page.evaluate(MAP_POINTS_JS)
+
+
+def test_managers_page_shows_four_live_layers_without_console_errors(page, live_app):
+    page.goto(live_app.url + "/")
+    page.wait_for_function(KPI_READY_JS, timeout=20000)
+    traces = _map_traces(page)
+    by_layer: dict[str, int] = {}
+    for trace in traces:
+        layer = trace["name"].split(" — ")[0].split(" (")[0]
+        by_layer[layer] = by_layer.get(layer, 0) + trace["n"]
+    assert by_layer["Stationnement"] >= 20
+    assert by_layer["Nacelles"] == 3
+    assert by_layer["Signalements"] >= 500
+    assert by_layer["Énergie"] >= 5
+    for layer in ("parking", "energy", "reports", "nacelles"):
+        assert "badge-ok" in page.get_attribute(f"#badge-{layer}", "class")
+    assert page.is_visible("#demo-flag") and page.inner_text("#demo-flag") == "données de démonstration"
+    assert "Heures de Paris" in page.inner_text("header")
+
+    before = {key: page.inner_text(f"#kpi-value-{key}") for key in ("parking", "reports", "energy")}
+    page.wait_for_function(
+        "(before) => Object.keys(before)"
+        ".some(k => document.querySelector('#kpi-value-' + k).textContent !== before[k])",
+        arg=before,
+        timeout=20000,
+    )
+    assert page.errors == []
+
+
+def test_layer_switch_hides_a_layer_and_keeps_the_rest(page, live_app):
+    page.goto(live_app.url + "/")
+    _map_traces(page)
+    page.get_by_label("Signalements").uncheck()
+    page.wait_for_function(
+        "() => document.querySelector('#map .js-plotly-plot').data"
+        ".filter(t => t.name.startsWith('Signalements')).every(t => t.visible === false)",
+        timeout=10000,
+    )
+    visible = [t["name"] for t in page.evaluate(MAP_POINTS_JS) if t["visible"] is not False]
+    assert any(name.startswith("Stationnement") for name in visible)
+    assert not any(name.startswith("Signalements") for name in visible)
+
+
+def test_english_page(page, live_app):
+    page.goto(live_app.url + "/?lang=en")
+    page.wait_for_function(KPI_READY_JS, timeout=20000)
+    assert "operations dashboard" in page.inner_text("h1")
+    assert page.inner_text("#demo-flag") == "demonstration data"
+    assert "Free spaces" in page.text_content(".kpis")
+    assert page.errors == []
+
+
+def test_failing_feed_keeps_last_data_and_marks_the_layer_degraded(page):
+    app = LiveApp(**FAST, CITYOPS_DEMO_FAULTS="parking")
+    app.start()
+    try:
+        page.goto(app.url + "/")
+        page.wait_for_selector("#badge-parking.badge-degraded", timeout=20000)
+        title = page.get_attribute("#badge-parking", "title")
+        assert "Panne simulée" in title and "En échec depuis" in title
+        assert page.is_visible("#banner") and "Stationnement" in page.inner_text("#banner")
+        parking = [t for t in _map_traces(page) if t["name"].startswith("Stationnement")]
+        assert parking[0]["n"] >= 20  # last good data still on the map
+        assert "badge-ok" in page.get_attribute("#badge-reports", "class")
+    finally:
+        app.stop()

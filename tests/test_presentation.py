@@ -1,0 +1,145 @@
+"""Pure presentation: translations, freshness badges, KPIs, the view model and map traces."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from dashboard.figures import layer_traces, map_figure, trace_slots
+from dashboard.freshness import freshness
+from dashboard.i18n import MESSAGES, age_in_words, city_time, normalise_language, number
+from dashboard.kpis import kpis
+from dashboard.layers import LAYERS
+from dashboard.models import (
+    LayerHead,
+    LayerOverview,
+    NacelleRecord,
+    NacelleStatus,
+    ReportRecord,
+    ReportStatus,
+    Snapshot,
+    SourceState,
+    SourceStatus,
+)
+from dashboard.view import build_view
+from tests.factories import parking_result
+
+NOW = datetime(2026, 7, 14, 10, 0, tzinfo=UTC)  # 12:00 in Paris (CEST)
+
+
+def _head(layer: str, summary: dict, age_s: float = 10, demo: bool = True) -> LayerHead:
+    return LayerHead(layer, 3, NOW - timedelta(seconds=age_s), f"demo-{layer}", demo, summary)
+
+
+def test_every_message_has_french_and_english():
+    assert all(set(texts) == {"fr", "en"} for texts in MESSAGES.values())
+
+
+def test_language_and_formats():
+    assert normalise_language("EN") == "en"
+    assert normalise_language("de") == "fr" and normalise_language(None) == "fr"
+    assert number(12345, "fr") == "12\u202f345"
+    assert number(12345, "en") == "12,345"
+    assert city_time(NOW, "fr") == "12:00:00"  # shown in Paris time whatever the server's zone
+    assert age_in_words(30, "fr") == "à l'instant"
+    assert age_in_words(600, "en") == "10 min ago"
+    assert age_in_words(7200, "fr") == "il y a 2 h"
+
+
+def test_badge_is_ok_then_stale_past_the_freshness_budget():
+    layer = LAYERS["parking"]
+    ok = freshness(
+        layer, LayerOverview(_head("parking", {}, 30), SourceStatus("parking", "s", SourceState.OK)), NOW, "fr"
+    )
+    assert (ok.state, ok.age) == ("ok", "à l'instant")
+    old = _head("parking", {}, layer.freshness_seconds + 60)
+    stale = freshness(layer, LayerOverview(old, SourceStatus("parking", "s", SourceState.OK)), NOW, "en")
+    assert stale.state == "stale" and stale.label == "stale data"
+
+
+def test_degraded_badge_says_why_and_since_when():
+    status = SourceStatus(
+        "energy",
+        "demo-energy",
+        SourceState.DEGRADED,
+        last_error="HTTP 503",
+        failing_since=NOW - timedelta(minutes=3),
+        consecutive_failures=2,
+    )
+    badge = freshness(LAYERS["energy"], LayerOverview(_head("energy", {}), status), NOW, "fr")
+    assert badge.state == "degraded"
+    assert "HTTP 503" in badge.reason and "11:57" in badge.reason and "2 essais" in badge.reason
+
+
+def test_badge_before_any_data_is_waiting_or_down():
+    waiting = freshness(LAYERS["reports"], LayerOverview(None, None), NOW, "fr")
+    assert waiting.state == "waiting"
+    down = freshness(
+        LAYERS["reports"],
+        LayerOverview(None, SourceStatus("reports", "s", SourceState.DOWN, last_error="timeout")),
+        NOW,
+        "fr",
+    )
+    assert (down.state, down.reason) == ("down", "timeout")
+
+
+def test_kpis_from_summaries():
+    heads = {
+        "parking": _head("parking", LAYERS["parking"].summarise(parking_result(100).records)),
+        "energy": _head("energy", {"power_kw": 1150.0, "typical_kw": 1000.0, "sites": 2}),
+        "reports": _head("reports", {"open": 1234, "by_status": {"new": 200, "acknowledged": 34, "in_progress": 1000}}),
+        "nacelles": _head("nacelles", {"count": 3, "open": 2, "positions": {"a": [1, 2, "in_transit", "x"]}}),
+    }
+    tiles = {k.key: k for k in kpis(heads, "fr")}
+    assert tiles["parking"].value == "938"
+    assert tiles["reports"].value == "1\u202f234" and "200 nouveaux" in tiles["reports"].detail
+    assert tiles["energy"].value == "1\u202f150 kW" and "+15" in tiles["energy"].detail
+    assert tiles["nacelles"].value == "2" and "1 en déplacement" in tiles["nacelles"].detail
+    assert kpis({}, "en")[0].value == "—"
+
+
+def test_view_changes_only_when_something_shown_changes():
+    overview = {
+        "parking": LayerOverview(
+            _head("parking", {"free": 1, "capacity": 2, "sites": 1}), SourceStatus("parking", "s", SourceState.OK)
+        )
+    }
+    first = build_view(overview, NOW, "fr")
+    assert build_view(overview, NOW + timedelta(seconds=5), "fr") == first  # an unchanged tick
+    assert first["demo"] is True and first["versions"] == {"parking": 3}
+    failing = {
+        "parking": LayerOverview(
+            overview["parking"].head, SourceStatus("parking", "s", SourceState.DEGRADED, last_error="x")
+        )
+    }
+    view = build_view(failing, NOW, "fr")
+    assert view != first and view["banner"] == "Sources en difficulté : Stationnement"
+
+
+def test_trace_slots_are_fixed_per_layer():
+    slots = trace_slots(list(LAYERS))
+    # Reports are drawn first (under everything), Nacelles last (on top).
+    assert slots == {"reports": range(0, 5), "energy": range(5, 6), "parking": range(6, 7), "nacelles": range(7, 8)}
+    for name in LAYERS:
+        assert len(layer_traces(name, None, "fr")) == len(slots[name])
+
+
+def test_report_traces_split_by_status_with_labels():
+    records = tuple(
+        ReportRecord(f"R{i}", "Propreté", status, 1.44, 43.6, NOW, NOW)
+        for i, status in enumerate([ReportStatus.NEW, ReportStatus.NEW, ReportStatus.CLOSED])
+    )
+    traces = layer_traces("reports", Snapshot("reports", 1, NOW, "s", True, records), "en")
+    counts = {t["name"]: len(t["customdata"]) for t in traces}
+    assert counts["Citizen reports — New (2)"] == 2
+    assert counts["Citizen reports — Closed (1)"] == 1
+    assert counts["Citizen reports — In progress (0)"] == 0
+
+
+def test_map_uses_an_offline_style_and_keeps_the_view():
+    nacelle = NacelleRecord("n1", "Nacelle 1", 1.44, 43.6, NacelleStatus.OPEN, "Daurade", "Budget participatif")
+    traces = {"nacelles": layer_traces("nacelles", Snapshot("nacelles", 1, NOW, "s", True, (nacelle,)), "fr")}
+    fig = map_figure(traces)
+    assert fig.layout.map.style == "white-bg" and fig.layout.uirevision
+    assert "Budget participatif" in fig.data[0].hovertext[0]
+    tiled = map_figure(traces, tile_url="https://tiles.example/{z}/{x}/{y}.png", tile_attribution="© OSM")
+    assert tiled.layout.map.layers[0].source == ("https://tiles.example/{z}/{x}/{y}.png",)
