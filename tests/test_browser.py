@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import httpx
 import pytest
 
 from tests.live_app import LiveApp
@@ -22,6 +23,8 @@ CHROMIUM_ARGS = [
 FAST = {"CITYOPS_REFRESH_SECONDS": "1", "CITYOPS_POLL_SECONDS": "0.5", "CITYOPS_DEMO_SPEED": "60"}
 
 KPI_READY_JS = "() => { const el = document.querySelector('#kpi-value-parking'); return el && el.textContent !== '—'; }"
+MAP_VIEW_JS = """() => { const m = document.querySelector('#map .js-plotly-plot')._fullLayout.map;
+    return {zoom: m.zoom, lat: m.center.lat, lon: m.center.lon}; }"""
 MAP_POINTS_JS = """() => {
     const plot = document.querySelector('#map .js-plotly-plot');
     if (!plot || !plot.data) return null;
@@ -135,3 +138,50 @@ def test_failing_feed_keeps_last_data_and_marks_the_layer_degraded(page):
         assert "badge-ok" in page.get_attribute("#badge-reports", "class")
     finally:
         app.stop()
+
+
+def test_zoom_and_pan_survive_live_updates(page, live_app):
+    page.goto(live_app.url + "/")
+    _map_traces(page)
+    box = page.locator("#map").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for _ in range(3):  # zoom in with the wheel, as a person would
+        page.mouse.wheel(0, -400)
+        page.wait_for_timeout(300)
+    page.wait_for_timeout(800)
+    zoomed = page.evaluate(MAP_VIEW_JS)
+    assert zoomed["zoom"] > 11.5
+    updated = page.inner_text("#updated")
+    page.wait_for_function(
+        "(before) => document.querySelector('#updated').textContent !== before", arg=updated, timeout=20000
+    )
+    page.wait_for_timeout(800)  # the map patch follows the view update
+    assert page.evaluate(MAP_VIEW_JS) == pytest.approx(zoomed)
+
+
+def test_redis_outage_keeps_the_page_and_recovers_without_restart(page):
+    from tests.redis_server import RedisServer
+
+    redis_server = RedisServer()
+    redis_server.start()
+    app = LiveApp(**FAST, REDIS_URL=redis_server.url, CITYOPS_REDIS_TIMEOUT_SECONDS="0.5")
+    app.start()
+    try:
+        page.goto(app.url + "/")
+        traces = _map_traces(page)
+        redis_server.stop()
+        assert httpx.get(app.url + "/healthz", timeout=5).status_code == 503
+        page.wait_for_function(
+            "() => document.querySelector('#banner').textContent.includes('Connexion au cache perdue depuis')",
+            timeout=15000,
+        )
+        assert page.evaluate(MAP_POINTS_JS) == traces  # the last data stays on screen
+
+        redis_server.start()
+        assert httpx.get(app.url + "/healthz", timeout=5).status_code == 200
+        page.wait_for_function("() => document.querySelector('#banner').hidden", timeout=30000)
+        page.wait_for_selector("#badge-parking.badge-ok", timeout=30000)
+        assert page.errors == []
+    finally:
+        app.stop()
+        redis_server.stop()
