@@ -105,8 +105,10 @@ def report(label: str, seconds: float, result: tuple[list[float], dict[int, int]
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
     rate = len(latencies) / seconds
-    print(f"{label:<38} {rate:8.0f} req/s   p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   "
-          f"{received / max(len(latencies), 1) / 1024:8.1f} KiB/resp   statuses {statuses}")
+    print(
+        f"{label:<38} {rate:8.0f} req/s   p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   "
+        f"{received / max(len(latencies), 1) / 1024:8.1f} KiB/resp   statuses {statuses}"
+    )
     return p99
 
 
@@ -119,13 +121,33 @@ def main() -> None:
     redis_server = RedisServer()
     redis_server.start()
     port = free_port()
-    env = {**os.environ, "REDIS_URL": redis_server.url, "CITYOPS_SECRET_KEY": "bench-secret-bench-secret",
-           "CITYOPS_REFRESH_SECONDS": "3600", "CITYOPS_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "REDIS_URL": redis_server.url,
+        "CITYOPS_SECRET_KEY": "bench-secret-bench-secret",
+        "CITYOPS_REFRESH_SECONDS": "3600",
+        "CITYOPS_LOG_LEVEL": "WARNING",
+    }
     collectors = subprocess.Popen([sys.executable, "-m", "dashboard.collectors"], cwd=ROOT, env=env)
     web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "8", "--worker-class", "gthread",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "bench.trivial_app:create()"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--threads",
+            "8",
+            "--worker-class",
+            "gthread",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "bench.trivial_app:create()",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -145,17 +167,28 @@ def main() -> None:
         httpx.post(endpoint, json=map_body(dependencies, view, {}))  # warm the shared trace cache
 
         print(f"{args.clients} concurrent clients, {args.seconds:.0f} s per scenario, gunicorn 2 workers x 8 threads")
-        trivial = report("trivial callback (baseline)", args.seconds,
-                         asyncio.run(drive(base + "/trivial/_dash-update-component", TRIVIAL, args.clients,
-                                           args.seconds)))
-        unchanged = report("poll, unchanged tick (204)", args.seconds,
-                           asyncio.run(drive(endpoint, poll_body(dependencies, view), args.clients, args.seconds)))
-        report("poll, changed tick (new view)", args.seconds,
-               asyncio.run(drive(endpoint, poll_body(dependencies, None), args.clients, args.seconds)))
+        trivial = report(
+            "trivial callback (baseline)",
+            args.seconds,
+            asyncio.run(drive(base + "/trivial/_dash-update-component", TRIVIAL, args.clients, args.seconds)),
+        )
+        unchanged = report(
+            "poll, unchanged tick (204)",
+            args.seconds,
+            asyncio.run(drive(endpoint, poll_body(dependencies, view), args.clients, args.seconds)),
+        )
+        report(
+            "poll, changed tick (new view)",
+            args.seconds,
+            asyncio.run(drive(endpoint, poll_body(dependencies, None), args.clients, args.seconds)),
+        )
         for layer in ("parking", "reports"):
             shown = {**all_shown, layer: all_shown[layer] - 1}
-            report(f"map patch, {layer} changed", args.seconds,
-                   asyncio.run(drive(endpoint, map_body(dependencies, view, shown), args.clients, args.seconds)))
+            report(
+                f"map patch, {layer} changed",
+                args.seconds,
+                asyncio.run(drive(endpoint, map_body(dependencies, view, shown), args.clients, args.seconds)),
+            )
         print(f"unchanged tick p99 / trivial p99 = {unchanged / trivial:.2f}")
     finally:
         for process in (web, collectors):

@@ -48,9 +48,11 @@ def backfill_history(client: redis.Redis) -> dict[str, int]:
         pipe = client.pipeline(transaction=False)
         for i in range(count):
             moment = start + i * step
-            pipe.xadd(keys.history(layer.name),
-                      {"version": i, "fetched_at": moment.isoformat(), "writer": "backfill", "summary": summary},
-                      id=f"{int(moment.timestamp() * 1000)}-0")
+            pipe.xadd(
+                keys.history(layer.name),
+                {"version": i, "fetched_at": moment.isoformat(), "writer": "backfill", "summary": summary},
+                id=f"{int(moment.timestamp() * 1000)}-0",
+            )
             if i % 2000 == 0:
                 pipe.execute()
         pipe.execute()
@@ -98,13 +100,34 @@ def main() -> None:
     print("history backfilled:", ", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
     port = free_port()
-    env = {**os.environ, "REDIS_URL": redis_server.url, "CITYOPS_SECRET_KEY": "bench-secret-bench-secret",
-           "CITYOPS_DEMO_SPEED": "60", "CITYOPS_REFRESH_SECONDS": "1", "CITYOPS_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "REDIS_URL": redis_server.url,
+        "CITYOPS_SECRET_KEY": "bench-secret-bench-secret",
+        "CITYOPS_DEMO_SPEED": "60",
+        "CITYOPS_REFRESH_SECONDS": "1",
+        "CITYOPS_LOG_LEVEL": "WARNING",
+    }
     collectors = subprocess.Popen([sys.executable, "-m", "dashboard.collectors"], cwd=ROOT, env=env)
     web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "8", "--worker-class", "gthread",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "app:create_app()"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "1",
+            "--threads",
+            "8",
+            "--worker-class",
+            "gthread",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "app:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     stop = threading.Event()
@@ -119,8 +142,10 @@ def main() -> None:
                 pass
             time.sleep(0.2)
         dependencies = httpx.get(base + "/_dash-dependencies").json()
-        threads = [threading.Thread(target=viewer, args=(base, dependencies, i % 2 == 1, stop, errors))
-                   for i in range(args.viewers)]
+        threads = [
+            threading.Thread(target=viewer, args=(base, dependencies, i % 2 == 1, stop, errors))
+            for i in range(args.viewers)
+        ]
         for thread in threads:
             thread.start()
         time.sleep(args.minutes * 60)
@@ -132,15 +157,20 @@ def main() -> None:
         info = client.info("memory")
         versions = {name: int(client.hget(keys.snapshot(name), "version") or 0) for name in LAYERS}
         lengths = {name: client.xlen(keys.history(name)) for name in LAYERS}
-        print(f"simulated time: {args.minutes:.1f} h; versions written: {versions}; viewers: {args.viewers}; "
-              f"errors: {len(errors)}")
+        print(
+            f"simulated time: {args.minutes:.1f} h; versions written: {versions}; viewers: {args.viewers}; "
+            f"errors: {len(errors)}"
+        )
         print(f"history entries: {lengths}")
         print(f"web worker RSS      {worker.memory_info().rss / 2**20:7.1f} MB   (target <= 250)")
         print(f"web master RSS      {psutil.Process(web.pid).memory_info().rss / 2**20:7.1f} MB")
-        print(f"collector RSS       {psutil.Process(collectors.pid).memory_info().rss / 2**20:7.1f} MB   "
-              "(target <= 300)")
-        print(f"Redis used_memory   {info['used_memory'] / 2**20:7.1f} MB   (target <= 300; "
-              f"rss {info['used_memory_rss'] / 2**20:.1f} MB)")
+        print(
+            f"collector RSS       {psutil.Process(collectors.pid).memory_info().rss / 2**20:7.1f} MB   (target <= 300)"
+        )
+        print(
+            f"Redis used_memory   {info['used_memory'] / 2**20:7.1f} MB   (target <= 300; "
+            f"rss {info['used_memory_rss'] / 2**20:.1f} MB)"
+        )
     finally:
         for process in (web, collectors):
             process.send_signal(signal.SIGTERM)

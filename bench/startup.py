@@ -68,8 +68,11 @@ def main() -> None:
     results = [one_run() for _ in range(args.runs)]
     for label, index in (("first page served", 0), ("layout served", 1), ("all four layers hold data", 2)):
         values = [r[index] for r in results]
-        print(f"make run -> {label:<26} median {statistics.median(values):5.2f} s  (runs: "
-              + ", ".join(f"{v:.2f}" for v in values) + ")")
+        print(
+            f"make run -> {label:<26} median {statistics.median(values):5.2f} s  (runs: "
+            + ", ".join(f"{v:.2f}" for v in values)
+            + ")"
+        )
 
 
 if __name__ == "__main__":
