@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         title=t("app.title", "fr"),
         update_title=None,
         serve_locally=True,
+        compress=True,  # map traces compress ~5x; most of a live update's bytes
     )
     manager.register(managers, store, TraceCache(store, cache), settings)
     server.extensions["cityops"] = {"store": store, "settings": settings}

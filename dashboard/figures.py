@@ -152,16 +152,9 @@ def report_traces(records: Sequence[ReportRecord], lang: str) -> list[go.Scatter
         subset = [r for r in records if r.status is status]
         lon, lat = _coords(subset)
         label = t(f"report.{status.value}", lang)
-        text = [
-            t(
-                "report.hover",
-                lang,
-                category=r.category,
-                status=label,
-                age=city_time(r.created_at, lang, with_date=True),
-            )
-            for r in subset
-        ]
+        # Per-point data is only what differs between points; the status is in the template, once per trace.
+        customdata = [[r.id, r.category, city_time(r.created_at, lang, with_date=True)] for r in subset]
+        template = t("report.hover", lang, category="%{customdata[1]}", status=label, opened="%{customdata[2]}")
         traces.append(
             go.Scattermap(
                 lon=lon,
@@ -170,9 +163,8 @@ def report_traces(records: Sequence[ReportRecord], lang: str) -> list[go.Scatter
                 name=f"{LAYERS['reports'].title(lang)} — {label} ({number(len(subset), lang)})",
                 legendgroup="reports",
                 marker={"size": REPORT_SIZES[status], "color": REPORT_COLOURS[status], "opacity": 0.7},
-                hovertext=text,
-                hoverinfo="text",
-                customdata=[r.id for r in subset],
+                customdata=customdata,
+                hovertemplate=template + "<extra></extra>",
             )
         )
     return traces
