@@ -16,7 +16,8 @@ from callbacks.traces import TRACE_CACHE_SECONDS, TraceCache
 from dashboard import keys
 from dashboard.api import create_api
 from dashboard.i18n import t
-from dashboard.settings import ConfigError, Settings, load_settings
+from dashboard.settings import Settings, load_settings
+from dashboard.startup import start_process
 from dashboard.store import Store, open_store
 
 log = logging.getLogger("cityops")
@@ -62,12 +63,7 @@ def _without_password(url: str) -> str:
 
 def main() -> int:
     """All-in-one mode: web server and collectors in one process (in-process Redis unless REDIS_URL is set)."""
-    try:
-        settings = load_settings()
-    except ConfigError as err:
-        print(err, file=sys.stderr)
-        return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = start_process()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per poll would drown what matters
     from dashboard.collectors.runner import CollectorRunner, configured_sources  # all-in-one mode only
 

@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import signal
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 
-from tests.redis_server import RedisServer, free_port
+from bench.stack import running_stack
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -118,48 +114,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     args = parser.parse_args()
 
-    redis_server = RedisServer()
-    redis_server.start()
-    port = free_port()
-    env = {
-        **os.environ,
-        "REDIS_URL": redis_server.url,
-        "CITYOPS_SECRET_KEY": "bench-secret-bench-secret",
-        "CITYOPS_REFRESH_SECONDS": "3600",
-        "CITYOPS_LOG_LEVEL": "WARNING",
-    }
-    collectors = subprocess.Popen([sys.executable, "-m", "dashboard.collectors"], cwd=ROOT, env=env)
-    web = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "2",
-            "--threads",
-            "8",
-            "--worker-class",
-            "gthread",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "bench.trivial_app:create()",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                health = httpx.get(base + "/healthz", timeout=1).json()
-                if all(s["version"] for s in health["sources"].values()):
-                    break
-            except (httpx.HTTPError, ValueError):
-                pass
-            time.sleep(0.2)
+    with running_stack("bench.trivial_app:create()", 2, {"CITYOPS_REFRESH_SECONDS": "3600"}) as stack:
+        base = stack.base
         dependencies = httpx.get(base + "/_dash-dependencies").json()
         endpoint = base + "/_dash-update-component"
         view = httpx.post(endpoint, json=poll_body(dependencies, None)).json()["response"]["view"]["data"]
@@ -190,11 +146,6 @@ def main() -> None:
                 asyncio.run(drive(endpoint, map_body(dependencies, view, shown), args.clients, args.seconds)),
             )
         print(f"unchanged tick p99 / trivial p99 = {unchanged / trivial:.2f}")
-    finally:
-        for process in (web, collectors):
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=15)
-        redis_server.stop()
 
 
 if __name__ == "__main__":

@@ -11,10 +11,6 @@ Usage: .venv/bin/python -m bench.memory [--minutes 1] [--viewers 20]
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -26,10 +22,11 @@ import psutil
 import redis
 
 from bench.callbacks import map_body, poll_body
+from bench.stack import running_stack
 from dashboard import keys
 from dashboard.layers import LAYERS
 from dashboard.sources.demo import build_demo_sources
-from tests.redis_server import RedisServer, free_port
+from tests.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parents[1]
 HISTORY_DAYS = 7
@@ -99,48 +96,11 @@ def main() -> None:
     counts = backfill_history(client)
     print("history backfilled:", ", ".join(f"{k} {v:,}" for k, v in counts.items()))
 
-    port = free_port()
-    env = {
-        **os.environ,
-        "REDIS_URL": redis_server.url,
-        "CITYOPS_SECRET_KEY": "bench-secret-bench-secret",
-        "CITYOPS_DEMO_SPEED": "60",
-        "CITYOPS_REFRESH_SECONDS": "1",
-        "CITYOPS_LOG_LEVEL": "WARNING",
-    }
-    collectors = subprocess.Popen([sys.executable, "-m", "dashboard.collectors"], cwd=ROOT, env=env)
-    web = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "1",
-            "--threads",
-            "8",
-            "--worker-class",
-            "gthread",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "app:create_app()",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
+    settings = {"CITYOPS_DEMO_SPEED": "60", "CITYOPS_REFRESH_SECONDS": "1"}
     stop = threading.Event()
     errors: list = []
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
+    with running_stack("app:create_app()", 1, settings, redis=redis_server) as stack:
+        base = stack.base
         dependencies = httpx.get(base + "/_dash-dependencies").json()
         threads = [
             threading.Thread(target=viewer, args=(base, dependencies, i % 2 == 1, stop, errors))
@@ -153,7 +113,7 @@ def main() -> None:
         for thread in threads:
             thread.join()
 
-        worker = psutil.Process(web.pid).children()[0]
+        worker = psutil.Process(stack.web.pid).children()[0]
         info = client.info("memory")
         versions = {name: int(client.hget(keys.snapshot(name), "version") or 0) for name in LAYERS}
         lengths = {name: client.xlen(keys.history(name)) for name in LAYERS}
@@ -163,19 +123,14 @@ def main() -> None:
         )
         print(f"history entries: {lengths}")
         print(f"web worker RSS      {worker.memory_info().rss / 2**20:7.1f} MB   (target <= 250)")
-        print(f"web master RSS      {psutil.Process(web.pid).memory_info().rss / 2**20:7.1f} MB")
-        print(
-            f"collector RSS       {psutil.Process(collectors.pid).memory_info().rss / 2**20:7.1f} MB   (target <= 300)"
-        )
+        print(f"web master RSS      {psutil.Process(stack.web.pid).memory_info().rss / 2**20:7.1f} MB")
+        collector_rss = psutil.Process(stack.collectors.pid).memory_info().rss
+        print(f"collector RSS       {collector_rss / 2**20:7.1f} MB   (target <= 300)")
         print(
             f"Redis used_memory   {info['used_memory'] / 2**20:7.1f} MB   (target <= 300; "
             f"rss {info['used_memory_rss'] / 2**20:.1f} MB)"
         )
-    finally:
-        for process in (web, collectors):
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=15)
-        redis_server.stop()
+    redis_server.stop()
 
 
 if __name__ == "__main__":

@@ -82,7 +82,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{name}<br>{power} (typical {typical})<br>{delta}",
     },
     "energy.legend": {"fr": "Énergie (taille : puissance)", "en": "Energy (size: power)"},
-    "report.hover": {"fr": "{category}<br>{status}<br>ouvert le {opened}", "en": "{category}<br>{status}<br>opened {opened}"},
+    "report.hover": {
+        "fr": "{category}<br>{status}<br>ouvert le {opened}",
+        "en": "{category}<br>{status}<br>opened {opened}",
+    },
     "report.new": {"fr": "Nouveau", "en": "New"},
     "report.acknowledged": {"fr": "Pris en compte", "en": "Acknowledged"},
     "report.in_progress": {"fr": "En cours", "en": "In progress"},

@@ -9,7 +9,8 @@ from types import MappingProxyType
 import numpy as np
 
 from dashboard.models import EnergyRecord, FetchResult
-from dashboard.sources.demo.clock import PARIS, SimulatedClock
+from dashboard.sources.demo.base import DemoSource
+from dashboard.sources.demo.clock import PARIS
 from dashboard.sources.demo.noise import Stream, keyed_rng, smooth_noise
 from dashboard.sources.demo.places import ENERGY_SITES
 
@@ -80,16 +81,11 @@ def _anomaly_factor(seed: int, site: int, t: float) -> float:
     return factor if active else 1.0
 
 
-class DemoEnergySource:
+class DemoEnergySource(DemoSource):
     """Power of a dozen municipal sites against their typical load, deterministic in (seed, simulated time)."""
 
     name = "demo-energy"
     layer = "energy"
-    demo = True
-
-    def __init__(self, seed: int, clock: SimulatedClock) -> None:
-        self.seed = seed
-        self.clock = clock
 
     def fetch(self, now: datetime) -> FetchResult:
         """Power and typical power of every site at the simulated time matching real time `now`."""

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from dashboard.models import FetchResult, NacelleRecord, NacelleStatus
-from dashboard.sources.demo.clock import PARIS, SimulatedClock
+from dashboard.sources.demo.base import DemoSource
+from dashboard.sources.demo.clock import PARIS
 from dashboard.sources.demo.noise import Stream, keyed_rng
 from dashboard.sources.demo.places import NACELLE_EVENTS, NACELLE_PLACES, NacellePlace
 
@@ -54,7 +55,7 @@ def _event(seed: int, place: NacellePlace, stint: int) -> str:
     return NACELLE_EVENTS[int(order[NACELLE_PLACES.index(place)])]
 
 
-class DemoNacellesSource:
+class DemoNacellesSource(DemoSource):
     """Positions, status and current consultation of the three Nacelles, deterministic in (seed, time).
 
     A pod in transit is shown at its destination, so the map never puts it between two places (across
@@ -63,11 +64,6 @@ class DemoNacellesSource:
 
     name = "demo-nacelles"
     layer = "nacelles"
-    demo = True
-
-    def __init__(self, seed: int, clock: SimulatedClock) -> None:
-        self.seed = seed
-        self.clock = clock
 
     def fetch(self, now: datetime) -> FetchResult:
         """Every pod at the simulated time matching real time `now`."""

@@ -8,6 +8,7 @@ from types import MappingProxyType
 import numpy as np
 
 from dashboard.models import FetchResult, ParkingRecord
+from dashboard.sources.demo.base import DemoSource
 from dashboard.sources.demo.clock import PARIS, SimulatedClock
 from dashboard.sources.demo.noise import Stream, keyed_rng, smooth_noise
 from dashboard.sources.demo.places import CAR_PARKS
@@ -66,16 +67,14 @@ def expected_share(site_type: str, local: datetime) -> float:
     return float(np.interp(hour, hours, shares))
 
 
-class DemoParkingSource:
+class DemoParkingSource(DemoSource):
     """Occupancy of ~25 real car parks, deterministic in (seed, simulated time)."""
 
     name = "demo-parking"
     layer = "parking"
-    demo = True
 
     def __init__(self, seed: int, clock: SimulatedClock) -> None:
-        self.seed = seed
-        self.clock = clock
+        super().__init__(seed, clock)
         # Some sites are busier than others, the same ones every day.
         self._demand = np.array(
             [keyed_rng(seed, Stream.PARKING_DEMAND, i).uniform(0.8, 1.08) for i in range(len(CAR_PARKS))]

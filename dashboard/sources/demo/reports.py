@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import numpy as np
 
 from dashboard.models import FetchResult, ReportRecord, ReportStatus
-from dashboard.sources.demo.clock import PARIS, SimulatedClock
+from dashboard.sources.demo.base import DemoSource
+from dashboard.sources.demo.clock import PARIS
 from dashboard.sources.demo.noise import Stream, keyed_rng
 from dashboard.sources.demo.places import METROPOLE_BBOX, POPULATION_CENTRES, REPORT_CATEGORIES
 
@@ -147,16 +148,11 @@ def _utc(epoch_seconds: int) -> datetime:
     return datetime.fromtimestamp(epoch_seconds, UTC)
 
 
-class DemoReportsSource:
+class DemoReportsSource(DemoSource):
     """About 1,300 reports a day over the Métropole and where each one stands, deterministic in (seed, time)."""
 
     name = "demo-reports"
     layer = "reports"
-    demo = True
-
-    def __init__(self, seed: int, clock: SimulatedClock) -> None:
-        self.seed = seed
-        self.clock = clock
 
     def fetch(self, now: datetime) -> FetchResult:
         """Open reports of the last 30 days, resolved ones not yet closed, and those closed in the last day."""
