@@ -1,0 +1,109 @@
+"""Live updates shared by every page: one cheap poll, a clientside render of texts, a patched map."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlparse
+
+import dash
+from dash import ClientsideFunction, Input, Output, Patch, State, no_update
+from dash.exceptions import PreventUpdate
+from flask import has_request_context, request
+
+from callbacks.traces import TraceCache
+from dashboard.figures import trace_slots
+from dashboard.i18n import city_time, normalise_language, t
+from dashboard.layers import LAYERS
+from dashboard.store import Store, StoreUnavailable
+from dashboard.view import build_view
+from layouts import ids
+
+
+def request_language() -> str:
+    """The page's language from `?lang=`; Dash fetches the layout separately, so the page URL is the referrer."""
+    if not has_request_context():  # Dash calls the layout once at start-up to validate it
+        return normalise_language(None)
+    lang = request.args.get("lang")
+    if lang is None and request.referrer:
+        lang = (parse_qs(urlparse(request.referrer).query).get("lang") or [None])[0]
+    return normalise_language(lang)
+
+
+def register_live(app: dash.Dash, store: Store, traces: TraceCache, *, layer_switch: bool) -> None:
+    """Poll, text rendering and map patching for a page built from `layouts.ids` (with or without layer switches)."""
+    names = list(LAYERS)
+    slots = trace_slots(names)
+
+    @app.callback(
+        Output(ids.VIEW, "data"),
+        Output(ids.STORE_DOWN_SINCE, "data"),
+        Input(ids.POLL, "n_intervals"),
+        State(ids.VIEW, "data"),
+        State(ids.STORE_DOWN_SINCE, "data"),
+        State(ids.LANG, "data"),
+    )
+    def poll(_tick, seen, down_since, lang):
+        """One round trip to Redis; nothing is sent back when nothing changed."""
+        now = datetime.now(UTC)
+        try:
+            view = build_view(store.overview(names), now, lang)
+        except StoreUnavailable:
+            if down_since:
+                raise PreventUpdate from None
+            return no_update, t("banner.store_down", lang, time=city_time(now, lang))
+        if view == seen and not down_since:
+            raise PreventUpdate
+        return (no_update if view == seen else view), None
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="cityops", function_name="renderView"),
+        Output(ids.BANNER, "children"),
+        Output(ids.BANNER, "hidden"),
+        Output(ids.UPDATED, "children"),
+        Output(ids.DEMO_FLAG, "hidden"),
+        *[Output(ids.badge(name), "className") for name in names],
+        *[Output(ids.badge(name), "title") for name in names],
+        *[Output(ids.badge_text(name), "children") for name in names],
+        *[Output(ids.kpi_value(name), "children") for name in names],
+        *[Output(ids.kpi_detail(name), "children") for name in names],
+        Input(ids.VIEW, "data"),
+        Input(ids.STORE_DOWN_SINCE, "data"),
+        State(ids.LANG, "data"),
+    )
+
+    switch_inputs = [Input(ids.LAYER_TOGGLE, "value")] if layer_switch else []
+
+    @app.callback(
+        Output(ids.MAP, "figure"),
+        Output(ids.MAP_VERSIONS, "data"),
+        Input(ids.VIEW, "data"),
+        *switch_inputs,
+        State(ids.MAP_VERSIONS, "data"),
+        State(ids.LANG, "data"),
+    )
+    def update_map(view, *args):
+        """Patch only the traces of layers whose version changed, and the visibility switches."""
+        visible_layers, shown, lang = args if layer_switch else (names, *args)
+        if not view:
+            raise PreventUpdate
+        visible = set(visible_layers or ())
+        shown = dict(shown or {})
+        patch = Patch()
+        changed = False
+        for name in names:
+            wanted = view["versions"].get(name, 0)
+            if wanted and shown.get(name) != wanted:
+                try:
+                    shown[name], layer_data = traces.get(name, wanted, lang)
+                except StoreUnavailable:
+                    continue  # keep what is on screen; the banner says why
+                for index, trace in zip(slots[name], layer_data, strict=True):
+                    patch["data"][index] = {**trace, "visible": name in visible}
+                changed = True
+            elif dash.ctx.triggered_id == ids.LAYER_TOGGLE:
+                for index in slots[name]:
+                    patch["data"][index]["visible"] = name in visible
+                changed = True
+        if not changed:
+            raise PreventUpdate
+        return patch, shown
