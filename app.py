@@ -11,9 +11,10 @@ import dash
 from flask import Flask
 from flask_caching import Cache
 
-from callbacks import manager
-from callbacks.traces import TRACE_CACHE_SECONDS, TraceCache
+from callbacks import manager, wall
+from callbacks.figure_cache import FIGURE_CACHE_SECONDS, FigureCache
 from dashboard import keys
+from dashboard.access import WALL_PREFIX, install_access_rules
 from dashboard.api import create_api
 from dashboard.i18n import t
 from dashboard.settings import Settings, load_settings
@@ -24,7 +25,7 @@ log = logging.getLogger("cityops")
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> Flask:
-    """The WSGI app (`gunicorn 'app:create_app()'`): managers' page at /, API and health checks."""
+    """The WSGI app (`gunicorn 'app:create_app()'`): managers' page at /, the wall at /wall/, API and health."""
     settings = settings or load_settings()
     store = store or open_store(settings)
     server = Flask(__name__)
@@ -36,10 +37,12 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             "CACHE_TYPE": "RedisCache",
             "CACHE_REDIS_HOST": store.redis,  # the store's client: same server, same connection pool
             "CACHE_KEY_PREFIX": keys.figure_cache_prefix(),
-            "CACHE_DEFAULT_TIMEOUT": TRACE_CACHE_SECONDS,
+            "CACHE_DEFAULT_TIMEOUT": FIGURE_CACHE_SECONDS,
         },
     )
+    install_access_rules(server, settings)
     server.register_blueprint(create_api(store))
+    figures = FigureCache(store, cache)
     managers = dash.Dash(
         __name__,
         server=server,
@@ -47,9 +50,20 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         title=t("app.title", "fr"),
         update_title=None,
         serve_locally=True,
-        compress=True,  # map traces compress ~5x; most of a live update's bytes
+        assets_ignore=r"wall\.",
+        compress=True,  # server-wide: map traces compress ~5x, most of a live update's bytes
     )
-    manager.register(managers, store, TraceCache(store, cache), settings)
+    manager.register(managers, store, figures, settings)
+    wall_app = dash.Dash(
+        __name__,
+        server=server,
+        url_base_pathname=WALL_PREFIX,
+        title=t("wall.title", "fr"),
+        update_title=None,
+        serve_locally=True,
+        assets_ignore=r"manager\.",
+    )
+    wall.register(wall_app, store, figures, settings)
     server.extensions["cityops"] = {"store": store, "settings": settings}
     return server
 

@@ -1,6 +1,6 @@
 // Spreads the server's view model over the page's texts without another round trip.
-window.dash_clientside = Object.assign({}, window.dash_clientside, {
-  cityops: {
+window.dash_clientside = Object.assign({}, window.dash_clientside);
+window.dash_clientside.cityops = Object.assign({}, window.dash_clientside.cityops, {
     renderView: function (view, storeDownSince) {
       var noUpdate = window.dash_clientside.no_update;
       var banner = [storeDownSince || "", (view && view.banner) || ""].filter(Boolean).join(" ");
@@ -20,5 +20,4 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       layers.forEach(function (l) { out.push(view.kpis[l] ? view.kpis[l].detail : noUpdate); });
       return out;
     }
-  }
 });

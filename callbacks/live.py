@@ -10,8 +10,8 @@ from dash import ClientsideFunction, Input, Output, Patch, State, no_update
 from dash.exceptions import PreventUpdate
 from flask import has_request_context, request
 
-from callbacks.traces import TraceCache
-from dashboard.figures import trace_slots
+from callbacks.figure_cache import FigureCache
+from dashboard.figures import trace_slots, without_map_legend
 from dashboard.i18n import city_time, normalise_language, t
 from dashboard.layers import LAYERS
 from dashboard.store import Store, StoreUnavailable
@@ -29,8 +29,13 @@ def request_language() -> str:
     return normalise_language(lang)
 
 
-def register_live(app: dash.Dash, store: Store, traces: TraceCache, *, layer_switch: bool) -> None:
-    """Poll, text rendering and map patching for a page built from `layouts.ids` (with or without layer switches)."""
+def register_live(
+    app: dash.Dash, store: Store, figures: FigureCache, *, layer_switch: bool, map_legend: bool = True
+) -> None:
+    """Poll, text rendering and map patching for a page built from `layouts.ids`.
+
+    `layer_switch`: the page has layer check boxes; `map_legend`: the map carries its own legend and colour bar.
+    """
     names = list(LAYERS)
     slots = trace_slots(names)
 
@@ -94,11 +99,12 @@ def register_live(app: dash.Dash, store: Store, traces: TraceCache, *, layer_swi
             wanted = view["versions"].get(name, 0)
             if wanted and shown.get(name) != wanted:
                 try:
-                    shown[name], layer_data = traces.get(name, wanted, lang)
+                    shown[name], layer_data = figures.traces(name, wanted, lang)
                 except StoreUnavailable:
                     continue  # keep what is on screen; the banner says why
                 for index, trace in zip(slots[name], layer_data, strict=True):
-                    patch["data"][index] = {**trace, "visible": name in visible}
+                    shaped = trace if map_legend else without_map_legend(trace)
+                    patch["data"][index] = {**shaped, "visible": name in visible}
                 changed = True
             elif dash.ctx.triggered_id == ids.LAYER_TOGGLE:
                 for index in slots[name]:

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import dash
 
+from callbacks.figure_cache import FigureCache
 from callbacks.live import register_live, request_language
-from callbacks.traces import TraceCache
 from dashboard.figures import layer_traces
 from dashboard.i18n import zone_label
 from dashboard.kpis import kpis
@@ -17,7 +17,7 @@ from dashboard.store import Store
 from layouts.manager import manager_layout
 
 
-def register(app: dash.Dash, store: Store, traces: TraceCache, settings: Settings) -> None:
+def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Settings) -> None:
     """Attach the managers' layout and callbacks to `app`."""
 
     def serve_layout():
@@ -34,4 +34,4 @@ def register(app: dash.Dash, store: Store, traces: TraceCache, settings: Setting
         )
 
     app.layout = serve_layout
-    register_live(app, store, traces, layer_switch=True)
+    register_live(app, store, figures, layer_switch=True)

@@ -7,6 +7,7 @@ layer's traces in place without resending the others or touching the user's view
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -223,27 +224,120 @@ def layer_traces(layer: str, snapshot: Snapshot | None, lang: str) -> list[dict[
     return [trace.to_plotly_json() for trace in render(records, lang)]
 
 
+# A dark land colour for the wall, drawn as a local GeoJSON fill: no style or tiles to fetch.
+_WORLD = {
+    "type": "Feature",
+    "properties": {},
+    "geometry": {"type": "Polygon", "coordinates": [[[-180, -85], [180, -85], [180, 85], [-180, 85], [-180, -85]]]},
+}
+WALL_BACKGROUND = "#12161c"
+
+
 def map_figure(
     layer_traces_by_name: dict[str, list[dict[str, Any]]],
     *,
     tile_url: str | None = None,
     tile_attribution: str = "",
+    dark: bool = False,
 ) -> go.Figure:
-    """The map figure: all layers' traces in slot order on a basemap that needs no network by default."""
+    """The map figure: all layers' traces in slot order on a basemap that needs no network by default.
+
+    `dark` is the wall's variant: dark land, no legend or colour bar on the map (the page carries its own,
+    sized for the room), and no interaction.
+    """
     fig = go.Figure()
     for name in _drawing_order(layer_traces_by_name):
         for trace in layer_traces_by_name[name]:
-            fig.add_trace(trace)
-    raster = (
-        [{"sourcetype": "raster", "source": [tile_url], "below": "traces", "sourceattribution": tile_attribution}]
-        if tile_url
-        else []
-    )
+            fig.add_trace(without_map_legend(trace) if dark else trace)
+    layers: list[dict[str, Any]] = []
+    if dark:
+        layers.append(
+            {"sourcetype": "geojson", "source": _WORLD, "type": "fill", "color": WALL_BACKGROUND, "below": "traces"}
+        )
+    if tile_url:
+        layers.append(
+            {"sourcetype": "raster", "source": [tile_url], "below": "traces", "sourceattribution": tile_attribution}
+        )
     fig.update_layout(
-        map={"style": "white-bg", "center": CENTER, "zoom": ZOOM, "layers": raster},
+        # The wall fits the data to whatever screen it is on; managers start on a fixed view they then move.
+        map={"style": "white-bg", "layers": layers}
+        if dark
+        else {"style": "white-bg", "center": CENTER, "zoom": ZOOM, "layers": layers},
         uirevision=MAP_UIREVISION,
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        showlegend=not dark,
         legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 12}},
-        paper_bgcolor="#f4f1ea",
+        paper_bgcolor=WALL_BACKGROUND if dark else "#f4f1ea",
     )
     return fig
+
+
+def without_map_legend(trace: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a trace that adds nothing to the map's legend or colour bars."""
+    marker = trace.get("marker")
+    marker = {**marker, "showscale": False} if isinstance(marker, dict) else marker
+    return {**trace, "showlegend": False, "marker": marker}
+
+
+# The one figure each layer's trend shows: (summary keys drawn, message key of each line).
+TREND_SERIES: dict[str, tuple[tuple[str, str], ...]] = {
+    "parking": (("free", "kpi.free_spaces"),),
+    "reports": (("open", "kpi.open_reports"),),
+    "energy": (("power_kw", "kpi.energy"), ("typical_kw", "trend.typical")),
+    "nacelles": (("open", "kpi.nacelles"),),
+}
+_TREND_COLOURS = (OKABE_ITO["sky"], "#9aa4b1")
+
+
+def trend_figure(layer: str, points: Sequence[tuple[datetime, dict[str, Any]]], lang: str) -> go.Figure:
+    """A text-free sparkline of a layer's headline figure over time; the page prints the numbers, room-sized."""
+    fig = go.Figure()
+    for (key, label_key), colour in zip(TREND_SERIES[layer], _TREND_COLOURS, strict=False):
+        times = [moment for moment, summary in points if key in summary]
+        values = [summary[key] for _moment, summary in points if key in summary]
+        dashed = key == "typical_kw"
+        fig.add_trace(
+            go.Scatter(
+                x=times,
+                y=values,
+                mode="lines",
+                name=t(label_key, lang),
+                hoverinfo="skip",
+                line={"color": colour, "width": 2 if dashed else 4, "dash": "dot" if dashed else "solid"},
+            )
+        )
+    fig.update_layout(
+        showlegend=False,
+        margin={"l": 0, "r": 0, "t": 4, "b": 4},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+    )
+    return fig
+
+
+def trend_range(layer: str, points: Sequence[tuple[datetime, dict[str, Any]]], lang: str) -> str:
+    """The low and high of the trend's main line, for the page to print: 'min 3 200 · max 7 100'."""
+    key = TREND_SERIES[layer][0][0]
+    values = [summary[key] for _moment, summary in points if key in summary]
+    if not values:
+        return t("trend.empty", lang)
+    return t("trend.range", lang, low=number(min(values), lang), high=number(max(values), lang))
+
+
+def map_legend(lang: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The map's symbols for a legend drawn by the page: per layer, (label, CSS colour or gradient) pairs."""
+    cividis = "linear-gradient(90deg, #00224e, #7c7b78, #fee838)"
+    return [
+        (LAYERS["parking"].title(lang), [(t("parking.occupancy", lang) + " 0 → 100 %", cividis)]),
+        (
+            LAYERS["energy"].title(lang),
+            [
+                (t("legend.energy_usual", lang), OKABE_ITO["purple"]),
+                (t("legend.energy_high", lang), OKABE_ITO["vermillion"]),
+            ],
+        ),
+        (LAYERS["reports"].title(lang), [(t(f"report.{s.value}", lang), REPORT_COLOURS[s]) for s in ReportStatus]),
+        (LAYERS["nacelles"].title(lang), [(t(f"nacelle.{s.value}", lang), NACELLE_COLOURS[s]) for s in NacelleStatus]),
+    ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dashboard.i18n import age_in_words, city_time, t
 from dashboard.layers import Layer
@@ -12,7 +12,10 @@ from dashboard.models import LayerOverview, SourceState
 
 @dataclass(frozen=True, slots=True)
 class Freshness:
-    """A layer's badge: its state key ('ok', 'degraded', 'down', 'stale', 'waiting'), label, age and reason."""
+    """A layer's badge: its state key ('ok', 'degraded', 'down', 'stale', 'waiting'), label, age and reason.
+
+    `since` and `problem` say, for a layer in trouble, since when and what is wrong in a few words.
+    """
 
     layer: str
     state: str
@@ -20,10 +23,12 @@ class Freshness:
     age: str
     reason: str
     demo: bool
+    since: datetime | None = None
+    problem: str = ""
 
     @property
-    def healthy(self) -> bool:
-        return self.state == "ok"
+    def in_trouble(self) -> bool:
+        return self.state in ("degraded", "down", "stale")
 
 
 def freshness(layer: Layer, overview: LayerOverview, now: datetime, lang: str) -> Freshness:
@@ -32,11 +37,15 @@ def freshness(layer: Layer, overview: LayerOverview, now: datetime, lang: str) -
     if head is None or head.fetched_at is None:
         state = SourceState.DOWN.value if status and status.state is not SourceState.OK else "waiting"
         reason = status.last_error if status else ""
-        return Freshness(layer.name, state, t(f"state.{state}", lang), "", reason, False)
+        since = status.failing_since if status else None
+        return Freshness(layer.name, state, t(f"state.{state}", lang), "", reason, False, since, reason)
     age_seconds = max((now - head.fetched_at).total_seconds(), 0.0)
     state = status.state.value if status else SourceState.OK.value
+    since, problem = (status.failing_since, status.last_error) if status else (None, "")
     if state == SourceState.OK.value and age_seconds > layer.freshness_seconds:
         state = "stale"
+        since = head.fetched_at + timedelta(seconds=layer.freshness_seconds)
+        problem = t("state.stale_detail", lang, time=city_time(head.fetched_at, lang, with_date=True))
     parts = [
         t(
             "badge.tooltip",
@@ -66,4 +75,6 @@ def freshness(layer: Layer, overview: LayerOverview, now: datetime, lang: str) -
         age=age_in_words(age_seconds, lang),
         reason=" ".join(parts),
         demo=head.demo,
+        since=since,
+        problem=problem,
     )

@@ -50,6 +50,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "state.degraded": {"fr": "dégradé", "en": "degraded"},
     "state.down": {"fr": "hors service", "en": "down"},
     "state.stale": {"fr": "données anciennes", "en": "stale data"},
+    "state.stale_detail": {"fr": "dernières données du {time}", "en": "last data from {time}"},
     "state.waiting": {"fr": "en attente de données", "en": "waiting for data"},
     "age.just_now": {"fr": "à l'instant", "en": "just now"},
     "age.minutes": {"fr": "il y a {n} min", "en": "{n} min ago"},
@@ -72,6 +73,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Connection to the cache lost since {time}: showing the last data.",
     },
     "banner.sources": {"fr": "Sources en difficulté : {layers}", "en": "Sources in trouble: {layers}"},
+    "banner.source": {
+        "fr": "{title} {state} depuis {since} ({problem})",
+        "en": "{title} {state} since {since} ({problem})",
+    },
     "parking.occupancy": {"fr": "Occupation", "en": "Occupancy"},
     "parking.hover": {
         "fr": "{name}<br>{free} places libres sur {capacity}<br>occupation {occupancy}",
@@ -95,6 +100,28 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nacelle.closed": {"fr": "Fermée", "en": "Closed"},
     "nacelle.in_transit": {"fr": "En déplacement", "en": "In transit"},
     "nacelle.hover": {"fr": "{name} — {status}<br>{place}<br>{event}", "en": "{name} — {status}<br>{place}<br>{event}"},
+    "access.wall_denied": {
+        "fr": "Accès refusé : jeton d'affichage manquant ou invalide.",
+        "en": "Access denied: missing or invalid display token.",
+    },
+    "access.wall_closed": {
+        "fr": "Le mur d'exploitation n'est pas configuré (CITYOPS_WALL_TOKEN).",
+        "en": "The operations wall is not configured (CITYOPS_WALL_TOKEN).",
+    },
+    "trend.typical": {"fr": "Habituel", "en": "Typical"},
+    "trend.range": {"fr": "min {low} · max {high}", "en": "min {low} · max {high}"},
+    "trend.empty": {"fr": "pas encore d'historique", "en": "no history yet"},
+    "trend.span": {"fr": "{hours} dernières heures", "en": "last {hours} hours"},
+    "wall.title": {"fr": "Toulouse Métropole — centre d'exploitation", "en": "Toulouse Métropole — operations centre"},
+    "wall.connection_lost": {
+        "fr": "Connexion perdue depuis {time} : dernières données affichées.",
+        "en": "Connection lost since {time}: showing the last data.",
+    },
+    "wall.no_alarm": {"fr": "Aucune alarme en cours", "en": "No active alarm"},
+    "wall.alarms": {"fr": "Alarmes", "en": "Alarms"},
+    "wall.legend": {"fr": "Légende", "en": "Legend"},
+    "legend.energy_usual": {"fr": "proche de l'habituel", "en": "near typical"},
+    "legend.energy_high": {"fr": "plus de 20 % au-dessus", "en": "over 20 % above"},
     "api.unknown_layer": {"fr": "Couche inconnue : {name}", "en": "Unknown layer: {name}"},
 }
 

@@ -73,6 +73,15 @@ class Settings(BaseModel):
         min_length=16,
         description="Flask secret shared by all web workers. Unset: a random one per process (single process only).",
     )
+    wall_token: str | None = Field(
+        None,
+        min_length=12,
+        description="Display token for the operations wall (/wall/?token=... or X-Display-Token). Unset: wall closed.",
+    )
+    wall_cycle_seconds: float = Field(
+        20.0, ge=3, le=3600, description="How long the wall highlights each layer before moving to the next."
+    )
+    wall_trend_hours: float = Field(6.0, gt=0, le=168, description="How many hours the wall's trend charts show.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Logging level.")
 
     @field_validator("redis_url")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from dashboard.freshness import freshness
+from dashboard.freshness import Freshness, freshness
 from dashboard.i18n import city_time, t
 from dashboard.kpis import kpis
 from dashboard.layers import LAYERS
@@ -15,7 +15,7 @@ from dashboard.models import LayerOverview
 def build_view(overview: dict[str, LayerOverview], now: datetime, lang: str) -> dict[str, Any]:
     """Versions, badges, KPI texts and the sources banner for `overview`; equal views mean nothing to redraw."""
     badges = {name: freshness(LAYERS[name], item, now, lang) for name, item in overview.items()}
-    troubled = [LAYERS[name].title(lang) for name, badge in badges.items() if badge.state not in ("ok", "waiting")]
+    alerts = [_alert(badge, lang) for badge in badges.values() if badge.in_trouble]
     heads = {name: item.head for name, item in overview.items()}
     latest = max((h.fetched_at for h in heads.values() if h and h.fetched_at), default=None)
     return {
@@ -26,6 +26,20 @@ def build_view(overview: dict[str, LayerOverview], now: datetime, lang: str) -> 
             for name, b in badges.items()
         },
         "kpis": {k.key: {"value": k.value, "detail": k.detail} for k in kpis(heads, lang)},
-        "banner": t("banner.sources", lang, layers=", ".join(troubled)) if troubled else "",
+        "alerts": alerts,
+        "banner": t("banner.sources", lang, layers=" ; ".join(alerts)) if alerts else "",
         "updated": t("app.updated", lang, time=city_time(latest, lang)) if latest else "",
     }
+
+
+def _alert(badge: Freshness, lang: str) -> str:
+    """One line about a layer in trouble: which, what state, since when, why."""
+    since = city_time(badge.since, lang, with_date=True) if badge.since else "?"
+    return t(
+        "banner.source",
+        lang,
+        title=LAYERS[badge.layer].title(lang),
+        state=badge.label,
+        since=since,
+        problem=badge.problem or badge.label,
+    )

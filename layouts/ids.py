@@ -30,3 +30,19 @@ def badge(layer: str) -> str:
 def badge_text(layer: str) -> str:
     """The words of a layer's freshness badge: state and age."""
     return f"badge-text-{layer}"
+
+
+# The wall's own components.
+CLOCK = "clock"
+CLOCK_DATE = "clock-date"
+CLOCK_TICK = "clock-tick"
+CYCLE = "cycle"
+CONNECTION_LOST = "connection-lost"
+HIGHLIGHT = "highlight"
+HIGHLIGHT_TITLE = "highlight-title"
+HIGHLIGHT_VALUE = "highlight-value"
+HIGHLIGHT_DETAIL = "highlight-detail"
+TREND = "trend"
+TREND_RANGE = "trend-range"
+TICKER = "ticker"
+HIGHLIGHT_SHOWN = "highlight-shown"  # (layer, version) whose trend is on screen

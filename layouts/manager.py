@@ -8,6 +8,7 @@ from dashboard.figures import map_figure
 from dashboard.i18n import t
 from dashboard.kpis import Kpi
 from layouts import ids
+from layouts.parts import badge, demo_flag, kpi_tile, live_stores
 
 
 def _header(lang: str, zone: str) -> html.Header:
@@ -16,30 +17,11 @@ def _header(lang: str, zone: str) -> html.Header:
         className="topbar",
         children=[
             html.H1(t("app.title", lang)),
-            html.Span(t("app.demo", lang), id=ids.DEMO_FLAG, className="demo-flag", hidden=True),
+            demo_flag(lang),
             html.Span(t("app.times_in", lang, zone=zone), className="zone"),
             html.Span("", id=ids.UPDATED, className="updated", **{"aria-live": "polite"}),
             html.A(t("app.language", lang), href=f"?lang={other}", className="lang-switch", lang=other),
         ],
-    )
-
-
-def _kpi_tile(kpi: Kpi) -> html.Section:
-    return html.Section(
-        className="kpi",
-        children=[
-            html.H2(kpi.label),
-            html.P(kpi.value, id=ids.kpi_value(kpi.key), className="kpi-value"),
-            html.P(kpi.detail, id=ids.kpi_detail(kpi.key), className="kpi-detail"),
-        ],
-    )
-
-
-def _badge(layer: str, title: str) -> html.Li:
-    return html.Li(
-        id=ids.badge(layer),
-        className="badge badge-waiting",
-        children=[html.Span(title, className="badge-title"), html.Span("…", id=ids.badge_text(layer))],
     )
 
 
@@ -62,8 +44,8 @@ def manager_layout(
         children=[
             _header(lang, zone),
             html.Div(id=ids.BANNER, className="banner", role="alert", hidden=True),
-            html.Ul(className="badges", children=[_badge(name, title) for name, title in layer_titles.items()]),
-            html.Div(className="kpis", children=[_kpi_tile(k) for k in kpis]),
+            html.Ul(className="badges", children=[badge(name, title) for name, title in layer_titles.items()]),
+            html.Div(className="kpis", children=[kpi_tile(k) for k in kpis]),
             html.Div(
                 className="map-panel",
                 children=[
@@ -92,10 +74,6 @@ def manager_layout(
                     ),
                 ],
             ),
-            dcc.Store(id=ids.LANG, data=lang),
-            dcc.Store(id=ids.VIEW),
-            dcc.Store(id=ids.MAP_VERSIONS, data={}),
-            dcc.Store(id=ids.STORE_DOWN_SINCE),
-            dcc.Interval(id=ids.POLL, interval=poll_ms),
+            *live_stores(lang, poll_ms),
         ],
     )

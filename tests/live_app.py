@@ -13,6 +13,8 @@ import httpx
 from tests.redis_server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
+# Settings that make the demo move fast enough to watch values change within a test.
+FAST = {"CITYOPS_REFRESH_SECONDS": "1", "CITYOPS_POLL_SECONDS": "0.5", "CITYOPS_DEMO_SPEED": "60"}
 
 
 class LiveApp:

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-
 import httpx
 import pytest
 
-from tests.live_app import LiveApp
+from tests.live_app import FAST, LiveApp
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-FAST = {"CITYOPS_REFRESH_SECONDS": "1", "CITYOPS_POLL_SECONDS": "0.5", "CITYOPS_DEMO_SPEED": "60"}
 
 KPI_READY_JS = "() => { const el = document.querySelector('#kpi-value-parking'); return el && el.textContent !== '—'; }"
 MAP_VIEW_JS = """() => { const m = document.querySelector('#map .js-plotly-plot')._fullLayout.map;
@@ -33,35 +20,11 @@ MAP_POINTS_JS = """() => {
 
 
 @pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        pytest.fail("chromium is not installed (make test installs it when run as root)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
 def live_app():
     app = LiveApp(**FAST)
     app.start()
     yield app
     app.stop()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
-    page = context.new_page()
-    page.errors = []
-    page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    yield page
-    context.close()
 
 
 def _map_traces(page):

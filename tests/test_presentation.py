@@ -54,6 +54,8 @@ def test_badge_is_ok_then_stale_past_the_freshness_budget():
     old = _head("parking", {}, layer.freshness_seconds + 60)
     stale = freshness(layer, LayerOverview(old, SourceStatus("parking", "s", SourceState.OK)), NOW, "en")
     assert stale.state == "stale" and stale.label == "stale data"
+    assert stale.since == old.fetched_at + timedelta(seconds=layer.freshness_seconds)
+    assert stale.problem.startswith("last data from 14/07/2026")
 
 
 def test_degraded_badge_says_why_and_since_when():
@@ -68,6 +70,9 @@ def test_degraded_badge_says_why_and_since_when():
     badge = freshness(LAYERS["energy"], LayerOverview(_head("energy", {}), status), NOW, "fr")
     assert badge.state == "degraded"
     assert "HTTP 503" in badge.reason and "11:57" in badge.reason and "2 essais" in badge.reason
+    assert (badge.since, badge.problem) == (NOW - timedelta(minutes=3), "HTTP 503")
+    view = build_view({"energy": LayerOverview(_head("energy", {}), status)}, NOW, "fr")
+    assert view["alerts"] == ["Énergie dégradé depuis 14/07/2026 11:57 (HTTP 503)"]
 
 
 def test_badge_before_any_data_is_waiting_or_down():
@@ -112,7 +117,9 @@ def test_view_changes_only_when_something_shown_changes():
         )
     }
     view = build_view(failing, NOW, "fr")
-    assert view != first and view["banner"] == "Sources en difficulté : Stationnement"
+    assert view != first
+    assert view["alerts"] == ["Stationnement dégradé depuis ? (x)"]
+    assert view["banner"] == "Sources en difficulté : Stationnement dégradé depuis ? (x)"
 
 
 def test_trace_slots_are_fixed_per_layer():

@@ -1,0 +1,82 @@
+"""The operations wall: its layout per request, the shared live callbacks, the clock, the highlight cycle."""
+
+from __future__ import annotations
+
+import dash
+from dash import ClientsideFunction, Input, Output, State, no_update
+from dash.exceptions import PreventUpdate
+
+from callbacks.figure_cache import FigureCache
+from callbacks.live import register_live, request_language
+from dashboard.figures import layer_traces, trend_figure
+from dashboard.kpis import kpis
+from dashboard.layers import LAYERS
+from dashboard.settings import Settings
+from dashboard.store import Store, StoreUnavailable
+from layouts import ids
+from layouts.wall import wall_layout
+
+
+def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Settings) -> None:
+    """Attach the wall's layout and callbacks to `app`."""
+    names = list(LAYERS)
+
+    def serve_layout():
+        lang = request_language()
+        return wall_layout(
+            lang=lang,
+            layer_titles={name: layer.title(lang) for name, layer in LAYERS.items()},
+            kpis=kpis({}, lang),
+            poll_ms=int(settings.poll_seconds * 1000),
+            cycle_ms=int(settings.wall_cycle_seconds * 1000),
+            trend_hours=settings.wall_trend_hours,
+            tile_url=settings.tile_url,
+            tile_attribution=settings.tile_attribution,
+            empty_traces={name: layer_traces(name, None, lang) for name in LAYERS},
+            empty_trend=trend_figure(names[0], [], lang).to_plotly_json(),
+        )
+
+    app.layout = serve_layout
+    register_live(app, store, figures, layer_switch=False, map_legend=False)
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="cityops", function_name="clock"),
+        Output(ids.CLOCK, "children"),
+        Output(ids.CLOCK_DATE, "children"),
+        Input(ids.CLOCK_TICK, "n_intervals"),
+        State(ids.LANG, "data"),
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="cityops", function_name="ticker"),
+        Output(ids.TICKER, "children"),
+        Input(ids.VIEW, "data"),
+    )
+
+    @app.callback(
+        Output(ids.HIGHLIGHT_TITLE, "children"),
+        Output(ids.HIGHLIGHT_VALUE, "children"),
+        Output(ids.HIGHLIGHT_DETAIL, "children"),
+        Output(ids.HIGHLIGHT, "className"),
+        Output(ids.TREND, "figure"),
+        Output(ids.TREND_RANGE, "children"),
+        Output(ids.HIGHLIGHT_SHOWN, "data"),
+        Input(ids.CYCLE, "n_intervals"),
+        Input(ids.VIEW, "data"),
+        State(ids.HIGHLIGHT_SHOWN, "data"),
+        State(ids.LANG, "data"),
+    )
+    def highlight(turn, view, shown, lang):
+        """The layer whose turn it is: its title, headline, and its trend (resent only when its version moved)."""
+        if not view:
+            raise PreventUpdate
+        layer = names[(turn or 0) % len(names)]
+        version = view["versions"].get(layer, 0)
+        kpi = view["kpis"].get(layer, {"value": "—", "detail": ""})
+        texts = (LAYERS[layer].title(lang), kpi["value"], kpi["detail"], f"highlight highlight-{layer}")
+        if shown == [layer, version]:
+            return (*texts, no_update, no_update, no_update)
+        try:
+            figure, span = figures.trend(layer, version, lang, settings.wall_trend_hours)
+        except StoreUnavailable:
+            return (*texts, no_update, no_update, no_update)
+        return (*texts, figure, span, [layer, version])

@@ -1,0 +1,60 @@
+"""Who may see what: the wall's display token, and framing rules for every response (Flask hooks)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import Flask, Response, g, request
+
+from dashboard.i18n import t
+from dashboard.settings import Settings
+
+WALL_PREFIX = "/wall/"
+TOKEN_PARAM = "token"
+TOKEN_HEADER = "X-Display-Token"
+TOKEN_COOKIE = "cityops_display"
+_COOKIE_SECONDS = 400 * 86400  # a wall runs unattended for months; browsers cap cookies at 400 days
+
+
+def _digest(token: str) -> str:
+    # The cookie holds a digest, so the token itself never sits in the browser's cookie store.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def install_access_rules(server: Flask, settings: Settings) -> None:
+    """Require the display token under /wall/ (then remember it in a cookie), and forbid framing everywhere."""
+    expected = _digest(settings.wall_token) if settings.wall_token else None
+
+    @server.before_request
+    def _require_display_token() -> Response | None:
+        if not request.path.startswith(WALL_PREFIX):
+            return None
+        presented = request.args.get(TOKEN_PARAM) or request.headers.get(TOKEN_HEADER)
+        digest = _digest(presented) if presented else request.cookies.get(TOKEN_COOKIE, "")
+        if expected is None or not hmac.compare_digest(digest, expected):
+            key = "access.wall_closed" if expected is None else "access.wall_denied"
+            message = f"{t(key, 'fr')}\n{t(key, 'en')}\n"
+            return Response(message, status=403, content_type="text/plain; charset=utf-8")
+        if presented:
+            g.display_cookie = digest
+        return None
+
+    @server.after_request
+    def _security_headers(response: Response) -> Response:
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        # Same-origin requests keep the page URL as referrer: Dash's layout request reads ?lang= from it.
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if g.get("display_cookie"):
+            response.set_cookie(
+                TOKEN_COOKIE,
+                g.display_cookie,
+                max_age=_COOKIE_SECONDS,
+                path=WALL_PREFIX,
+                httponly=True,
+                samesite="Strict",
+                secure=request.is_secure,
+            )
+        return response

@@ -1,0 +1,46 @@
+"""Components every live page shares: KPI tiles, freshness badges, the demo flag and the live-update stores."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from dashboard.i18n import t
+from dashboard.kpis import Kpi
+from layouts import ids
+
+
+def demo_flag(lang: str) -> html.Span:
+    """The 'données de démonstration' flag, shown while any layer comes from a demonstration feed."""
+    return html.Span(t("app.demo", lang), id=ids.DEMO_FLAG, className="demo-flag", hidden=True)
+
+
+def kpi_tile(kpi: Kpi) -> html.Section:
+    """A tile with a layer's headline number and a line of detail."""
+    return html.Section(
+        className=f"kpi kpi-{kpi.key}",
+        children=[
+            html.H2(kpi.label),
+            html.P(kpi.value, id=ids.kpi_value(kpi.key), className="kpi-value"),
+            html.P(kpi.detail, id=ids.kpi_detail(kpi.key), className="kpi-detail"),
+        ],
+    )
+
+
+def badge(layer: str, title: str) -> html.Li:
+    """A layer's freshness badge: its state in words and a symbol (class), the reason on hover (title)."""
+    return html.Li(
+        id=ids.badge(layer),
+        className="badge badge-waiting",
+        children=[html.Span(title, className="badge-title"), html.Span("…", id=ids.badge_text(layer))],
+    )
+
+
+def live_stores(lang: str, poll_ms: int) -> list:
+    """The stores and the poll interval the live-update callbacks read and write."""
+    return [
+        dcc.Store(id=ids.LANG, data=lang),
+        dcc.Store(id=ids.VIEW),
+        dcc.Store(id=ids.MAP_VERSIONS, data={}),
+        dcc.Store(id=ids.STORE_DOWN_SINCE),
+        dcc.Interval(id=ids.POLL, interval=poll_ms),
+    ]

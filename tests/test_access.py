@@ -1,0 +1,63 @@
+"""The wall's display token and the framing rules, through Flask's test client."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+from dashboard.access import TOKEN_COOKIE, TOKEN_HEADER
+from dashboard.settings import load_settings
+from dashboard.store import Store
+
+TOKEN = "wall-display-token-1"
+
+
+@pytest.fixture
+def client(redis_client):
+    return create_app(load_settings({}, wall_token=TOKEN), store=Store(redis_client)).test_client()
+
+
+@pytest.mark.parametrize("path", ["/wall/", "/wall/_dash-layout", "/wall/_dash-dependencies"])
+def test_wall_without_token_is_403(client, path):
+    response = client.get(path)
+    assert response.status_code == 403
+    assert "jeton d'affichage" in response.get_data(as_text=True)
+
+
+def test_wall_callbacks_without_token_are_403(client):
+    assert client.post("/wall/_dash-update-component", json={}).status_code == 403
+
+
+def test_wrong_token_is_403(client):
+    assert client.get("/wall/?token=guess").status_code == 403
+    assert client.get("/wall/", headers={TOKEN_HEADER: "guess"}).status_code == 403
+
+
+def test_token_in_query_opens_the_wall_and_is_remembered_for_its_requests(client):
+    response = client.get(f"/wall/?token={TOKEN}")
+    assert response.status_code == 200
+    cookie = client.get_cookie(TOKEN_COOKIE, path="/wall/")
+    assert cookie is not None and cookie.http_only and TOKEN not in cookie.value
+    assert client.get("/wall/_dash-layout").status_code == 200  # the cookie, not the query, carries it now
+
+
+def test_token_in_header_opens_the_wall(client):
+    assert client.get("/wall/_dash-layout", headers={TOKEN_HEADER: TOKEN}).status_code == 200
+
+
+def test_wall_is_closed_when_no_token_is_configured(redis_client):
+    client = create_app(load_settings({}), store=Store(redis_client)).test_client()
+    response = client.get("/wall/?token=anything")
+    assert response.status_code == 403
+    assert "CITYOPS_WALL_TOKEN" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/", "/api/v1/layers", f"/wall/?token={TOKEN}"])
+def test_nothing_is_frameable(client, path):
+    response = client.get(path)
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_managers_page_needs_no_display_token(client):
+    assert client.get("/").status_code == 200
