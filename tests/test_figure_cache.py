@@ -1,0 +1,65 @@
+"""Figures are built once per layer version and shared through the Redis cache."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask_caching import Cache
+
+from callbacks.figure_cache import FigureCache
+from dashboard import keys
+from dashboard.layers import LAYERS
+from dashboard.store import Store, StoreUnavailable, connect
+from tests.factories import parking_result
+from tests.redis_server import free_port
+
+
+def _figure_cache(store: Store) -> tuple[Flask, FigureCache]:
+    app = Flask(__name__)
+    cache = Cache(app, config={"CACHE_TYPE": "RedisCache", "CACHE_REDIS_HOST": store.redis})
+    return app, FigureCache(store, cache)
+
+
+def _write(store: Store, occupied: int) -> int:
+    result = parking_result(occupied)
+    return store.write_snapshot(
+        "parking", result, source="t", demo=False, summary=LAYERS["parking"].summarise(result.records)
+    )
+
+
+def test_traces_are_built_once_per_version(store, redis_client):
+    app, figures = _figure_cache(store)
+    version = _write(store, 100)
+    with app.app_context():
+        built_version, traces = figures.traces("parking", version, "fr")
+        assert built_version == version and len(traces[0]["customdata"]) == 2
+        redis_client.delete(keys.snapshot("parking"))  # a second viewer must not need the snapshot any more
+        again_version, again = figures.traces("parking", version, "fr")
+        assert again_version == version and list(again[0]["customdata"]) == list(traces[0]["customdata"])
+
+
+def test_a_newer_snapshot_is_rendered_under_its_own_version(store):
+    app, figures = _figure_cache(store)
+    _write(store, 100)
+    newest = _write(store, 200)
+    with app.app_context():
+        assert figures.traces("parking", newest - 1, "fr")[0] == newest
+
+
+def test_trend_reads_history_once_per_version(store, redis_client):
+    app, figures = _figure_cache(store)
+    for occupied in (100, 300, 200):
+        version = _write(store, occupied)
+    with app.app_context():
+        figure, span = figures.trend("parking", version, "en", hours=6)
+        assert [round(y) for y in figure["data"][0]["y"]] == [938, 738, 838]
+        assert span == "min 738 · max 938"
+        redis_client.delete(keys.history("parking"))
+        assert figures.trend("parking", version, "en", hours=6) == (figure, span)
+
+
+def test_cache_failure_is_reported_like_a_store_failure():
+    store = Store(connect(f"redis://127.0.0.1:{free_port()}/0", timeout_seconds=0.2))
+    app, figures = _figure_cache(store)
+    with app.app_context(), pytest.raises(StoreUnavailable):
+        figures.traces("parking", 1, "fr")
