@@ -131,14 +131,17 @@ def test_redis_outage_keeps_the_page_and_recovers_without_restart(page):
     app.start()
     try:
         page.goto(app.url + "/")
-        traces = _map_traces(page)
+        _map_traces(page)
         redis_server.stop()
         assert httpx.get(app.url + "/healthz", timeout=5).status_code == 503
         page.wait_for_function(
             "() => document.querySelector('#banner').textContent.includes('Connexion au cache perdue depuis')",
             timeout=15000,
         )
+        traces = page.evaluate(MAP_POINTS_JS)
+        page.wait_for_timeout(2000)
         assert page.evaluate(MAP_POINTS_JS) == traces  # the last data stays on screen
+        assert sum(t["n"] for t in traces) > 500
 
         redis_server.start()
         assert httpx.get(app.url + "/healthz", timeout=5).status_code == 200
