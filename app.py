@@ -16,6 +16,7 @@ from callbacks.figure_cache import FIGURE_CACHE_SECONDS, FigureCache
 from dashboard import keys
 from dashboard.access import WALL_PREFIX, install_access_rules
 from dashboard.api import create_api
+from dashboard.geo import configured_geography
 from dashboard.i18n import t
 from dashboard.settings import Settings, load_settings
 from dashboard.startup import start_process
@@ -41,7 +42,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         },
     )
     install_access_rules(server, settings)
-    server.register_blueprint(create_api(store))
+    geography = configured_geography(settings)
+    server.register_blueprint(create_api(store, geography))
     figures = FigureCache(store, cache)
     managers = dash.Dash(
         __name__,
