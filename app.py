@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         assets_ignore=r"wall\.",
         compress=True,  # server-wide: map traces compress ~5x, most of a live update's bytes
     )
-    manager.register(managers, store, figures, settings)
+    manager.register(managers, store, figures, settings, geography)
     wall_app = dash.Dash(
         __name__,
         server=server,
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         serve_locally=True,
         assets_ignore=r"manager\.",
     )
-    wall.register(wall_app, store, figures, settings)
+    wall.register(wall_app, store, figures, settings, geography)
     server.extensions["cityops"] = {"store": store, "settings": settings}
     return server
 

@@ -8,6 +8,7 @@ import dash
 
 from callbacks.figure_cache import FigureCache
 from callbacks.live import register_live, request_language
+from dashboard.areas import Geography, unavailable_note
 from dashboard.figures import layer_traces
 from dashboard.i18n import zone_label
 from dashboard.kpis import kpis
@@ -17,7 +18,7 @@ from dashboard.store import Store
 from layouts.manager import manager_layout
 
 
-def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Settings) -> None:
+def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Settings, geography: Geography) -> None:
     """Attach the managers' layout and callbacks to `app`."""
 
     def serve_layout():
@@ -30,6 +31,8 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
             poll_ms=int(settings.poll_seconds * 1000),
             tile_url=settings.tile_url,
             tile_attribution=settings.tile_attribution,
+            outlines=geography.outlines,
+            geo_note=unavailable_note(geography, lang),
             empty_traces={name: layer_traces(name, None, lang) for name in LAYERS},
         )
 

@@ -231,6 +231,30 @@ _WORLD = {
     "geometry": {"type": "Polygon", "coordinates": [[[-180, -85], [180, -85], [180, 85], [-180, 85], [-180, -85]]]},
 }
 WALL_BACKGROUND = "#12161c"
+# Outline colour and width per level and theme (light, dark): communes bolder than the quartiers inside Toulouse.
+_OUTLINE_STYLES = {
+    "quartier": (("#b9b4a8", 0.6), ("#323b47", 0.6)),
+    "commune": (("#7a7468", 1.3), ("#56616f", 1.2)),
+}
+
+
+def outline_layers(outlines: dict[str, dict[str, Any]], *, dark: bool = False) -> list[dict[str, Any]]:
+    """Map layers drawing the areas' outlines from local GeoJSON: a readable basemap with no tile server."""
+    layers = []
+    for level, styles in _OUTLINE_STYLES.items():
+        if level in outlines:
+            colour, width = styles[dark]
+            layers.append(
+                {
+                    "sourcetype": "geojson",
+                    "source": outlines[level],
+                    "type": "line",
+                    "color": colour,
+                    "line": {"width": width},
+                    "below": "traces",
+                }
+            )
+    return layers
 
 
 def map_figure(
@@ -238,10 +262,12 @@ def map_figure(
     *,
     tile_url: str | None = None,
     tile_attribution: str = "",
+    outlines: dict[str, dict[str, Any]] | None = None,
     dark: bool = False,
 ) -> go.Figure:
     """The map figure: all layers' traces in slot order on a basemap that needs no network by default.
 
+    `outlines`: GeoJSON of the communes and quartiers per level, drawn as lines over the land or tiles.
     `dark` is the wall's variant: dark land, no legend or colour bar on the map (the page carries its own,
     sized for the room), and no interaction.
     """
@@ -258,6 +284,7 @@ def map_figure(
         layers.append(
             {"sourcetype": "raster", "source": [tile_url], "below": "traces", "sourceattribution": tile_attribution}
         )
+    layers.extend(outline_layers(outlines or {}, dark=dark))
     fig.update_layout(
         # The wall fits the data to whatever screen it is on; managers start on a fixed view they then move.
         map={"style": "white-bg", "layers": layers}

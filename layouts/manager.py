@@ -8,7 +8,7 @@ from dashboard.figures import map_figure
 from dashboard.i18n import t
 from dashboard.kpis import Kpi
 from layouts import ids
-from layouts.parts import badge, demo_flag, kpi_tile, live_stores
+from layouts.parts import badge, boundaries_note, demo_flag, kpi_tile, live_stores
 
 
 def _header(lang: str, zone: str) -> html.Header:
@@ -34,10 +34,12 @@ def manager_layout(
     poll_ms: int,
     tile_url: str | None,
     tile_attribution: str,
+    outlines: dict[str, dict],
+    geo_note: str,
     empty_traces: dict[str, list[dict]],
 ) -> html.Div:
     """The whole page for one language; live values arrive through the callbacks."""
-    figure = map_figure(empty_traces, tile_url=tile_url, tile_attribution=tile_attribution)
+    figure = map_figure(empty_traces, tile_url=tile_url, tile_attribution=tile_attribution, outlines=outlines)
     return html.Div(
         className="page manager",
         lang=lang,
@@ -61,6 +63,7 @@ def manager_layout(
                             ),
                         ],
                     ),
+                    boundaries_note(geo_note),
                     html.Div(
                         role="region",
                         className="map",

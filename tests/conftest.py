@@ -11,18 +11,7 @@ import redis
 
 from dashboard.store import Store
 from tests.redis_server import RedisServer
-
-# The boundary files live beside the clone (never in it); CI has them there.
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-COMMUNES_FILE = SHARED_DATA / "toulouse-metropole-communes.geojson"
-QUARTIERS_FILE = SHARED_DATA / "toulouse-quartiers.geojson"
-
-
-def boundary_settings() -> dict[str, str]:
-    """Environment pointing the dashboard at the shared boundary files, or nothing when they are absent."""
-    if not (COMMUNES_FILE.exists() and QUARTIERS_FILE.exists()):
-        return {}
-    return {"CITYOPS_COMMUNES_PATH": str(COMMUNES_FILE), "CITYOPS_QUARTIERS_PATH": str(QUARTIERS_FILE)}
+from tests.shared_data import COMMUNES_FILE, QUARTIERS_FILE
 
 
 @pytest.fixture(scope="session")

@@ -177,6 +177,8 @@ def test_the_dashboard_starts_without_boundaries_and_says_so(redis_client, tmp_p
     assert "missing.geojson" in response.get_json()["error"]
     assert client.get("/healthz").get_json()["boundaries"]["available"] is False
     assert client.get("/").status_code == 200
+    layout = client.get("/_dash-layout", headers={"Referer": "http://localhost/?lang=en"}).get_data(as_text=True)
+    assert "Commune and quartier boundaries unavailable" in layout
 
     unset = create_app(load_settings({}), store=Store(redis_client)).test_client()
     assert "aucun fichier configuré" in unset.get("/api/v1/areas").get_json()["error"]

@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from tests.live_app import FAST, LiveApp
+from tests.shared_data import boundary_settings
 
 pytestmark = pytest.mark.browser
 
@@ -61,6 +62,25 @@ def test_managers_page_shows_four_live_layers_without_console_errors(page, live_
         arg=before,
         timeout=20000,
     )
+    assert page.errors == []
+
+
+# How many areas each outline layer holds, and how many line layers MapLibre actually has in its style.
+OUTLINES_JS = """() => {
+    const layout = document.querySelector('#map .js-plotly-plot')._fullLayout.map;
+    const drawn = layout._subplot.map.getStyle().layers
+        .filter(l => l.id.startsWith('plotly-layout-layer') && l.type === 'line').length;
+    return {areas: layout.layers.filter(l => l.type === 'line').map(l => l.source.features.length), drawn};
+}"""
+
+
+def test_map_draws_commune_and_quartier_outlines_offline(page, live_app):
+    if not boundary_settings():
+        pytest.skip("boundary files not found in ../shared/data")
+    page.goto(live_app.url + "/")
+    _map_traces(page)
+    assert page.evaluate(OUTLINES_JS) == {"areas": [20, 37], "drawn": 2}
+    assert page.is_hidden(".boundaries-note")
     assert page.errors == []
 
 
@@ -131,14 +151,18 @@ def test_redis_outage_keeps_the_page_and_recovers_without_restart(page):
     app.start()
     try:
         page.goto(app.url + "/")
-        traces = _map_traces(page)
+        _map_traces(page)
         redis_server.stop()
         assert httpx.get(app.url + "/healthz", timeout=5).status_code == 503
         page.wait_for_function(
             "() => document.querySelector('#banner').textContent.includes('Connexion au cache perdue depuis')",
             timeout=15000,
         )
+        # Read once the outage is on screen: a patch already in flight when Redis stopped may still land.
+        traces = page.evaluate(MAP_POINTS_JS)
+        page.wait_for_timeout(2000)
         assert page.evaluate(MAP_POINTS_JS) == traces  # the last data stays on screen
+        assert sum(trace["n"] for trace in traces) > 500
 
         redis_server.start()
         assert httpx.get(app.url + "/healthz", timeout=5).status_code == 200

@@ -150,3 +150,19 @@ def test_map_uses_an_offline_style_and_keeps_the_view():
     assert "Budget participatif" in fig.data[0].hovertext[0]
     tiled = map_figure(traces, tile_url="https://tiles.example/{z}/{x}/{y}.png", tile_attribution="© OSM")
     assert tiled.layout.map.layers[0].source == ("https://tiles.example/{z}/{x}/{y}.png",)
+
+
+def test_area_outlines_are_drawn_under_the_traces_on_both_themes():
+    square = {"type": "Polygon", "coordinates": [[[1.4, 43.6], [1.5, 43.6], [1.5, 43.7], [1.4, 43.6]]]}
+    outlines = {
+        level: {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": square}]}
+        for level in ("commune", "quartier")
+    }
+    for dark in (False, True):
+        fig = map_figure({}, outlines=outlines, dark=dark)
+        lines = [layer for layer in fig.layout.map.layers if layer.type == "line"]
+        assert [layer.source["features"][0]["geometry"] for layer in lines] == [square, square]
+        assert all(layer.below == "traces" and layer.sourcetype == "geojson" for layer in lines)
+        # Communes are drawn last and bolder, over the quartiers.
+        assert lines[1].line.width > lines[0].line.width
+    assert map_figure({}).layout.map.layers == ()
