@@ -2,43 +2,60 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import redis
 from flask_caching import Cache
 
 from dashboard.figures import layer_traces, trend_figure, trend_range
-from dashboard.store import Store
+from dashboard.store import Store, StoreUnavailable
 
 FIGURE_CACHE_SECONDS = 600
 
 
 class FigureCache:
-    """Reads Redis only when no worker has built a figure for that layer version yet."""
+    """Reads Redis only when no worker has built a figure for that layer version yet.
+
+    The cache shares the store's Redis: a read that fails is the store being unavailable (callbacks keep
+    what is on screen), while a write that fails only loses the sharing, not the figure just built.
+    """
 
     def __init__(self, store: Store, cache: Cache) -> None:
         self.store = store
         self.cache = cache
 
+    def _get(self, key: str) -> Any:
+        try:
+            return self.cache.get(key)
+        except redis.RedisError as err:
+            raise StoreUnavailable(f"Redis injoignable : {err}") from err
+
+    def _set(self, key: str, value: Any) -> None:
+        # Redis went away after the figure was built: show it anyway, unshared.
+        with contextlib.suppress(redis.RedisError):
+            self.cache.set(key, value, timeout=FIGURE_CACHE_SECONDS)
+
     def traces(self, layer: str, version: int, lang: str) -> tuple[int, list[dict[str, Any]]]:
         """(version actually rendered, map traces); the version can be newer than asked if the layer moved on."""
-        cached = self.cache.get(f"traces:{layer}:{version}:{lang}")
+        cached = self._get(f"traces:{layer}:{version}:{lang}")
         if cached is not None:
             return version, cached
         snapshot = self.store.snapshot(layer)
         actual = snapshot.version if snapshot else 0
         traces = layer_traces(layer, snapshot, lang)
-        self.cache.set(f"traces:{layer}:{actual}:{lang}", traces, timeout=FIGURE_CACHE_SECONDS)
+        self._set(f"traces:{layer}:{actual}:{lang}", traces)
         return actual, traces
 
     def trend(self, layer: str, version: int, lang: str, hours: float) -> tuple[dict[str, Any], str]:
         """(sparkline figure, 'min · max' text) of the layer's last `hours` of history as of `version`."""
         key = f"trend:{layer}:{version}:{lang}:{hours}"
-        cached = self.cache.get(key)
+        cached = self._get(key)
         if cached is not None:
             return cached
         since = datetime.now(UTC) - timedelta(hours=hours)
         points = [(entry.fetched_at, entry.summary) for entry in self.store.history(layer, since=since)]
         built = (trend_figure(layer, points, lang).to_plotly_json(), trend_range(layer, points, lang))
-        self.cache.set(key, built, timeout=FIGURE_CACHE_SECONDS)
+        self._set(key, built)
         return built
