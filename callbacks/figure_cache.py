@@ -9,7 +9,7 @@ from typing import Any
 import redis
 from flask_caching import Cache
 
-from dashboard.figures import layer_traces, trend_figure, trend_range
+from dashboard.figures import area_shading_trace, layer_traces, trend_figure, trend_range
 from dashboard.store import Store, StoreUnavailable
 
 FIGURE_CACHE_SECONDS = 600
@@ -47,6 +47,17 @@ class FigureCache:
         traces = layer_traces(layer, snapshot, lang)
         self._set(f"traces:{layer}:{actual}:{lang}", traces)
         return actual, traces
+
+    def area_shading(self, level: str, outlines: dict[str, dict[str, Any]], lang: str) -> tuple[int, dict[str, Any]]:
+        """(reports version shaded, choropleth of open reports per area of `level`) from the collector's figures."""
+        version, totals = self.store.areas(["reports"])["reports"]
+        key = f"areas:{level}:{version}:{lang}"
+        cached = self._get(key)
+        if cached is not None:
+            return version, cached
+        trace = area_shading_trace(level, outlines, totals, lang)
+        self._set(key, trace)
+        return version, trace
 
     def trend(self, layer: str, version: int, lang: str, hours: float) -> tuple[dict[str, Any], str]:
         """(sparkline figure, 'min · max' text) of the layer's last `hours` of history as of `version`."""

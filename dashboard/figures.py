@@ -206,10 +206,14 @@ def _drawing_order(layer_names: Iterable[str]) -> list[str]:
     return sorted(layer_names, key=order.index)
 
 
+# The first trace of every map shades the areas (open reports per commune or quartier), under all the points.
+AREA_SHADING_SLOT = 0
+
+
 def trace_slots(layer_names: Iterable[str]) -> dict[str, range]:
-    """Which trace indices of the map belong to each layer, in drawing order."""
+    """Which trace indices of the map belong to each layer, in drawing order (after the area shading)."""
     slots: dict[str, range] = {}
-    start = 0
+    start = AREA_SHADING_SLOT + 1
     for name in _drawing_order(layer_names):
         count = _RENDERERS[name][0]
         slots[name] = range(start, start + count)
@@ -222,6 +226,33 @@ def layer_traces(layer: str, snapshot: Snapshot | None, lang: str) -> list[dict[
     _count, render = _RENDERERS[layer]
     records = snapshot.records if snapshot else ()
     return [trace.to_plotly_json() for trace in render(records, lang)]
+
+
+def area_shading_trace(
+    level: str | None, outlines: dict[str, dict[str, Any]], totals: dict[str, Any] | None, lang: str
+) -> dict[str, Any]:
+    """Open reports per area of `level` as a choropleth; an empty, hidden trace when shading is off or unknown."""
+    if not level or level not in outlines or totals is None:
+        return go.Choroplethmap(name=t("areas.shading", lang), visible=False, showscale=False).to_plotly_json()
+    features = outlines[level]["features"]
+    codes = [feature["properties"]["code"] for feature in features]
+    per_area = totals.get(level, {})
+    counts = [(per_area.get(code) or {}).get("open", 0) for code in codes]
+    hover = t("areas.hover", lang, name="%{customdata}", count="%{z}")
+    return go.Choroplethmap(
+        name=t("areas.shading", lang),
+        geojson=outlines[level],
+        featureidkey="properties.code",
+        locations=codes,
+        z=counts,
+        customdata=[feature["properties"]["name"] for feature in features],
+        hovertemplate=hover + "<extra></extra>",
+        colorscale="Purples",  # one hue, light to dark: readable with colour-vision deficiencies
+        zmin=0,
+        marker={"opacity": 0.5, "line": {"width": 0}},
+        colorbar={"title": {"text": t("areas.colorbar", lang)}, "x": 1.0, "len": 0.45, "y": 0.25},
+        showlegend=False,
+    ).to_plotly_json()
 
 
 # A dark land colour for the wall, drawn as a local GeoJSON fill: no style or tiles to fetch.
@@ -272,6 +303,7 @@ def map_figure(
     sized for the room), and no interaction.
     """
     fig = go.Figure()
+    fig.add_trace(area_shading_trace(None, {}, None, "fr"))
     for name in _drawing_order(layer_traces_by_name):
         for trace in layer_traces_by_name[name]:
             fig.add_trace(without_map_legend(trace) if dark else trace)

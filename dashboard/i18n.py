@@ -126,6 +126,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Niveau inconnu : {level} (attendu : {levels})",
         "en": "Unknown level: {level} (expected: {levels})",
     },
+    "areas.shading": {"fr": "Signalements ouverts par zone", "en": "Open reports by area"},
+    "areas.none": {"fr": "aucune", "en": "none"},
+    "areas.commune": {"fr": "par commune", "en": "by commune"},
+    "areas.quartier": {"fr": "par quartier", "en": "by quartier"},
+    "areas.colorbar": {"fr": "Signalements ouverts", "en": "Open reports"},
+    "areas.hover": {"fr": "{name}<br>{count} signalements ouverts", "en": "{name}<br>{count} open reports"},
     "geo.unavailable": {
         "fr": "Limites des communes et quartiers indisponibles : {reason}",
         "en": "Commune and quartier boundaries unavailable: {reason}",

@@ -25,6 +25,24 @@ def _header(lang: str, zone: str) -> html.Header:
     )
 
 
+def _area_shading(lang: str, levels: list[str]) -> list:
+    """The choice of shading the map by open reports per area; absent without boundaries."""
+    if not levels:
+        return []
+    options = [{"label": t("areas.none", lang), "value": ""}]
+    options += [{"label": t(f"areas.{level}", lang), "value": level} for level in levels]
+    return [
+        html.Span(t("areas.shading", lang), className="area-shading-label", id=f"{ids.AREA_SHADING}-label"),
+        html.Div(
+            role="radiogroup",
+            className="area-shading",
+            **{"aria-labelledby": f"{ids.AREA_SHADING}-label"},
+            children=dcc.RadioItems(id=ids.AREA_SHADING, options=options, value="", inline=True),
+        ),
+        dcc.Store(id=ids.AREA_SHADING_SHOWN),
+    ]
+
+
 def manager_layout(
     *,
     lang: str,
@@ -36,6 +54,7 @@ def manager_layout(
     tile_attribution: str,
     outlines: dict[str, dict],
     geo_note: str,
+    area_levels: list[str],
     empty_traces: dict[str, list[dict]],
 ) -> html.Div:
     """The whole page for one language; live values arrive through the callbacks."""
@@ -61,6 +80,7 @@ def manager_layout(
                                 value=list(layer_titles),
                                 inline=True,
                             ),
+                            *_area_shading(lang, area_levels),
                         ],
                     ),
                     boundaries_note(geo_note),

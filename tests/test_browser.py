@@ -84,10 +84,28 @@ def test_map_draws_commune_and_quartier_outlines_offline(page, live_app):
     assert page.errors == []
 
 
+def test_map_can_be_shaded_by_open_reports_per_quartier(page, live_app):
+    if not boundary_settings():
+        pytest.skip("boundary files not found in ../shared/data")
+    page.goto(live_app.url + "/")
+    _map_traces(page)
+    page.get_by_label("par quartier").check()
+    page.wait_for_function(
+        "() => { const t = document.querySelector('#map .js-plotly-plot').data[0];"
+        " return t.visible !== false && t.z && t.z.length === 20; }",
+        timeout=10000,
+    )
+    shaded = page.evaluate("() => document.querySelector('#map .js-plotly-plot').data[0].z.reduce((a, b) => a + b, 0)")
+    assert shaded > 500
+    page.get_by_label("aucune").check()
+    page.wait_for_function("() => document.querySelector('#map .js-plotly-plot').data[0].visible === false")
+    assert page.errors == []
+
+
 def test_layer_switch_hides_a_layer_and_keeps_the_rest(page, live_app):
     page.goto(live_app.url + "/")
     _map_traces(page)
-    page.get_by_label("Signalements").uncheck()
+    page.get_by_label("Signalements", exact=True).uncheck()
     page.wait_for_function(
         "() => document.querySelector('#map .js-plotly-plot').data"
         ".filter(t => t.name.startsWith('Signalements')).every(t => t.visible === false)",
