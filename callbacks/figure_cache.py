@@ -48,16 +48,17 @@ class FigureCache:
         self._set(f"traces:{layer}:{actual}:{lang}", traces)
         return actual, traces
 
-    def area_shading(self, level: str, outlines: dict[str, dict[str, Any]], lang: str) -> tuple[int, dict[str, Any]]:
+    def area_shading(
+        self, level: str, version: int, outlines: dict[str, dict[str, Any]], lang: str
+    ) -> tuple[int, dict[str, Any]]:
         """(reports version shaded, choropleth of open reports per area of `level`) from the collector's figures."""
-        version, totals = self.store.areas(["reports"])["reports"]
-        key = f"areas:{level}:{version}:{lang}"
-        cached = self._get(key)
+        cached = self._get(f"areas:{level}:{version}:{lang}")
         if cached is not None:
             return version, cached
+        actual, totals = self.store.areas(["reports"])["reports"]
         trace = area_shading_trace(level, outlines, totals, lang)
-        self._set(key, trace)
-        return version, trace
+        self._set(f"areas:{level}:{actual}:{lang}", trace)
+        return actual, trace
 
     def trend(self, layer: str, version: int, lang: str, hours: float) -> tuple[dict[str, Any], str]:
         """(sparkline figure, 'min · max' text) of the layer's last `hours` of history as of `version`."""

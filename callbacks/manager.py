@@ -67,7 +67,7 @@ def register_area_shading(app: dash.Dash, figures: FigureCache, geography: Geogr
             patch["data"][AREA_SHADING_SLOT]["visible"] = False
             return patch, [level, wanted]
         try:
-            version, trace = figures.area_shading(level, geography.outlines, lang)
+            version, trace = figures.area_shading(level, wanted, geography.outlines, lang)
         except StoreUnavailable:
             raise PreventUpdate from None  # keep what is on screen; the banner says why
         patch["data"][AREA_SHADING_SLOT] = trace

@@ -54,7 +54,7 @@ def _local_copy(location: str, cache_dir: Path) -> Path:
     cache_dir.mkdir(parents=True, exist_ok=True)
     partial = cached.with_suffix(".part")
     try:
-        with urllib.request.urlopen(location, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response:  # noqa: S310 - http(s) only
+        with urllib.request.urlopen(location, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response:
             partial.write_bytes(response.read())
     except OSError as err:
         raise BoundariesUnavailable(f"{location} : téléchargement impossible ({err})") from err

@@ -104,3 +104,13 @@ def test_boundary_locations_must_be_paths_or_web_urls():
     with pytest.raises(ConfigError, match="CITYOPS_COMMUNES_PATH"):
         load_settings({"CITYOPS_COMMUNES_PATH": "ftp://example.org/communes.geojson"})
     assert load_settings({"CITYOPS_QUARTIERS_PATH": "https://example.org/q.geojson"}).quartiers_path
+
+
+def test_configured_boundaries_are_read_once_per_process(boundary_files, tmp_path):
+    communes, quartiers = boundary_files
+    settings = load_settings(
+        {}, communes_path=str(communes), quartiers_path=str(quartiers), boundaries_cache_dir=tmp_path
+    )
+    first, problem = configured_boundaries(settings)
+    assert problem == "" and len(first.quartiers) == 20
+    assert configured_boundaries(settings)[0] is first
