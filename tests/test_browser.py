@@ -74,21 +74,14 @@ OUTLINES_JS = """() => {
 }"""
 
 
-def test_map_draws_commune_and_quartier_outlines_offline(page, live_app):
+def test_map_draws_area_outlines_offline_and_can_shade_open_reports_per_quartier(page, live_app):
     if not boundary_settings():
         pytest.skip("boundary files not found in ../shared/data")
     page.goto(live_app.url + "/")
     _map_traces(page)
     assert page.evaluate(OUTLINES_JS) == {"areas": [20, 37], "drawn": 2}
     assert page.is_hidden(".boundaries-note")
-    assert page.errors == []
 
-
-def test_map_can_be_shaded_by_open_reports_per_quartier(page, live_app):
-    if not boundary_settings():
-        pytest.skip("boundary files not found in ../shared/data")
-    page.goto(live_app.url + "/")
-    _map_traces(page)
     page.get_by_label("par quartier").check()
     page.wait_for_function(
         "() => { const t = document.querySelector('#map .js-plotly-plot').data[0];"
