@@ -37,16 +37,29 @@ class FigureCache:
         with contextlib.suppress(redis.RedisError):
             self.cache.set(key, value, timeout=FIGURE_CACHE_SECONDS)
 
-    def traces(self, layer: str, version: int, lang: str) -> tuple[int, list[dict[str, Any]]]:
-        """(version actually rendered, map traces); the version can be newer than asked if the layer moved on."""
-        cached = self._get(f"traces:{layer}:{version}:{lang}")
+    def traces(self, layer: str, version: int, lang: str, commune: str = "") -> tuple[int, list[dict[str, Any]]]:
+        """(version actually rendered, map traces, of one commune if given); the version can be newer than asked."""
+        cached = self._get(f"traces:{layer}:{version}:{lang}:{commune}")
         if cached is not None:
             return version, cached
         snapshot = self.store.snapshot(layer)
         actual = snapshot.version if snapshot else 0
-        traces = layer_traces(layer, snapshot, lang)
-        self._set(f"traces:{layer}:{actual}:{lang}", traces)
+        traces = layer_traces(layer, snapshot, lang, commune)
+        self._set(f"traces:{layer}:{actual}:{lang}:{commune}", traces)
         return actual, traces
+
+    def commune_figures(self, commune: str, versions: dict[str, int]) -> dict[str, dict[str, Any] | None]:
+        """Each layer's figures for one commune, as the collector computed them for the `versions` on screen."""
+        key = f"commune:{commune}:" + ":".join(f"{name}={version}" for name, version in sorted(versions.items()))
+        cached = self._get(key)
+        if cached is not None:
+            return cached
+        figures = {
+            name: (totals or {}).get("commune", {}).get(commune)
+            for name, (_version, totals) in self.store.areas(list(versions)).items()
+        }
+        self._set(key, figures)
+        return figures
 
     def area_shading(
         self, level: str, version: int, outlines: dict[str, dict[str, Any]], lang: str

@@ -37,11 +37,12 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
             outlines=geography.outlines,
             geo_note=unavailable_note(geography, lang),
             area_levels=list(geography.areas),
+            communes=list(geography.areas.get("commune", ())),
             empty_traces={name: layer_traces(name, None, lang) for name in LAYERS},
         )
 
     app.layout = serve_layout
-    register_live(app, store, figures, layer_switch=True)
+    register_live(app, store, figures, layer_switch=True, commune_filter="commune" in geography.areas)
     if geography.areas:
         register_area_shading(app, figures, geography)
 

@@ -221,10 +221,12 @@ def trace_slots(layer_names: Iterable[str]) -> dict[str, range]:
     return slots
 
 
-def layer_traces(layer: str, snapshot: Snapshot | None, lang: str) -> list[dict[str, Any]]:
-    """The layer's map traces as plain dicts (empty traces before the first snapshot)."""
+def layer_traces(layer: str, snapshot: Snapshot | None, lang: str, commune: str = "") -> list[dict[str, Any]]:
+    """The layer's map traces as plain dicts (empty traces before the first snapshot), of one commune if given."""
     _count, render = _RENDERERS[layer]
     records = snapshot.records if snapshot else ()
+    if commune:
+        records = [r for r in records if r.commune_code == commune]
     return [trace.to_plotly_json() for trace in render(records, lang)]
 
 

@@ -126,6 +126,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Niveau inconnu : {level} (attendu : {levels})",
         "en": "Unknown level: {level} (expected: {levels})",
     },
+    "filter.commune": {"fr": "Commune", "en": "Commune"},
+    "filter.all_communes": {"fr": "Toute la Métropole", "en": "The whole Métropole"},
     "areas.shading": {"fr": "Signalements ouverts par zone", "en": "Open reports by area"},
     "areas.none": {"fr": "aucune", "en": "none"},
     "areas.commune": {"fr": "par commune", "en": "by commune"},

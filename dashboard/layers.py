@@ -73,8 +73,12 @@ def parking_in_area(records: Sequence[ParkingRecord], _now: datetime) -> Summary
 
 
 def energy_in_area(records: Sequence[EnergyRecord], _now: datetime) -> Summary:
-    """Metered sites and the power they draw now in one area."""
-    return {"sites": len(records), "power_kw": round(sum(r.power_kw for r in records), 1)}
+    """Metered sites in one area, the power they draw now and what is typical for this hour."""
+    return {
+        "sites": len(records),
+        "power_kw": round(sum(r.power_kw for r in records), 1),
+        "typical_kw": round(sum(r.typical_kw for r in records), 1),
+    }
 
 
 # Age bands of open reports: (key, upper bound of the age); the last band is open-ended.
@@ -86,22 +90,24 @@ def _age_band(age: timedelta) -> str:
 
 
 def reports_in_area(records: Sequence[ReportRecord], now: datetime) -> Summary:
-    """Open reports in one area: how many, by category and by age band as of `now`."""
+    """Open reports in one area: how many, by status, by category and by age band as of `now`."""
     open_records = [r for r in records if r.status.is_open]
     by_age = dict.fromkeys((key for key, _bound in REPORT_AGE_BANDS), 0)
     by_age.update(Counter(_age_band(now - r.created_at) for r in open_records))
     return {
         "open": len(open_records),
+        "by_status": dict(Counter(r.status.value for r in open_records)),
         "open_by_category": dict(Counter(r.category for r in open_records)),
         "open_by_age": by_age,
     }
 
 
 def nacelles_in_area(records: Sequence[NacelleRecord], _now: datetime) -> Summary:
-    """The pods present in one area, and how many of them are open."""
+    """The pods present in one area (count), how many of them are open or moving, and which they are."""
     return {
-        "present": len(records),
+        "count": len(records),
         "open": sum(r.status is NacelleStatus.OPEN for r in records),
+        "in_transit": sum(r.status is NacelleStatus.IN_TRANSIT for r in records),
         "ids": sorted(r.id for r in records),
     }
 

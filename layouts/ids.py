@@ -7,6 +7,7 @@ VIEW = "view"  # what the server last described: versions, badges, KPI texts, ba
 MAP_VERSIONS = "map-versions"  # layer versions the figure currently shows
 STORE_DOWN_SINCE = "store-down-since"
 LAYER_TOGGLE = "layer-toggle"
+COMMUNE_FILTER = "commune-filter"  # narrows the KPI tiles and the map to one commune ('' or None: all)
 AREA_SHADING = "area-shading"  # shade the map by open reports per commune or quartier, or not
 AREA_SHADING_SHOWN = "area-shading-shown"  # (level, reports version) the shading trace shows
 BANNER = "banner"

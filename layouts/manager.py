@@ -43,6 +43,21 @@ def _area_shading(lang: str, levels: list[str]) -> list:
     ]
 
 
+def _commune_filter(lang: str, communes: list[tuple[str, str]]) -> list:
+    """The commune selector; absent without boundaries."""
+    if not communes:
+        return []
+    return [
+        html.Label(t("filter.commune", lang), htmlFor=ids.COMMUNE_FILTER, className="commune-filter-label"),
+        dcc.Dropdown(
+            id=ids.COMMUNE_FILTER,
+            options=[{"label": name, "value": code} for code, name in sorted(communes, key=lambda c: c[1])],
+            placeholder=t("filter.all_communes", lang),
+            className="commune-filter",
+        ),
+    ]
+
+
 def manager_layout(
     *,
     lang: str,
@@ -55,6 +70,7 @@ def manager_layout(
     outlines: dict[str, dict],
     geo_note: str,
     area_levels: list[str],
+    communes: list[tuple[str, str]],
     empty_traces: dict[str, list[dict]],
 ) -> html.Div:
     """The whole page for one language; live values arrive through the callbacks."""
@@ -81,6 +97,7 @@ def manager_layout(
                                 inline=True,
                             ),
                             *_area_shading(lang, area_levels),
+                            *_commune_filter(lang, communes),
                         ],
                     ),
                     boundaries_note(geo_note),

@@ -95,6 +95,23 @@ def test_map_draws_area_outlines_offline_and_can_shade_open_reports_per_quartier
     assert page.errors == []
 
 
+def test_commune_filter_narrows_the_tiles_and_the_map(page, live_app):
+    if not boundary_settings():
+        pytest.skip("boundary files not found in ../shared/data")
+    page.goto(live_app.url + "/")
+    page.wait_for_function(KPI_READY_JS, timeout=20000)
+    whole = sum(trace["n"] for trace in _map_traces(page) if trace["name"].startswith("Signalements"))
+    page.click("#commune-filter")
+    page.get_by_role("option", name="Blagnac").click()
+    page.wait_for_function(
+        "() => document.querySelector('#kpi-detail-parking').textContent.includes('1 parkings')", timeout=10000
+    )
+    page.wait_for_timeout(1500)  # let every layer's patch arrive
+    blagnac = sum(trace["n"] for trace in page.evaluate(MAP_POINTS_JS) if trace["name"].startswith("Signalements"))
+    assert 0 < blagnac < whole / 5
+    assert page.errors == []
+
+
 def test_layer_switch_hides_a_layer_and_keeps_the_rest(page, live_app):
     page.goto(live_app.url + "/")
     _map_traces(page)

@@ -182,3 +182,23 @@ def test_area_shading_counts_open_reports_per_area():
     assert trace["featureidkey"] == "properties.code" and "open reports" in trace["hovertemplate"]
     assert area_shading_trace("commune", outlines, totals, "en")["visible"] is False
     assert area_shading_trace("quartier", outlines, None, "en")["visible"] is False
+
+
+def test_view_of_one_commune_counts_only_that_commune():
+    records = (
+        NacelleRecord("n1", "Nacelle 1", 1.44, 43.6, NacelleStatus.OPEN, "Daurade", "", commune_code="31555"),
+        NacelleRecord("n2", "Nacelle 2", 1.39, 43.64, NacelleStatus.IN_TRANSIT, "", "", commune_code="31069"),
+    )
+    summary = LAYERS["nacelles"].summarise(records)
+    overview = {"nacelles": LayerOverview(_head("nacelles", summary), None)}
+    assert build_view(overview, NOW, "fr")["kpis"]["nacelles"]["detail"] == "sur 2, 1 en déplacement"
+
+    blagnac = {"nacelles": LAYERS["nacelles"].summarise_area([records[1]], NOW)}
+    view = build_view(overview, NOW, "fr", "31069", blagnac)
+    assert view["area"] == "31069"
+    assert view["kpis"]["nacelles"] == {"value": "0", "detail": "sur 1, 1 en déplacement"}
+    # A layer whose collector has no figures per area yet says so rather than showing the whole Métropole.
+    assert build_view(overview, NOW, "fr", "31069", {"nacelles": None})["kpis"]["nacelles"]["value"] == "—"
+
+    traces = layer_traces("nacelles", Snapshot("nacelles", 1, NOW, "s", True, records), "fr", commune="31069")
+    assert list(traces[0]["customdata"]) == ["n2"]
