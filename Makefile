@@ -2,6 +2,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# Boundaries are read from the shared data folder beside the clone when it exists; never copied into the repository.
+export CITYOPS_COMMUNES_PATH ?= $(wildcard ../shared/data/toulouse-metropole-communes.geojson)
+export CITYOPS_QUARTIERS_PATH ?= $(wildcard ../shared/data/toulouse-quartiers.geojson)
 
 .PHONY: run test lint system-deps clean
 

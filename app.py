@@ -16,6 +16,7 @@ from callbacks.figure_cache import FIGURE_CACHE_SECONDS, FigureCache
 from dashboard import keys
 from dashboard.access import WALL_PREFIX, install_access_rules
 from dashboard.api import create_api
+from dashboard.geo import configured_geography
 from dashboard.i18n import t
 from dashboard.settings import Settings, load_settings
 from dashboard.startup import start_process
@@ -41,7 +42,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         },
     )
     install_access_rules(server, settings)
-    server.register_blueprint(create_api(store))
+    geography = configured_geography(settings)
+    server.register_blueprint(create_api(store, geography))
     figures = FigureCache(store, cache)
     managers = dash.Dash(
         __name__,
@@ -53,7 +55,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         assets_ignore=r"wall\.",
         compress=True,  # server-wide: map traces compress ~5x, most of a live update's bytes
     )
-    manager.register(managers, store, figures, settings)
+    manager.register(managers, store, figures, settings, geography)
     wall_app = dash.Dash(
         __name__,
         server=server,
@@ -63,7 +65,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         serve_locally=True,
         assets_ignore=r"manager\.",
     )
-    wall.register(wall_app, store, figures, settings)
+    wall.register(wall_app, store, figures, settings, geography)
     server.extensions["cityops"] = {"store": store, "settings": settings}
     return server
 

@@ -2,67 +2,85 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import contextmanager
+import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import redis
 from flask_caching import Cache
 
-from dashboard.figures import layer_traces, trend_figure, trend_range
+from dashboard.figures import area_shading_trace, layer_traces, trend_figure, trend_range
 from dashboard.store import Store, StoreUnavailable
 
 FIGURE_CACHE_SECONDS = 600
 
 
-@contextmanager
-def _cache_errors_as_store_unavailable():
-    # The cache lives in the same Redis as the store: when it fails, callers handle it like the store failing.
-    try:
-        yield
-    except redis.RedisError as err:
-        raise StoreUnavailable(f"cache injoignable : {err}") from err
-
-
 class FigureCache:
-    """Reads Redis only when no worker has built a figure for that layer version yet."""
+    """Reads Redis only when no worker has built a figure for that layer version yet.
+
+    The cache shares the store's Redis: a read that fails is the store being unavailable (callbacks keep
+    what is on screen), while a write that fails only loses the sharing, not the figure just built.
+    """
 
     def __init__(self, store: Store, cache: Cache) -> None:
         self.store = store
         self.cache = cache
 
     def _get(self, key: str) -> Any:
-        with _cache_errors_as_store_unavailable():
+        try:
             return self.cache.get(key)
+        except redis.RedisError as err:
+            raise StoreUnavailable(f"Redis injoignable : {err}") from err
 
     def _set(self, key: str, value: Any) -> None:
-        with _cache_errors_as_store_unavailable():
+        # Redis went away after the figure was built: show it anyway, unshared.
+        with contextlib.suppress(redis.RedisError):
             self.cache.set(key, value, timeout=FIGURE_CACHE_SECONDS)
 
-    def traces(self, layer: str, version: int, lang: str) -> tuple[int, list[dict[str, Any]]]:
-        """(version actually rendered, map traces); the version can be newer than asked if the layer moved on."""
-        cached = self._get(f"traces:{layer}:{version}:{lang}")
+    def traces(self, layer: str, version: int, lang: str, commune: str = "") -> tuple[int, list[dict[str, Any]]]:
+        """(version actually rendered, map traces, of one commune if given); the version can be newer than asked."""
+        cached = self._get(f"traces:{layer}:{version}:{lang}:{commune}")
         if cached is not None:
             return version, cached
         snapshot = self.store.snapshot(layer)
         actual = snapshot.version if snapshot else 0
-        traces = layer_traces(layer, snapshot, lang)
-        self._set(f"traces:{layer}:{actual}:{lang}", traces)
+        traces = layer_traces(layer, snapshot, lang, commune)
+        self._set(f"traces:{layer}:{actual}:{lang}:{commune}", traces)
         return actual, traces
+
+    def commune_figures(self, commune: str, versions: dict[str, int]) -> dict[str, dict[str, Any] | None]:
+        """Each layer's figures for one commune, as the collector computed them for the `versions` on screen."""
+        key = f"commune:{commune}:" + ":".join(f"{name}={version}" for name, version in sorted(versions.items()))
+        cached = self._get(key)
+        if cached is not None:
+            return cached
+        figures = {
+            name: (totals or {}).get("commune", {}).get(commune)
+            for name, (_version, totals) in self.store.areas(list(versions)).items()
+        }
+        self._set(key, figures)
+        return figures
+
+    def area_shading(
+        self, level: str, version: int, outlines: dict[str, dict[str, Any]], lang: str
+    ) -> tuple[int, dict[str, Any]]:
+        """(reports version shaded, choropleth of open reports per area of `level`) from the collector's figures."""
+        cached = self._get(f"areas:{level}:{version}:{lang}")
+        if cached is not None:
+            return version, cached
+        actual, totals = self.store.areas(["reports"])["reports"]
+        trace = area_shading_trace(level, outlines, totals, lang)
+        self._set(f"areas:{level}:{actual}:{lang}", trace)
+        return actual, trace
 
     def trend(self, layer: str, version: int, lang: str, hours: float) -> tuple[dict[str, Any], str]:
         """(sparkline figure, 'min · max' text) of the layer's last `hours` of history as of `version`."""
-        return self._memoised(f"trend:{layer}:{version}:{lang}:{hours}", lambda: self._build_trend(layer, lang, hours))
-
-    def _memoised(self, key: str, build: Callable[[], Any]) -> Any:
+        key = f"trend:{layer}:{version}:{lang}:{hours}"
         cached = self._get(key)
-        if cached is None:
-            cached = build()
-            self._set(key, cached)
-        return cached
-
-    def _build_trend(self, layer: str, lang: str, hours: float) -> tuple[dict[str, Any], str]:
+        if cached is not None:
+            return cached
         since = datetime.now(UTC) - timedelta(hours=hours)
         points = [(entry.fetched_at, entry.summary) for entry in self.store.history(layer, since=since)]
-        return trend_figure(layer, points, lang).to_plotly_json(), trend_range(layer, points, lang)
+        built = (trend_figure(layer, points, lang).to_plotly_json(), trend_range(layer, points, lang))
+        self._set(key, built)
+        return built

@@ -30,28 +30,42 @@ def request_language() -> str:
 
 
 def register_live(
-    app: dash.Dash, store: Store, figures: FigureCache, *, layer_switch: bool, map_legend: bool = True
+    app: dash.Dash,
+    store: Store,
+    figures: FigureCache,
+    *,
+    layer_switch: bool,
+    map_legend: bool = True,
+    commune_filter: bool = False,
 ) -> None:
     """Poll, text rendering and map patching for a page built from `layouts.ids`.
 
-    `layer_switch`: the page has layer check boxes; `map_legend`: the map carries its own legend and colour bar.
+    `layer_switch`: the page has layer check boxes; `map_legend`: the map carries its own legend and colour bar;
+    `commune_filter`: the page has a commune selector narrowing the KPI tiles and the map to one commune.
     """
     names = list(LAYERS)
     slots = trace_slots(names)
+    filter_inputs = [Input(ids.COMMUNE_FILTER, "value")] if commune_filter else []
 
     @app.callback(
         Output(ids.VIEW, "data"),
         Output(ids.STORE_DOWN_SINCE, "data"),
         Input(ids.POLL, "n_intervals"),
+        *filter_inputs,
         State(ids.VIEW, "data"),
         State(ids.STORE_DOWN_SINCE, "data"),
         State(ids.LANG, "data"),
     )
-    def poll(_tick, seen, down_since, lang):
-        """One round trip to Redis; nothing is sent back when nothing changed."""
+    def poll(_tick, *args):
+        """One round trip to Redis (two with a commune chosen); nothing is sent back when nothing changed."""
+        commune, seen, down_since, lang = args if commune_filter else ("", *args)
+        commune = commune or ""
         now = datetime.now(UTC)
         try:
-            view = build_view(store.overview(names), now, lang)
+            overview = store.overview(names)
+            versions = {name: item.head.version if item.head else 0 for name, item in overview.items()}
+            area_figures = figures.commune_figures(commune, versions) if commune else None
+            view = build_view(overview, now, lang, commune, area_figures)
         except StoreUnavailable:
             if down_since:
                 raise PreventUpdate from None
@@ -87,19 +101,21 @@ def register_live(
         State(ids.LANG, "data"),
     )
     def update_map(view, *args):
-        """Patch only the traces of layers whose version changed, and the visibility switches."""
+        """Patch only the traces of layers whose version (or commune) changed, and the visibility switches."""
         visible_layers, shown, lang = args if layer_switch else (names, *args)
         if not view:
             raise PreventUpdate
+        commune = view.get("area", "")
         visible = set(visible_layers or ())
         shown = dict(shown or {})
         patch = Patch()
         changed = False
         for name in names:
             wanted = view["versions"].get(name, 0)
-            if wanted and shown.get(name) != wanted:
+            if wanted and shown.get(name) != [wanted, commune]:
                 try:
-                    shown[name], layer_data = figures.traces(name, wanted, lang)
+                    version, layer_data = figures.traces(name, wanted, lang, commune)
+                    shown[name] = [version, commune]
                 except StoreUnavailable:
                     continue  # keep what is on screen; the banner says why
                 for index, trace in zip(slots[name], layer_data, strict=True):

@@ -5,19 +5,23 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import dash
+from dash import Input, Output, Patch, State
+from dash.exceptions import PreventUpdate
 
 from callbacks.figure_cache import FigureCache
 from callbacks.live import register_live, request_language
-from dashboard.figures import layer_traces
+from dashboard.areas import Geography, unavailable_note
+from dashboard.figures import AREA_SHADING_SLOT, layer_traces
 from dashboard.i18n import zone_label
 from dashboard.kpis import kpis
 from dashboard.layers import LAYERS
 from dashboard.settings import Settings
-from dashboard.store import Store
+from dashboard.store import Store, StoreUnavailable
+from layouts import ids
 from layouts.manager import manager_layout
 
 
-def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Settings) -> None:
+def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Settings, geography: Geography) -> None:
     """Attach the managers' layout and callbacks to `app`."""
 
     def serve_layout():
@@ -30,8 +34,42 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
             poll_ms=int(settings.poll_seconds * 1000),
             tile_url=settings.tile_url,
             tile_attribution=settings.tile_attribution,
+            outlines=geography.outlines,
+            geo_note=unavailable_note(geography, lang),
+            area_levels=list(geography.areas),
+            communes=list(geography.areas.get("commune", ())),
             empty_traces={name: layer_traces(name, None, lang) for name in LAYERS},
         )
 
     app.layout = serve_layout
-    register_live(app, store, figures, layer_switch=True)
+    register_live(app, store, figures, layer_switch=True, commune_filter="commune" in geography.areas)
+    if geography.areas:
+        register_area_shading(app, figures, geography)
+
+
+def register_area_shading(app: dash.Dash, figures: FigureCache, geography: Geography) -> None:
+    """Shade the map by open reports per commune or quartier, redrawn only when the choice or the reports move."""
+
+    @app.callback(
+        Output(ids.MAP, "figure", allow_duplicate=True),
+        Output(ids.AREA_SHADING_SHOWN, "data"),
+        Input(ids.AREA_SHADING, "value"),
+        Input(ids.VIEW, "data"),
+        State(ids.AREA_SHADING_SHOWN, "data"),
+        State(ids.LANG, "data"),
+        prevent_initial_call=True,
+    )
+    def shade(level, view, shown, lang):
+        wanted = (view or {}).get("versions", {}).get("reports", 0)
+        if shown and shown[0] == level and (not level or shown[1] == wanted):
+            raise PreventUpdate
+        patch = Patch()
+        if not level:
+            patch["data"][AREA_SHADING_SLOT]["visible"] = False
+            return patch, [level, wanted]
+        try:
+            version, trace = figures.area_shading(level, wanted, geography.outlines, lang)
+        except StoreUnavailable:
+            raise PreventUpdate from None  # keep what is on screen; the banner says why
+        patch["data"][AREA_SHADING_SLOT] = trace
+        return patch, [level, version]

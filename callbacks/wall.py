@@ -8,6 +8,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.figure_cache import FigureCache
 from callbacks.live import register_live, request_language
+from dashboard.areas import Geography, unavailable_note
 from dashboard.figures import layer_traces, trend_figure
 from dashboard.kpis import kpis
 from dashboard.layers import LAYERS
@@ -17,7 +18,7 @@ from layouts import ids
 from layouts.wall import wall_layout
 
 
-def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Settings) -> None:
+def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Settings, geography: Geography) -> None:
     """Attach the wall's layout and callbacks to `app`."""
     names = list(LAYERS)
 
@@ -32,6 +33,8 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
             trend_hours=settings.wall_trend_hours,
             tile_url=settings.tile_url,
             tile_attribution=settings.tile_attribution,
+            outlines=geography.outlines,
+            geo_note=unavailable_note(geography, lang),
             empty_traces={name: layer_traces(name, None, lang) for name in LAYERS},
             empty_trend=trend_figure(names[0], [], lang).to_plotly_json(),
         )

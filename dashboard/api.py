@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from flask import Blueprint, Response, request
 
+from dashboard.areas import LEVELS, Geography, merge_areas, unavailable_note
 from dashboard.freshness import freshness
 from dashboard.i18n import normalise_language, t
 from dashboard.layers import LAYERS
@@ -57,8 +58,8 @@ def snapshot_geojson(snapshot: Snapshot) -> dict[str, Any]:
     }
 
 
-def create_api(store: Store) -> Blueprint:
-    """The API blueprint, reading only through `store`."""
+def create_api(store: Store, geography: Geography) -> Blueprint:
+    """The API blueprint, reading only through `store`; `geography` lists the areas (or why there are none)."""
     api = Blueprint("api", __name__)
 
     @api.errorhandler(AppError)
@@ -87,7 +88,8 @@ def create_api(store: Store) -> Blueprint:
             }
             for name, item in overview.items()
         }
-        return _json({"status": "ok", "redis": "up", "sources": sources})
+        boundaries = {"available": bool(geography.areas), "levels": list(geography.areas), "problem": geography.problem}
+        return _json({"status": "ok", "redis": "up", "sources": sources, "boundaries": boundaries})
 
     @api.get("/api/v1/layers")
     def layers() -> Response:
@@ -134,5 +136,29 @@ def create_api(store: Store) -> Blueprint:
         response = _json(snapshot_geojson(snapshot), content_type="application/geo+json")
         response.set_etag(f"{name}-{snapshot.version}")
         return response.make_conditional(request)
+
+    @api.get("/api/v1/areas")
+    def areas() -> Response:
+        lang = normalise_language(request.args.get("lang"))
+        level = request.args.get("level", "commune")
+        if level not in LEVELS:
+            raise AppError(400, t("api.bad_level", lang, level=level[:32], levels=", ".join(LEVELS)))
+        if level not in geography.areas:
+            raise AppError(503, unavailable_note(geography, lang, level))
+        # The collector computed each layer's figures per area with its snapshot: nothing is recomputed here.
+        per_layer = store.areas(LAYERS)
+        etag = f"areas-{level}-" + "-".join(str(version) for version, _totals in per_layer.values())
+        if request.if_none_match.contains(etag):
+            response = Response(status=304)
+            response.set_etag(etag)
+            return response
+        body = {
+            "level": level,
+            "versions": {name: version or None for name, (version, _totals) in per_layer.items()},
+            "areas": merge_areas(level, geography.areas[level], {n: totals for n, (_v, totals) in per_layer.items()}),
+        }
+        response = _json(body)
+        response.set_etag(etag)
+        return response
 
     return api

@@ -206,10 +206,14 @@ def _drawing_order(layer_names: Iterable[str]) -> list[str]:
     return sorted(layer_names, key=order.index)
 
 
+# The first trace of every map shades the areas (open reports per commune or quartier), under all the points.
+AREA_SHADING_SLOT = 0
+
+
 def trace_slots(layer_names: Iterable[str]) -> dict[str, range]:
-    """Which trace indices of the map belong to each layer, in drawing order."""
+    """Which trace indices of the map belong to each layer, in drawing order (after the area shading)."""
     slots: dict[str, range] = {}
-    start = 0
+    start = AREA_SHADING_SLOT + 1
     for name in _drawing_order(layer_names):
         count = _RENDERERS[name][0]
         slots[name] = range(start, start + count)
@@ -217,11 +221,40 @@ def trace_slots(layer_names: Iterable[str]) -> dict[str, range]:
     return slots
 
 
-def layer_traces(layer: str, snapshot: Snapshot | None, lang: str) -> list[dict[str, Any]]:
-    """The layer's map traces as plain dicts (empty traces before the first snapshot)."""
+def layer_traces(layer: str, snapshot: Snapshot | None, lang: str, commune: str = "") -> list[dict[str, Any]]:
+    """The layer's map traces as plain dicts (empty traces before the first snapshot), of one commune if given."""
     _count, render = _RENDERERS[layer]
     records = snapshot.records if snapshot else ()
+    if commune:
+        records = [r for r in records if r.commune_code == commune]
     return [trace.to_plotly_json() for trace in render(records, lang)]
+
+
+def area_shading_trace(
+    level: str | None, outlines: dict[str, dict[str, Any]], totals: dict[str, Any] | None, lang: str
+) -> dict[str, Any]:
+    """Open reports per area of `level` as a choropleth; an empty, hidden trace when shading is off or unknown."""
+    if not level or level not in outlines or totals is None:
+        return go.Choroplethmap(name=t("areas.shading", lang), visible=False, showscale=False).to_plotly_json()
+    features = outlines[level]["features"]
+    codes = [feature["properties"]["code"] for feature in features]
+    per_area = totals.get(level, {})
+    counts = [(per_area.get(code) or {}).get("open", 0) for code in codes]
+    hover = t("areas.hover", lang, name="%{customdata}", count="%{z}")
+    return go.Choroplethmap(
+        name=t("areas.shading", lang),
+        geojson=outlines[level],
+        featureidkey="properties.code",
+        locations=codes,
+        z=counts,
+        customdata=[feature["properties"]["name"] for feature in features],
+        hovertemplate=hover + "<extra></extra>",
+        colorscale="Purples",  # one hue, light to dark: readable with colour-vision deficiencies
+        zmin=0,
+        marker={"opacity": 0.5, "line": {"width": 0}},
+        colorbar={"title": {"text": t("areas.colorbar", lang)}, "x": 1.0, "len": 0.45, "y": 0.25},
+        showlegend=False,
+    ).to_plotly_json()
 
 
 # A dark land colour for the wall, drawn as a local GeoJSON fill: no style or tiles to fetch.
@@ -231,6 +264,30 @@ _WORLD = {
     "geometry": {"type": "Polygon", "coordinates": [[[-180, -85], [180, -85], [180, 85], [-180, 85], [-180, -85]]]},
 }
 WALL_BACKGROUND = "#12161c"
+# Outline colour and width per level and theme (light, dark): communes bolder than the quartiers inside Toulouse.
+_OUTLINE_STYLES = {
+    "quartier": (("#b9b4a8", 0.6), ("#323b47", 0.6)),
+    "commune": (("#7a7468", 1.3), ("#56616f", 1.2)),
+}
+
+
+def outline_layers(outlines: dict[str, dict[str, Any]], *, dark: bool = False) -> list[dict[str, Any]]:
+    """Map layers drawing the areas' outlines from local GeoJSON: a readable basemap with no tile server."""
+    layers = []
+    for level, styles in _OUTLINE_STYLES.items():
+        if level in outlines:
+            colour, width = styles[dark]
+            layers.append(
+                {
+                    "sourcetype": "geojson",
+                    "source": outlines[level],
+                    "type": "line",
+                    "color": colour,
+                    "line": {"width": width},
+                    "below": "traces",
+                }
+            )
+    return layers
 
 
 def map_figure(
@@ -238,14 +295,17 @@ def map_figure(
     *,
     tile_url: str | None = None,
     tile_attribution: str = "",
+    outlines: dict[str, dict[str, Any]] | None = None,
     dark: bool = False,
 ) -> go.Figure:
     """The map figure: all layers' traces in slot order on a basemap that needs no network by default.
 
+    `outlines`: GeoJSON of the communes and quartiers per level, drawn as lines over the land or tiles.
     `dark` is the wall's variant: dark land, no legend or colour bar on the map (the page carries its own,
     sized for the room), and no interaction.
     """
     fig = go.Figure()
+    fig.add_trace(area_shading_trace(None, {}, None, "fr"))
     for name in _drawing_order(layer_traces_by_name):
         for trace in layer_traces_by_name[name]:
             fig.add_trace(without_map_legend(trace) if dark else trace)
@@ -258,6 +318,7 @@ def map_figure(
         layers.append(
             {"sourcetype": "raster", "source": [tile_url], "below": "traces", "sourceattribution": tile_attribution}
         )
+    layers.extend(outline_layers(outlines or {}, dark=dark))
     fig.update_layout(
         # The wall fits the data to whatever screen it is on; managers start on a fixed view they then move.
         map={"style": "white-bg", "layers": layers}

@@ -122,6 +122,30 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wall.legend": {"fr": "Légende", "en": "Legend"},
     "legend.energy_usual": {"fr": "proche de l'habituel", "en": "near typical"},
     "legend.energy_high": {"fr": "plus de 20 % au-dessus", "en": "over 20 % above"},
+    "api.bad_level": {
+        "fr": "Niveau inconnu : {level} (attendu : {levels})",
+        "en": "Unknown level: {level} (expected: {levels})",
+    },
+    "filter.commune": {"fr": "Commune", "en": "Commune"},
+    "filter.all_communes": {"fr": "Toute la Métropole", "en": "The whole Métropole"},
+    "areas.shading": {"fr": "Signalements ouverts par zone", "en": "Open reports by area"},
+    "areas.none": {"fr": "aucune", "en": "none"},
+    "areas.commune": {"fr": "par commune", "en": "by commune"},
+    "areas.quartier": {"fr": "par quartier", "en": "by quartier"},
+    "areas.colorbar": {"fr": "Signalements ouverts", "en": "Open reports"},
+    "areas.hover": {"fr": "{name}<br>{count} signalements ouverts", "en": "{name}<br>{count} open reports"},
+    "geo.unavailable": {
+        "fr": "Limites des communes et quartiers indisponibles : {reason}",
+        "en": "Commune and quartier boundaries unavailable: {reason}",
+    },
+    "geo.not_configured": {
+        "fr": "aucun fichier configuré (CITYOPS_COMMUNES_PATH)",
+        "en": "no file configured (CITYOPS_COMMUNES_PATH)",
+    },
+    "geo.level_not_configured": {
+        "fr": "le niveau {level} n'est pas configuré (CITYOPS_QUARTIERS_PATH)",
+        "en": "the {level} level is not configured (CITYOPS_QUARTIERS_PATH)",
+    },
     "api.unknown_layer": {"fr": "Couche inconnue : {name}", "en": "Unknown layer: {name}"},
 }
 

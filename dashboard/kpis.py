@@ -44,7 +44,10 @@ def _energy(summary: dict, lang: str) -> tuple[str, str]:
 
 
 def _nacelles(summary: dict, lang: str) -> tuple[str, str]:
-    in_transit = sum(1 for position in summary.get("positions", {}).values() if position[2] == "in_transit")
+    # A layer summary lists every pod's position; an area's figures count the moving ones directly.
+    in_transit = summary.get("in_transit")
+    if in_transit is None:
+        in_transit = sum(1 for position in summary.get("positions", {}).values() if position[2] == "in_transit")
     return str(summary["open"]), t("kpi.nacelles_detail", lang, count=summary["count"], in_transit=in_transit)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from dashboard.models import (
@@ -62,6 +63,55 @@ def summarise_nacelles(records: Sequence[NacelleRecord]) -> Summary:
     }
 
 
+def parking_in_area(records: Sequence[ParkingRecord], _now: datetime) -> Summary:
+    """Sites, capacity and free spaces of the car parks in one area."""
+    return {
+        "sites": len(records),
+        "capacity": sum(r.capacity for r in records),
+        "free": sum(r.free for r in records),
+    }
+
+
+def energy_in_area(records: Sequence[EnergyRecord], _now: datetime) -> Summary:
+    """Metered sites in one area, the power they draw now and what is typical for this hour."""
+    return {
+        "sites": len(records),
+        "power_kw": round(sum(r.power_kw for r in records), 1),
+        "typical_kw": round(sum(r.typical_kw for r in records), 1),
+    }
+
+
+# Age bands of open reports: (key, upper bound of the age); the last band is open-ended.
+REPORT_AGE_BANDS = (("under_1_day", timedelta(days=1)), ("1_to_7_days", timedelta(days=7)), ("over_7_days", None))
+
+
+def _age_band(age: timedelta) -> str:
+    return next(key for key, bound in REPORT_AGE_BANDS if bound is None or age < bound)
+
+
+def reports_in_area(records: Sequence[ReportRecord], now: datetime) -> Summary:
+    """Open reports in one area: how many, by status, by category and by age band as of `now`."""
+    open_records = [r for r in records if r.status.is_open]
+    by_age = dict.fromkeys((key for key, _bound in REPORT_AGE_BANDS), 0)
+    by_age.update(Counter(_age_band(now - r.created_at) for r in open_records))
+    return {
+        "open": len(open_records),
+        "by_status": dict(Counter(r.status.value for r in open_records)),
+        "open_by_category": dict(Counter(r.category for r in open_records)),
+        "open_by_age": by_age,
+    }
+
+
+def nacelles_in_area(records: Sequence[NacelleRecord], _now: datetime) -> Summary:
+    """The pods present in one area (count), how many of them are open or moving, and which they are."""
+    return {
+        "count": len(records),
+        "open": sum(r.status is NacelleStatus.OPEN for r in records),
+        "in_transit": sum(r.status is NacelleStatus.IN_TRANSIT for r in records),
+        "ids": sorted(r.id for r in records),
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Layer:
     """One map layer: its name, titles, timing budgets, public fields and how to summarise it."""
@@ -74,6 +124,7 @@ class Layer:
     freshness_seconds: float
     public_fields: tuple[str, ...]
     summarise: Callable[[Sequence[Record]], Summary]
+    summarise_area: Callable[[Sequence[Record], datetime], Summary]
 
     def title(self, lang: str) -> str:
         return self.title_en if lang == "en" else self.title_fr
@@ -89,8 +140,19 @@ LAYERS: dict[str, Layer] = {
             record_type=ParkingRecord,
             refresh_seconds=30,
             freshness_seconds=300,
-            public_fields=("id", "name", "capacity", "occupied", "site_type", "commune"),
+            public_fields=(
+                "id",
+                "name",
+                "capacity",
+                "occupied",
+                "site_type",
+                "commune_code",
+                "commune",
+                "quartier",
+                "quartier_name",
+            ),
             summarise=summarise_parking,
+            summarise_area=parking_in_area,
         ),
         Layer(
             name="energy",
@@ -99,8 +161,19 @@ LAYERS: dict[str, Layer] = {
             record_type=EnergyRecord,
             refresh_seconds=60,
             freshness_seconds=600,
-            public_fields=("id", "name", "power_kw", "typical_kw", "site_type", "commune"),
+            public_fields=(
+                "id",
+                "name",
+                "power_kw",
+                "typical_kw",
+                "site_type",
+                "commune_code",
+                "commune",
+                "quartier",
+                "quartier_name",
+            ),
             summarise=summarise_energy,
+            summarise_area=energy_in_area,
         ),
         Layer(
             name="reports",
@@ -109,8 +182,19 @@ LAYERS: dict[str, Layer] = {
             record_type=ReportRecord,
             refresh_seconds=30,
             freshness_seconds=900,
-            public_fields=("id", "category", "status", "created_at", "updated_at"),
+            public_fields=(
+                "id",
+                "category",
+                "status",
+                "created_at",
+                "updated_at",
+                "commune_code",
+                "commune",
+                "quartier",
+                "quartier_name",
+            ),
             summarise=summarise_reports,
+            summarise_area=reports_in_area,
         ),
         Layer(
             name="nacelles",
@@ -119,8 +203,19 @@ LAYERS: dict[str, Layer] = {
             record_type=NacelleRecord,
             refresh_seconds=60,
             freshness_seconds=900,
-            public_fields=("id", "name", "status", "place", "event"),
+            public_fields=(
+                "id",
+                "name",
+                "status",
+                "place",
+                "event",
+                "commune_code",
+                "commune",
+                "quartier",
+                "quartier_name",
+            ),
             summarise=summarise_nacelles,
+            summarise_area=nacelles_in_area,
         ),
     )
 }

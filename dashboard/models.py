@@ -54,7 +54,11 @@ class ParkingRecord:
     capacity: int
     occupied: int
     site_type: str  # "garage" or "park_and_ride"
-    commune: str = "Toulouse"
+    # Filled in by the collector's spatial join (dashboard.geo); empty until boundaries are configured.
+    commune_code: str = ""
+    commune: str = ""
+    quartier: int | None = None
+    quartier_name: str = ""
 
     @property
     def free(self) -> int:
@@ -77,7 +81,11 @@ class EnergyRecord:
     power_kw: float
     typical_kw: float
     site_type: str
-    commune: str = "Toulouse"
+    # Filled in by the collector's spatial join (dashboard.geo); empty until boundaries are configured.
+    commune_code: str = ""
+    commune: str = ""
+    quartier: int | None = None
+    quartier_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +100,11 @@ class ReportRecord:
     lat: float
     created_at: datetime
     updated_at: datetime
+    # Filled in by the collector's spatial join (dashboard.geo); empty until boundaries are configured.
+    commune_code: str = ""
+    commune: str = ""
+    quartier: int | None = None
+    quartier_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +119,11 @@ class NacelleRecord:
     status: NacelleStatus
     place: str
     event: str
+    # Filled in by the collector's spatial join (dashboard.geo); empty until boundaries are configured.
+    commune_code: str = ""
+    commune: str = ""
+    quartier: int | None = None
+    quartier_name: str = ""
 
 
 Record = ParkingRecord | EnergyRecord | ReportRecord | NacelleRecord

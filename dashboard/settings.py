@@ -68,6 +68,17 @@ class Settings(BaseModel):
         description="XYZ raster tile URL with {z}/{x}/{y} for the basemap. Unset: an offline basemap, no network.",
     )
     tile_attribution: str = Field("", description="Attribution shown for the tile source.")
+    communes_path: str | None = Field(
+        None,
+        description="GeoJSON of the communes (properties code, nom): file path or http(s) URL. Unset: no boundaries.",
+    )
+    quartiers_path: str | None = Field(
+        None,
+        description="GeoJSON of Toulouse's quartiers (properties quartier, nom_quartier): file path or http(s) URL.",
+    )
+    boundaries_cache_dir: Path = Field(
+        Path(".cache/boundaries"), description="Where boundary files given as URLs are downloaded, once."
+    )
     secret_key: str | None = Field(
         None,
         min_length=16,
@@ -97,6 +108,13 @@ class Settings(BaseModel):
         unknown = sorted(set(value) - set(LAYERS))
         if unknown:
             raise ValueError(f"unknown layer(s) {', '.join(unknown)}; known: {', '.join(LAYERS)}")
+        return value
+
+    @field_validator("communes_path", "quartiers_path")
+    @classmethod
+    def _path_or_web_url(cls, value: str | None) -> str | None:
+        if value is not None and "://" in value and urlparse(value).scheme not in {"http", "https"}:
+            raise ValueError("must be a file path or an http(s) URL")
         return value
 
     @field_validator("tile_url")

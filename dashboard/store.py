@@ -127,12 +127,14 @@ class Store:
         source: str,
         demo: bool,
         summary: dict[str, Any],
+        areas: dict[str, Any] | None = None,
         writer: str = "",
         fence: Fence | None = None,
         now: datetime | None = None,
     ) -> int:
         """Replace the layer's snapshot and append its summary to history, atomically; return the new version.
 
+        `areas` (figures per commune and quartier) belongs to this version only and is not kept in history.
         With a `fence`, the write happens only while the leader lock still holds the fence's token.
         """
         now = now or datetime.now(UTC)
@@ -163,6 +165,10 @@ class Store:
                             "records": records,
                         },
                     )
+                    if areas is None:
+                        pipe.hdel(snapshot_key, "areas")  # figures of an older version would be wrong now
+                    else:
+                        pipe.hset(snapshot_key, "areas", orjson.dumps(areas))
                     pipe.xadd(
                         keys.history(layer),
                         {
@@ -222,6 +228,18 @@ class Store:
             status = _status(name, _decode_hash(status_raw)) if status_raw else None
             out[name] = LayerOverview(head=head, status=status)
         return out
+
+    def areas(self, layers: Iterable[str]) -> dict[str, tuple[int, dict[str, Any] | None]]:
+        """Per layer: (version, figures per area of that version or None), read in one round trip."""
+        names = list(layers)
+        with _unavailable_on_redis_error(), self.redis.pipeline(transaction=False) as pipe:
+            for name in names:
+                pipe.hmget(keys.snapshot(name), ("version", "areas"))
+            replies = pipe.execute()
+        return {
+            name: (int(version or 0), orjson.loads(raw) if raw else None)
+            for name, (version, raw) in zip(names, replies, strict=True)
+        }
 
     def write_status(self, status: SourceStatus, *, fence: Fence | None = None) -> None:
         """Record the health of a layer's source (fenced like snapshots when a fence is given)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -12,20 +13,37 @@ from dashboard.layers import LAYERS
 from dashboard.models import LayerOverview
 
 
-def build_view(overview: dict[str, LayerOverview], now: datetime, lang: str) -> dict[str, Any]:
-    """Versions, badges, KPI texts and the sources banner for `overview`; equal views mean nothing to redraw."""
+def build_view(
+    overview: dict[str, LayerOverview],
+    now: datetime,
+    lang: str,
+    area: str = "",
+    area_figures: dict[str, dict[str, Any] | None] | None = None,
+) -> dict[str, Any]:
+    """Versions, badges, KPI texts and the sources banner for `overview`; equal views mean nothing to redraw.
+
+    With an `area` (a commune's code), the KPI tiles count only that area, from each layer's `area_figures`.
+    """
     badges = {name: freshness(LAYERS[name], item, now, lang) for name, item in overview.items()}
     alerts = [_alert(badge, lang) for badge in badges.values() if badge.in_trouble]
     heads = {name: item.head for name, item in overview.items()}
     latest = max((h.fetched_at for h in heads.values() if h and h.fetched_at), default=None)
+    tiles = heads
+    if area:
+        figures = area_figures or {}
+        tiles = {
+            name: replace(head, summary=figures[name]) if head and figures.get(name) is not None else None
+            for name, head in heads.items()
+        }
     return {
+        "area": area,
         "demo": any(h.demo for h in heads.values() if h),
         "versions": {name: (item.head.version if item.head else 0) for name, item in overview.items()},
         "badges": {
             name: {"state": b.state, "text": f"{b.label} · {b.age}" if b.age else b.label, "reason": b.reason}
             for name, b in badges.items()
         },
-        "kpis": {k.key: {"value": k.value, "detail": k.detail} for k in kpis(heads, lang)},
+        "kpis": {k.key: {"value": k.value, "detail": k.detail} for k in kpis(tiles, lang)},
         "alerts": alerts,
         "banner": t("banner.sources", lang, layers=" ; ".join(alerts)) if alerts else "",
         "updated": t("app.updated", lang, time=city_time(latest, lang)) if latest else "",

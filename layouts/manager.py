@@ -8,7 +8,7 @@ from dashboard.figures import map_figure
 from dashboard.i18n import t
 from dashboard.kpis import Kpi
 from layouts import ids
-from layouts.parts import badge, demo_flag, kpi_tile, live_stores
+from layouts.parts import badge, boundaries_note, demo_flag, kpi_tile, live_stores
 
 
 def _header(lang: str, zone: str) -> html.Header:
@@ -25,6 +25,39 @@ def _header(lang: str, zone: str) -> html.Header:
     )
 
 
+def _area_shading(lang: str, levels: list[str]) -> list:
+    """The choice of shading the map by open reports per area; absent without boundaries."""
+    if not levels:
+        return []
+    options = [{"label": t("areas.none", lang), "value": ""}]
+    options += [{"label": t(f"areas.{level}", lang), "value": level} for level in levels]
+    return [
+        html.Span(t("areas.shading", lang), className="area-shading-label", id=f"{ids.AREA_SHADING}-label"),
+        html.Div(
+            role="radiogroup",
+            className="area-shading",
+            **{"aria-labelledby": f"{ids.AREA_SHADING}-label"},
+            children=dcc.RadioItems(id=ids.AREA_SHADING, options=options, value="", inline=True),
+        ),
+        dcc.Store(id=ids.AREA_SHADING_SHOWN),
+    ]
+
+
+def _commune_filter(lang: str, communes: list[tuple[str, str]]) -> list:
+    """The commune selector; absent without boundaries."""
+    if not communes:
+        return []
+    return [
+        html.Label(t("filter.commune", lang), htmlFor=ids.COMMUNE_FILTER, className="commune-filter-label"),
+        dcc.Dropdown(
+            id=ids.COMMUNE_FILTER,
+            options=[{"label": name, "value": code} for code, name in sorted(communes, key=lambda c: c[1])],
+            placeholder=t("filter.all_communes", lang),
+            className="commune-filter",
+        ),
+    ]
+
+
 def manager_layout(
     *,
     lang: str,
@@ -34,10 +67,14 @@ def manager_layout(
     poll_ms: int,
     tile_url: str | None,
     tile_attribution: str,
+    outlines: dict[str, dict],
+    geo_note: str,
+    area_levels: list[str],
+    communes: list[tuple[str, str]],
     empty_traces: dict[str, list[dict]],
 ) -> html.Div:
     """The whole page for one language; live values arrive through the callbacks."""
-    figure = map_figure(empty_traces, tile_url=tile_url, tile_attribution=tile_attribution)
+    figure = map_figure(empty_traces, tile_url=tile_url, tile_attribution=tile_attribution, outlines=outlines)
     return html.Div(
         className="page manager",
         lang=lang,
@@ -59,8 +96,11 @@ def manager_layout(
                                 value=list(layer_titles),
                                 inline=True,
                             ),
+                            *_area_shading(lang, area_levels),
+                            *_commune_filter(lang, communes),
                         ],
                     ),
+                    boundaries_note(geo_note),
                     html.Div(
                         role="region",
                         className="map",

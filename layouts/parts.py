@@ -35,6 +35,11 @@ def badge(layer: str, title: str) -> html.Li:
     )
 
 
+def boundaries_note(note: str) -> html.P:
+    """Says on screen why the map has no commune outlines (hidden when it has them)."""
+    return html.P(note, className="boundaries-note", role="status", hidden=not note)
+
+
 def live_stores(lang: str, poll_ms: int) -> list:
     """The stores and the poll interval the live-update callbacks read and write."""
     return [

@@ -8,7 +8,7 @@ from dashboard.figures import map_figure, map_legend
 from dashboard.i18n import t
 from dashboard.kpis import Kpi
 from layouts import ids
-from layouts.parts import badge, demo_flag, kpi_tile, live_stores
+from layouts.parts import badge, boundaries_note, demo_flag, kpi_tile, live_stores
 
 _STATIC = {"staticPlot": True, "displayModeBar": False, "responsive": True}
 
@@ -33,11 +33,15 @@ def wall_layout(
     trend_hours: float,
     tile_url: str | None,
     tile_attribution: str,
+    outlines: dict[str, dict],
+    geo_note: str,
     empty_traces: dict[str, list[dict]],
     empty_trend: dict,
 ) -> html.Div:
     """The whole wall for one language; live values arrive through the callbacks."""
-    figure = map_figure(empty_traces, tile_url=tile_url, tile_attribution=tile_attribution, dark=True)
+    figure = map_figure(
+        empty_traces, tile_url=tile_url, tile_attribution=tile_attribution, outlines=outlines, dark=True
+    )
     return html.Div(
         className="page wall",
         lang=lang,
@@ -96,6 +100,7 @@ def wall_layout(
                             ),
                             html.Div(className="kpis", children=[kpi_tile(k) for k in kpis]),
                             _legend(lang),
+                            boundaries_note(geo_note),
                         ],
                     ),
                 ],

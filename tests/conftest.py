@@ -4,12 +4,30 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import redis
 
 from dashboard.store import Store
 from tests.redis_server import RedisServer
+from tests.shared_data import COMMUNES_FILE, QUARTIERS_FILE
+
+
+@pytest.fixture(scope="session")
+def boundary_files() -> tuple[Path, Path]:
+    missing = [str(path) for path in (COMMUNES_FILE, QUARTIERS_FILE) if not path.exists()]
+    if missing:
+        pytest.skip(f"boundary files not found ({', '.join(missing)}); they are expected in ../shared/data")
+    return COMMUNES_FILE, QUARTIERS_FILE
+
+
+@pytest.fixture(scope="session")
+def boundaries(boundary_files, tmp_path_factory):
+    from dashboard.geo import load_boundaries
+
+    communes, quartiers = boundary_files
+    return load_boundaries(str(communes), str(quartiers), tmp_path_factory.mktemp("boundaries"))
 
 
 @pytest.fixture(scope="session")

@@ -11,10 +11,17 @@ from pathlib import Path
 import httpx
 
 from tests.redis_server import free_port
+from tests.shared_data import boundary_settings
 
 ROOT = Path(__file__).resolve().parents[1]
-# Settings that make the demo move fast enough to watch values change within a test.
-FAST = {"CITYOPS_REFRESH_SECONDS": "1", "CITYOPS_POLL_SECONDS": "0.5", "CITYOPS_DEMO_SPEED": "60"}
+# Settings that make the demo move fast enough to watch values change within a test, with the boundaries
+# (communes and quartiers) when the shared data folder is there.
+FAST = {
+    "CITYOPS_REFRESH_SECONDS": "1",
+    "CITYOPS_POLL_SECONDS": "0.5",
+    "CITYOPS_DEMO_SPEED": "60",
+    **boundary_settings(),
+}
 
 
 class LiveApp:

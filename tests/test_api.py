@@ -6,6 +6,7 @@ import pytest
 from flask import Flask
 
 from dashboard.api import create_api
+from dashboard.areas import Geography
 from dashboard.layers import LAYERS
 from dashboard.models import SourceState, SourceStatus
 from dashboard.store import Store, connect
@@ -15,7 +16,7 @@ from tests.redis_server import free_port
 
 def _client(store: Store):
     app = Flask(__name__)
-    app.register_blueprint(create_api(store))
+    app.register_blueprint(create_api(store, Geography(areas={})))
     return app.test_client()
 
 

@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from tests.live_app import FAST, LiveApp
+from tests.shared_data import boundary_settings
 
 pytestmark = pytest.mark.browser
 
@@ -64,10 +65,57 @@ def test_managers_page_shows_four_live_layers_without_console_errors(page, live_
     assert page.errors == []
 
 
+# How many areas each outline layer holds, and how many line layers MapLibre actually has in its style.
+OUTLINES_JS = """() => {
+    const layout = document.querySelector('#map .js-plotly-plot')._fullLayout.map;
+    const drawn = layout._subplot.map.getStyle().layers
+        .filter(l => l.id.startsWith('plotly-layout-layer') && l.type === 'line').length;
+    return {areas: layout.layers.filter(l => l.type === 'line').map(l => l.source.features.length), drawn};
+}"""
+
+
+def test_map_draws_area_outlines_offline_and_can_shade_open_reports_per_quartier(page, live_app):
+    if not boundary_settings():
+        pytest.skip("boundary files not found in ../shared/data")
+    page.goto(live_app.url + "/")
+    _map_traces(page)
+    assert page.evaluate(OUTLINES_JS) == {"areas": [20, 37], "drawn": 2}
+    assert page.is_hidden(".boundaries-note")
+
+    page.get_by_label("par quartier").check()
+    page.wait_for_function(
+        "() => { const t = document.querySelector('#map .js-plotly-plot').data[0];"
+        " return t.visible !== false && t.z && t.z.length === 20; }",
+        timeout=10000,
+    )
+    shaded = page.evaluate("() => document.querySelector('#map .js-plotly-plot').data[0].z.reduce((a, b) => a + b, 0)")
+    assert shaded > 500
+    page.get_by_label("aucune").check()
+    page.wait_for_function("() => document.querySelector('#map .js-plotly-plot').data[0].visible === false")
+    assert page.errors == []
+
+
+def test_commune_filter_narrows_the_tiles_and_the_map(page, live_app):
+    if not boundary_settings():
+        pytest.skip("boundary files not found in ../shared/data")
+    page.goto(live_app.url + "/")
+    page.wait_for_function(KPI_READY_JS, timeout=20000)
+    whole = sum(trace["n"] for trace in _map_traces(page) if trace["name"].startswith("Signalements"))
+    page.click("#commune-filter")
+    page.get_by_role("option", name="Blagnac").click()
+    page.wait_for_function(
+        "() => document.querySelector('#kpi-detail-parking').textContent.includes('1 parkings')", timeout=10000
+    )
+    page.wait_for_timeout(1500)  # let every layer's patch arrive
+    blagnac = sum(trace["n"] for trace in page.evaluate(MAP_POINTS_JS) if trace["name"].startswith("Signalements"))
+    assert 0 < blagnac < whole / 5
+    assert page.errors == []
+
+
 def test_layer_switch_hides_a_layer_and_keeps_the_rest(page, live_app):
     page.goto(live_app.url + "/")
     _map_traces(page)
-    page.get_by_label("Signalements").uncheck()
+    page.get_by_label("Signalements", exact=True).uncheck()
     page.wait_for_function(
         "() => document.querySelector('#map .js-plotly-plot').data"
         ".filter(t => t.name.startsWith('Signalements')).every(t => t.visible === false)",
@@ -138,10 +186,11 @@ def test_redis_outage_keeps_the_page_and_recovers_without_restart(page):
             "() => document.querySelector('#banner').textContent.includes('Connexion au cache perdue depuis')",
             timeout=15000,
         )
+        # Read once the outage is on screen: a patch already in flight when Redis stopped may still land.
         traces = page.evaluate(MAP_POINTS_JS)
         page.wait_for_timeout(2000)
         assert page.evaluate(MAP_POINTS_JS) == traces  # the last data stays on screen
-        assert sum(t["n"] for t in traces) > 500
+        assert sum(trace["n"] for trace in traces) > 500
 
         redis_server.start()
         assert httpx.get(app.url + "/healthz", timeout=5).status_code == 200

@@ -1,8 +1,9 @@
-"""Figures are built once per layer version and shared through the Redis cache."""
+"""Figures are built once per layer version and shared through the Redis cache; how cache failures surface."""
 
 from __future__ import annotations
 
 import pytest
+import redis
 from flask import Flask
 from flask_caching import Cache
 
@@ -63,3 +64,19 @@ def test_cache_failure_is_reported_like_a_store_failure():
     app, figures = _figure_cache(store)
     with app.app_context(), pytest.raises(StoreUnavailable):
         figures.traces("parking", 1, "fr")
+
+
+class FailingWrites:
+    """A cache whose writes raise, as when Redis goes away between building a figure and sharing it."""
+
+    def get(self, key):
+        return None
+
+    def set(self, key, value, timeout=None):
+        raise redis.ConnectionError("Connection closed by server.")
+
+
+def test_a_failed_write_still_returns_the_figure_just_built(store):
+    _write(store, 150)
+    version, traces = FigureCache(store, FailingWrites()).traces("parking", 1, "fr")
+    assert version == 1 and len(traces[0]["lon"]) == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from dashboard.figures import layer_traces, map_figure, trace_slots
+from dashboard.figures import area_shading_trace, layer_traces, map_figure, trace_slots
 from dashboard.freshness import freshness
 from dashboard.i18n import MESSAGES, age_in_words, city_time, normalise_language, number
 from dashboard.kpis import kpis
@@ -124,8 +124,8 @@ def test_view_changes_only_when_something_shown_changes():
 
 def test_trace_slots_are_fixed_per_layer():
     slots = trace_slots(list(LAYERS))
-    # Reports are drawn first (under everything), Nacelles last (on top).
-    assert slots == {"reports": range(0, 5), "energy": range(5, 6), "parking": range(6, 7), "nacelles": range(7, 8)}
+    # Trace 0 is the area shading; then reports (under every point), Nacelles last (on top).
+    assert slots == {"reports": range(1, 6), "energy": range(6, 7), "parking": range(7, 8), "nacelles": range(8, 9)}
     for name in LAYERS:
         assert len(layer_traces(name, None, "fr")) == len(slots[name])
 
@@ -147,6 +147,58 @@ def test_map_uses_an_offline_style_and_keeps_the_view():
     traces = {"nacelles": layer_traces("nacelles", Snapshot("nacelles", 1, NOW, "s", True, (nacelle,)), "fr")}
     fig = map_figure(traces)
     assert fig.layout.map.style == "white-bg" and fig.layout.uirevision
-    assert "Budget participatif" in fig.data[0].hovertext[0]
+    assert "Budget participatif" in fig.data[1].hovertext[0]
+    assert fig.data[0].type == "choroplethmap" and fig.data[0].visible is False
     tiled = map_figure(traces, tile_url="https://tiles.example/{z}/{x}/{y}.png", tile_attribution="© OSM")
     assert tiled.layout.map.layers[0].source == ("https://tiles.example/{z}/{x}/{y}.png",)
+
+
+def test_area_outlines_are_drawn_under_the_traces_on_both_themes():
+    square = {"type": "Polygon", "coordinates": [[[1.4, 43.6], [1.5, 43.6], [1.5, 43.7], [1.4, 43.6]]]}
+    outlines = {
+        level: {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": square}]}
+        for level in ("commune", "quartier")
+    }
+    for dark in (False, True):
+        fig = map_figure({}, outlines=outlines, dark=dark)
+        lines = [layer for layer in fig.layout.map.layers if layer.type == "line"]
+        assert [layer.source["features"][0]["geometry"] for layer in lines] == [square, square]
+        assert all(layer.below == "traces" and layer.sourcetype == "geojson" for layer in lines)
+        # Communes are drawn last and bolder, over the quartiers.
+        assert lines[1].line.width > lines[0].line.width
+    assert map_figure({}).layout.map.layers == ()
+
+
+def test_area_shading_counts_open_reports_per_area():
+    square = {"type": "Polygon", "coordinates": [[[1.4, 43.6], [1.5, 43.6], [1.5, 43.7], [1.4, 43.6]]]}
+    features = [
+        {"type": "Feature", "properties": {"code": code, "name": name}, "geometry": square}
+        for code, name in (("1", "Capitole"), ("2", "Amidonniers"))
+    ]
+    outlines = {"quartier": {"type": "FeatureCollection", "features": features}}
+    totals = {"quartier": {"1": {"open": 12}, "2": None}}
+    trace = area_shading_trace("quartier", outlines, totals, "en")
+    assert list(trace["locations"]) == ["1", "2"] and list(trace["z"]) == [12, 0]
+    assert trace["featureidkey"] == "properties.code" and "open reports" in trace["hovertemplate"]
+    assert area_shading_trace("commune", outlines, totals, "en")["visible"] is False
+    assert area_shading_trace("quartier", outlines, None, "en")["visible"] is False
+
+
+def test_view_of_one_commune_counts_only_that_commune():
+    records = (
+        NacelleRecord("n1", "Nacelle 1", 1.44, 43.6, NacelleStatus.OPEN, "Daurade", "", commune_code="31555"),
+        NacelleRecord("n2", "Nacelle 2", 1.39, 43.64, NacelleStatus.IN_TRANSIT, "", "", commune_code="31069"),
+    )
+    summary = LAYERS["nacelles"].summarise(records)
+    overview = {"nacelles": LayerOverview(_head("nacelles", summary), None)}
+    assert build_view(overview, NOW, "fr")["kpis"]["nacelles"]["detail"] == "sur 2, 1 en déplacement"
+
+    blagnac = {"nacelles": LAYERS["nacelles"].summarise_area([records[1]], NOW)}
+    view = build_view(overview, NOW, "fr", "31069", blagnac)
+    assert view["area"] == "31069"
+    assert view["kpis"]["nacelles"] == {"value": "0", "detail": "sur 1, 1 en déplacement"}
+    # A layer whose collector has no figures per area yet says so rather than showing the whole Métropole.
+    assert build_view(overview, NOW, "fr", "31069", {"nacelles": None})["kpis"]["nacelles"]["value"] == "—"
+
+    traces = layer_traces("nacelles", Snapshot("nacelles", 1, NOW, "s", True, records), "fr", commune="31069")
+    assert list(traces[0]["customdata"]) == ["n2"]

@@ -6,6 +6,7 @@ import pytest
 
 from tests.conftest import open_page
 from tests.live_app import FAST, LiveApp
+from tests.shared_data import boundary_settings
 
 pytestmark = pytest.mark.browser
 
@@ -81,6 +82,12 @@ def test_wall_in_english(browser, wall_app):
         assert "operations centre" in page.inner_text("h1")
         assert "Free spaces" in page.text_content(".kpis")
         assert page.text_content("#ticker") == "No active alarm"
+        if boundary_settings():  # the communes and quartiers drawn on the dark map, no tiles needed
+            lines = page.evaluate(
+                "() => document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map"
+                ".getStyle().layers.filter(l => l.id.startsWith('plotly-layout-layer') && l.type === 'line').length"
+            )
+            assert lines == 2
     finally:
         page.context.close()
 

@@ -12,9 +12,11 @@ from datetime import UTC, datetime, timedelta
 
 import redis
 
+from dashboard.areas import area_totals
 from dashboard.collectors.health import after_failure, after_success
 from dashboard.collectors.leader import LeaderLock
 from dashboard.collectors.schedule import next_delay
+from dashboard.geo import Boundaries
 from dashboard.layers import Layer
 from dashboard.models import SourceState, SourceStatus
 from dashboard.sources import Source, SourceError
@@ -44,6 +46,7 @@ class SourceJob:
         jitter_ratio: float,
         backoff_max: float,
         writer: str,
+        boundaries: Boundaries | None = None,
         clock: Callable[[], datetime] = _utcnow,
         rng: random.Random | None = None,
     ) -> None:
@@ -55,6 +58,7 @@ class SourceJob:
         self.jitter_ratio = jitter_ratio
         self.backoff_max = backoff_max
         self.writer = writer
+        self.boundaries = boundaries
         self.clock = clock
         self.rng = rng or random.Random()
         self.status: SourceStatus | None = None
@@ -69,14 +73,23 @@ class SourceJob:
         retry_after: float | None = None
         try:
             result = self.source.fetch(now)
+            if self.boundaries is not None:
+                # Located once here, per fetch, so no viewer ever pays for a spatial join.
+                result = self.boundaries.assign(result)
             if not result.records:
                 raise SourceError("le flux n'a renvoyé aucun enregistrement valide")
+            areas = (
+                area_totals(self.layer, result.records, self.boundaries.areas(), result.fetched_at)
+                if self.boundaries is not None
+                else None
+            )
             self.store.write_snapshot(
                 self.layer.name,
                 result,
                 source=self.source.name,
                 demo=self.source.demo,
                 summary=self.layer.summarise(result.records),
+                areas=areas,
                 writer=self.writer,
                 fence=self.leader.fence(),
                 now=now,

@@ -10,6 +10,7 @@ import threading
 from dashboard import keys
 from dashboard.collectors.job import SourceJob
 from dashboard.collectors.leader import LeaderLock
+from dashboard.geo import configured_boundaries
 from dashboard.layers import LAYERS
 from dashboard.settings import Settings
 from dashboard.sources import Source
@@ -30,6 +31,10 @@ class CollectorRunner:
     def __init__(self, store: Store, sources: list[Source], settings: Settings) -> None:
         self.stop_event = threading.Event()
         writer = f"{socket.gethostname()}:{os.getpid()}"
+        # Read once per process and shared by every job: the join then costs one sjoin per fetch.
+        boundaries, problem = configured_boundaries(settings)
+        if boundaries is None:
+            log.warning("records are not located in communes and quartiers: %s", problem or "no boundaries configured")
         self.jobs = [
             SourceJob(
                 source,
@@ -40,6 +45,7 @@ class CollectorRunner:
                 jitter_ratio=settings.jitter_ratio,
                 backoff_max=settings.backoff_max_seconds,
                 writer=writer,
+                boundaries=boundaries,
             )
             for source in sources
         ]

@@ -106,7 +106,6 @@ class DemoEnergySource(DemoSource):
                     power_kw=round(max(power, 0.0), 1),
                     typical_kw=round(typical, 1),
                     site_type=site.site_type,
-                    commune=site.commune,
                 )
             )
         return FetchResult(records=tuple(records), fetched_at=sim)

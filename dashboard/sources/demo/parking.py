@@ -96,7 +96,6 @@ class DemoParkingSource(DemoSource):
                 capacity=site.capacity,
                 occupied=round(float(share) * site.capacity),
                 site_type=site.site_type,
-                commune=site.commune,
             )
             for site, share in zip(CAR_PARKS, shares, strict=True)
         )
