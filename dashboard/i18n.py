@@ -171,7 +171,7 @@ def number(value: float, lang: str, digits: int = 0) -> str:
 def percent(ratio: float, lang: str, signed: bool = False) -> str:
     """A ratio as a percentage for the language, optionally with an explicit sign."""
     text = format_percent(abs(ratio) if signed else ratio, format="#,##0 %", locale=_LOCALES[lang])
-    if signed:
+    if signed and text[0] != "0":  # no sign on a change that rounds to nothing ("−0 %")
         text = ("+" if ratio >= 0 else "−") + text
     return text
 
