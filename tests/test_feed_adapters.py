@@ -89,7 +89,7 @@ def test_opendatasoft_v1_sample_maps_through_the_configured_fields(feed_server):
         "free": "availablecapacity",
         "updated_at": "lastupdate",
     }
-    url = f"{feed_server.url}/api/records/1.0/search/"
+    url = f"{feed_server.url}/api/records/1.0/search/?dataset=bezetting-parkeergarages-real-time"
     source = OpendatasoftSource("gent", "parking", url, fields=fields, client=_client(), bbox=WORLD)
     result = source.fetch(NOW)
     assert result.rejected == ()
@@ -97,6 +97,7 @@ def test_opendatasoft_v1_sample_maps_through_the_configured_fields(feed_server):
         ("Sint-Michiels", 315, 315 - 181),
         ("Reep", 439, 439 - 174),
     ]
+    assert feed_server.hits[0].query == {"dataset": "bezetting-parkeergarages-real-time", "rows": "100", "start": "0"}
     # Outside Toulouse the same records are rejected, each with its reason.
     source = OpendatasoftSource("gent", "parking", url, fields=fields, client=_client())
     rejected = source.fetch(NOW).rejected

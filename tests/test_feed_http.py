@@ -32,7 +32,7 @@ def _client(**kwargs) -> FeedClient:
         (Reply(200, b""), "réponse vide", None),
         (json_reply({"results": ["x" * 5000]}), "réponse trop volumineuse", None),
     ],
-    ids=["timeout", "500", "429", "400-explained", "truncated", "invalid", "html", "html-no-type", "empty", "oversized"],
+    ids=["timeout", "500", "429", "400", "truncated", "invalid", "html", "html-no-type", "empty", "oversized"],
 )
 def test_a_bad_answer_is_one_clear_source_error(feed_server, reply, message, retry_after):
     feed_server.route("/feed", reply)

@@ -72,7 +72,8 @@ class FeedClient:
 
     def get_json(self, url: str, params: Mapping[str, str | int] | None = None) -> Any:
         """The decoded JSON at `url`; raises SourceError with a French message on any failure."""
-        request_url = str(httpx.URL(url, params=dict(params or {})))
+        # Merged, not replaced: a configured URL may carry its own query (v1's ?dataset=...).
+        request_url = str(httpx.URL(url).copy_merge_params(dict(params or {})))
         for attempt in range(self.retries + 1):
             try:
                 return self._get_once(request_url)
