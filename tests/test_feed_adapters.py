@@ -76,10 +76,8 @@ def test_opendatasoft_switches_to_the_export_past_ten_thousand_rows(feed_server)
 
 
 def test_opendatasoft_v1_sample_maps_through_the_configured_fields(feed_server):
-    sample = json.loads(_sample("ods/v1/python-odp-gent-garages.json"))
-    # The sample is the first page (2 of 12 hits); the pages after it are left empty.
-    pages = {"0": sample, "2": {**sample, "records": []}}
-    feed_server.route("/api/records/1.0/search/", lambda hit: json_reply(pages[hit.query["start"]]))
+    # The sample holds 2 of its 12 hits: a short page, so the last one read.
+    feed_server.route("/api/records/1.0/search/", Reply(200, _sample("ods/v1/python-odp-gent-garages.json")))
     fields = {
         "id": "id",
         "name": "name",

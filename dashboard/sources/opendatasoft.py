@@ -67,7 +67,8 @@ class OpendatasoftSource:
                 return self._export_rows()  # one unpaginated read rather than pages that would stop at 10,000
             rows.extend(results)
             offset += len(results)
-            if offset >= total or not results:
+            # A short page is the last one even if total_count says otherwise (rows deleted while paging).
+            if offset >= total or len(results) < PAGE_SIZE:
                 return rows
             if offset + PAGE_SIZE > OFFSET_LIMIT:
                 return self._export_rows()
@@ -84,7 +85,7 @@ class OpendatasoftSource:
             page = self.client.get_json(self.url, {**self.params, "rows": PAGE_SIZE, "start": len(rows)})
             records, total = _field(page, "records", list), _field(page, "nhits", int)
             rows.extend(record.get("fields") if isinstance(record, dict) else None for record in records)
-            if len(rows) >= total or not records:
+            if len(rows) >= total or len(records) < PAGE_SIZE:
                 return rows
 
 
