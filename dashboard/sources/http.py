@@ -74,16 +74,17 @@ class FeedClient:
         """The decoded JSON at `url`; raises SourceError with a French message on any failure."""
         # Merged, not replaced: a configured URL may carry its own query (v1's ?dataset=...).
         request_url = str(httpx.URL(url).copy_merge_params(dict(params or {})))
-        for attempt in range(self.retries + 1):
+        attempt = 0
+        while True:
             try:
                 return self._get_once(request_url)
             except (_Retryable, *_RETRYABLE) as err:
-                if attempt == self.retries:
+                if attempt >= self.retries:
                     raise SourceError(_describe(err, request_url)) from err
                 self.sleep(self.backoff * 2**attempt)
+                attempt += 1
             except httpx.HTTPError as err:
                 raise SourceError(_describe(err, request_url)) from err
-        raise AssertionError("unreachable")
 
     def _get_once(self, url: str) -> Any:
         cached = self._cache.get(url)
