@@ -29,7 +29,7 @@ class ConfigError(Exception):
 
 # The layers each feed format can fill (an adapter and a record builder exist for them).
 FORMAT_LAYERS: dict[str, frozenset[str]] = {
-    "opendatasoft": frozenset({"parking", "reports"}),
+    "opendatasoft": frozenset({"parking"}),
     "open311": frozenset({"reports"}),
     "ngsi-ld": frozenset({"parking"}),
 }

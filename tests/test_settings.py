@@ -106,6 +106,8 @@ def test_sources_are_validated_strictly(tmp_path):
         'fields = { places = "nb" }\n'
         "[[sources]]\n"
         'name = "d"\nformat = "csv"\nlayer = "parking"\nurl = "https://x.example/d"\n'
+        "[[sources]]\n"
+        'name = "e"\nformat = "opendatasoft"\nlayer = "reports"\nurl = "https://x.example/d"\n'
     )
     with pytest.raises(ConfigError) as err:
         load_settings({"CITYOPS_CONFIG": str(config)})
@@ -114,6 +116,7 @@ def test_sources_are_validated_strictly(tmp_path):
     assert "CITYOPS_SOURCES[1.url]" in message
     assert "unknown field(s) places" in message
     assert "CITYOPS_SOURCES[3.format]" in message
+    assert "format opendatasoft cannot fill layer 'reports'" in message
 
 
 def test_two_sources_cannot_write_the_same_layer():
