@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from dashboard.layers import LAYERS
+from dashboard.models import ReportStatus
+from dashboard.sources.validate import CANONICAL_FIELDS
 
 ENV_PREFIX = "CITYOPS_"
 CONFIG_ENV = "CITYOPS_CONFIG"
@@ -23,6 +25,51 @@ CONFIG_ENV = "CITYOPS_CONFIG"
 
 class ConfigError(Exception):
     """Configuration is invalid; the message lists every bad value at once."""
+
+
+# The layers each feed format can fill (an adapter and a record builder exist for them).
+FORMAT_LAYERS: dict[str, frozenset[str]] = {
+    "opendatasoft": frozenset({"parking"}),
+    "open311": frozenset({"reports"}),
+    "ngsi-ld": frozenset({"parking"}),
+}
+
+
+class SourceSettings(BaseModel):
+    """One real feed: its format, the layer it fills, where it is and how its fields map to the layer's."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)
+    format: Literal["opendatasoft", "open311", "ngsi-ld"]
+    layer: str
+    url: str
+    fields: dict[str, str] = Field(default_factory=dict)
+    params: dict[str, str] = Field(default_factory=dict)
+    statuses: dict[str, ReportStatus] = Field(default_factory=dict)
+    timeout_seconds: float = Field(15.0, gt=0, le=300)
+    max_megabytes: float = Field(64.0, gt=0, le=1024)
+    lookback_days: float = Field(90.0, gt=0, le=3660)
+    window_days: float = Field(7.0, gt=0, le=90)
+    cap: int = Field(1000, ge=10)
+
+    @field_validator("url")
+    @classmethod
+    def _web_url(cls, value: str) -> str:
+        if urlparse(value).scheme not in {"http", "https"} or not urlparse(value).netloc:
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @model_validator(mode="after")
+    def _layer_fits(self) -> SourceSettings:
+        if self.layer not in FORMAT_LAYERS[self.format]:
+            fits = ", ".join(sorted(FORMAT_LAYERS[self.format]))
+            raise ValueError(f"format {self.format} cannot fill layer {self.layer!r} (it fills: {fits})")
+        unknown = sorted(set(self.fields) - CANONICAL_FIELDS[self.layer])
+        if unknown:
+            known = ", ".join(sorted(CANONICAL_FIELDS[self.layer]))
+            raise ValueError(f"unknown field(s) {', '.join(unknown)} for layer {self.layer}; known: {known}")
+        return self
 
 
 class Settings(BaseModel):
@@ -94,6 +141,10 @@ class Settings(BaseModel):
     )
     wall_trend_hours: float = Field(6.0, gt=0, le=168, description="How many hours the wall's trend charts show.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Logging level.")
+    sources: tuple[SourceSettings, ...] = Field(
+        (),
+        description="Real feeds, as [[sources]] tables in the TOML file (see Real feeds). Unset: the demonstration feeds.",  # noqa: E501
+    )
 
     @field_validator("redis_url")
     @classmethod
@@ -117,6 +168,16 @@ class Settings(BaseModel):
             raise ValueError("must be a file path or an http(s) URL")
         return value
 
+    @field_validator("sources")
+    @classmethod
+    def _one_source_per_layer(cls, value: tuple[SourceSettings, ...]) -> tuple[SourceSettings, ...]:
+        # A source writes its layer's whole snapshot: two sources on one layer would overwrite each other.
+        for what, names in (("source name", [s.name for s in value]), ("layer", [s.layer for s in value])):
+            doubles = sorted({name for name in names if names.count(name) > 1})
+            if doubles:
+                raise ValueError(f"{what}(s) used by more than one source: {', '.join(doubles)}")
+        return value
+
     @field_validator("tile_url")
     @classmethod
     def _tile_template(cls, value: str | None) -> str | None:
@@ -137,7 +198,9 @@ def _from_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], list[
     for var, raw in environ.items():
         if var in known:
             field = known[var]
-            if field == "demo_faults":
+            if field == "sources":
+                problems.append(f"{var}: sources are set as [[sources]] tables in the {CONFIG_ENV} file only")
+            elif field == "demo_faults":
                 values[field] = tuple(part.strip() for part in raw.split(",") if part.strip())
             elif raw.strip() == "" and Settings.model_fields[field].default is None:
                 values[field] = None
@@ -180,6 +243,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
 def _describe(error: Any) -> str:
     field = str(error["loc"][0]) if error["loc"] else "?"
     name = env_name(field) if field in Settings.model_fields else field
+    if len(error["loc"]) > 1:
+        name += "[" + ".".join(str(part) for part in error["loc"][1:]) + "]"  # e.g. CITYOPS_SOURCES[0.url]
     value = error.get("input")
     shown = "" if isinstance(value, dict) else f" (got {value!r})"
     return f"{name}: {error['msg']}{shown}"

@@ -91,3 +91,13 @@ def page(browser):
     page = open_page(browser)
     yield page
     page.context.close()
+
+
+@pytest.fixture
+def feed_server():
+    from tests.feed_server import FeedServer
+
+    server = FeedServer()
+    server.start()
+    yield server
+    server.stop()

@@ -14,3 +14,6 @@ def boundary_settings() -> dict[str, str]:
     if not (COMMUNES_FILE.exists() and QUARTIERS_FILE.exists()):
         return {}
     return {"CITYOPS_COMMUNES_PATH": str(COMMUNES_FILE), "CITYOPS_QUARTIERS_PATH": str(QUARTIERS_FILE)}
+
+
+FEED_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "feeds" / "samples"

@@ -71,3 +71,55 @@ def test_every_setting_is_documented_in_the_readme():
     missing = [env_name(field) for field in Settings.model_fields if f"`{env_name(field)}`" not in readme]
     assert missing == []
     assert "`CITYOPS_CONFIG`" in readme
+
+
+PROFILE = Path(__file__).resolve().parents[1] / "profiles" / "toulouse.toml"
+
+
+def test_the_toulouse_profile_is_valid_and_builds_its_adapters():
+    from dashboard.collectors.runner import configured_sources
+
+    settings = load_settings({"CITYOPS_CONFIG": str(PROFILE)})
+    sources = configured_sources(settings)
+    assert [(s.name, s.layer, type(s).__name__) for s in sources] == [
+        ("parkings-temps-reel", "parking", "OpendatasoftSource"),
+        ("allo-toulouse", "reports", "Open311Source"),
+    ]
+    assert not any(s.demo for s in sources)
+
+
+def test_without_sources_the_demonstration_feeds_are_collected():
+    from dashboard.collectors.runner import configured_sources
+
+    assert all(source.demo for source in configured_sources(load_settings({})))
+
+
+def test_sources_are_validated_strictly(tmp_path):
+    config = tmp_path / "cityops.toml"
+    config.write_text(
+        "[[sources]]\n"
+        'name = "a"\nformat = "open311"\nlayer = "parking"\nurl = "https://x.example/v2"\n'
+        "[[sources]]\n"
+        'name = "b"\nformat = "ngsi-ld"\nlayer = "parking"\nurl = "ftp://x.example/"\n'
+        "[[sources]]\n"
+        'name = "c"\nformat = "opendatasoft"\nlayer = "parking"\nurl = "https://x.example/d"\n'
+        'fields = { places = "nb" }\n'
+        "[[sources]]\n"
+        'name = "d"\nformat = "csv"\nlayer = "parking"\nurl = "https://x.example/d"\n'
+        "[[sources]]\n"
+        'name = "e"\nformat = "opendatasoft"\nlayer = "reports"\nurl = "https://x.example/d"\n'
+    )
+    with pytest.raises(ConfigError) as err:
+        load_settings({"CITYOPS_CONFIG": str(config)})
+    message = str(err.value)
+    assert "CITYOPS_SOURCES[0]" in message and "cannot fill layer 'parking'" in message
+    assert "CITYOPS_SOURCES[1.url]" in message
+    assert "unknown field(s) places" in message
+    assert "CITYOPS_SOURCES[3.format]" in message
+    assert "format opendatasoft cannot fill layer 'reports'" in message
+
+
+def test_two_sources_cannot_write_the_same_layer():
+    source = {"format": "ngsi-ld", "layer": "parking", "url": "https://x.example/e"}
+    with pytest.raises(ConfigError, match="layer\\(s\\) used by more than one source: parking"):
+        load_settings({}, sources=[{**source, "name": "a"}, {**source, "name": "b"}])

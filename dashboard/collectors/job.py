@@ -77,7 +77,9 @@ class SourceJob:
                 # Located once here, per fetch, so no viewer ever pays for a spatial join.
                 result = self.boundaries.assign(result)
             if not result.records:
-                raise SourceError("le flux n'a renvoyé aucun enregistrement valide")
+                # Say why every row was refused: that is what the operator needs to tell the publisher.
+                why = f" ({len(result.rejected)} rejetés, dont « {result.rejected[0]} »)" if result.rejected else ""
+                raise SourceError(f"le flux n'a renvoyé aucun enregistrement valide{why}")
             areas = (
                 area_totals(self.layer, result.records, self.boundaries.areas(), result.fetched_at)
                 if self.boundaries is not None

@@ -14,6 +14,7 @@ from dashboard.geo import configured_boundaries
 from dashboard.layers import LAYERS
 from dashboard.settings import Settings
 from dashboard.sources import Source
+from dashboard.sources.configured import build_source
 from dashboard.sources.demo import build_demo_sources
 from dashboard.store import Store
 
@@ -21,7 +22,9 @@ log = logging.getLogger(__name__)
 
 
 def configured_sources(settings: Settings) -> list[Source]:
-    """The sources to collect: the demonstration feeds until real feeds are configured."""
+    """The sources to collect: the configured real feeds, or the demonstration feeds when there are none."""
+    if settings.sources:
+        return [build_source(config) for config in settings.sources]
     return build_demo_sources(settings.demo_seed, speed=settings.demo_speed, faults=settings.demo_faults)
 
 

@@ -1,0 +1,188 @@
+"""Reading JSON feeds over HTTP: timeouts, retries, Retry-After, conditional requests, a size cap, clear errors."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+import orjson
+
+from dashboard.sources.base import SourceError
+
+USER_AGENT = "cityops-dashboard/0.1 (operations dashboard of Toulouse Metropole; +https://data.toulouse-metropole.fr)"
+
+# One message per kind of network failure; the most specific class in an exception's MRO wins.
+_TRANSPORT_MESSAGES: dict[type[Exception], str] = {
+    httpx.ConnectTimeout: "délai de connexion dépassé",
+    httpx.ReadTimeout: "délai de lecture dépassé",
+    httpx.TimeoutException: "délai dépassé",
+    httpx.ConnectError: "connexion impossible",
+    httpx.RemoteProtocolError: "réponse HTTP interrompue",
+    httpx.TooManyRedirects: "trop de redirections",
+    httpx.TransportError: "erreur réseau",
+}
+
+# Worth another try within the same fetch; anything else fails the fetch at once.
+_RETRYABLE = (httpx.TimeoutException, httpx.ConnectError, httpx.RemoteProtocolError)
+
+
+@dataclass(frozen=True, slots=True)
+class _Cached:
+    etag: str | None
+    last_modified: str | None
+    payload: Any
+
+
+class _Retryable(Exception):
+    """A 5xx answer: the server may recover within the fetch."""
+
+
+class FeedClient:
+    """GETs JSON documents for one source; remembers validators so an unchanged document is not parsed twice."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float = 15.0,
+        connect_timeout: float = 5.0,
+        retries: int = 2,
+        backoff: float = 0.5,
+        max_bytes: int = 64 * 1024 * 1024,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.max_bytes = max_bytes
+        self.retries = retries
+        self.backoff = backoff
+        self.sleep = sleep
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            follow_redirects=True,
+        )
+        self._cache: dict[str, _Cached] = {}
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self._client.close()
+
+    def get_json(self, url: str, params: Mapping[str, str | int] | None = None) -> Any:
+        """The decoded JSON at `url`; raises SourceError with a French message on any failure."""
+        # Merged, not replaced: a configured URL may carry its own query (v1's ?dataset=...).
+        request_url = str(httpx.URL(url).copy_merge_params(dict(params or {})))
+        attempt = 0
+        while True:
+            try:
+                return self._get_once(request_url)
+            except (_Retryable, *_RETRYABLE) as err:
+                if attempt >= self.retries:
+                    raise SourceError(_describe(err, request_url)) from err
+                self.sleep(self.backoff * 2**attempt)
+                attempt += 1
+            except httpx.HTTPError as err:
+                raise SourceError(_describe(err, request_url)) from err
+
+    def _get_once(self, url: str) -> Any:
+        cached = self._cache.get(url)
+        headers = {}
+        if cached is not None:
+            if cached.etag:
+                headers["If-None-Match"] = cached.etag
+            if cached.last_modified:
+                headers["If-Modified-Since"] = cached.last_modified
+        with self._client.stream("GET", url, headers=headers) as response:
+            if response.status_code == 304 and cached is not None:
+                return cached.payload
+            if response.status_code == 429:
+                raise SourceError(
+                    f"trop de requêtes (HTTP 429) : {_short(url)}",
+                    retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+                )
+            if response.status_code >= 500:
+                raise _Retryable(f"HTTP {response.status_code}")
+            if response.status_code >= 400:
+                explanation = _api_message(response, self.max_bytes)
+                raise SourceError(f"HTTP {response.status_code} : {_short(url)}{explanation}")
+            body = _read_capped(response, self.max_bytes, url)
+            payload = decode_json(body, response.headers.get("Content-Type", ""), url)
+        if response.headers.get("ETag") or response.headers.get("Last-Modified"):
+            self._cache[url] = _Cached(response.headers.get("ETag"), response.headers.get("Last-Modified"), payload)
+        return payload
+
+
+def _read_capped(response: httpx.Response, max_bytes: int, url: str) -> bytes:
+    """The body, streamed, abandoned as soon as it passes `max_bytes` (a runaway feed must not fill memory)."""
+    too_big = SourceError(f"réponse trop volumineuse (plus de {max_bytes:,} octets) : {_short(url)}".replace(",", " "))
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise too_big
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise too_big
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def decode_json(body: bytes, content_type: str, url: str) -> Any:
+    """Parse a JSON body, telling an HTML page, an empty body and a cut-off document apart."""
+    start = body.lstrip()[:1]
+    if "html" in content_type.lower() or start == b"<":
+        raise SourceError(f"page HTML reçue au lieu de JSON : {_short(url)}")
+    if not start:
+        raise SourceError(f"réponse vide : {_short(url)}")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as err:
+        if err.pos >= len(body.rstrip()) - 1:
+            raise SourceError(f"JSON tronqué ({len(body)} octets reçus) : {_short(url)}") from err
+        raise SourceError(f"JSON invalide (position {err.pos}) : {_short(url)}") from err
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds asked for by a Retry-After header (delta-seconds or HTTP date); None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _describe(err: Exception, url: str) -> str:
+    if isinstance(err, _Retryable):
+        return f"erreur du serveur ({err}) : {_short(url)}"
+    message = next((_TRANSPORT_MESSAGES[cls] for cls in type(err).__mro__ if cls in _TRANSPORT_MESSAGES), None)
+    return f"{message or 'erreur HTTP'} : {_short(url)}"
+
+
+def _api_message(response: httpx.Response, max_bytes: int) -> str:
+    """Opendatasoft and Open311 explain 4xx answers in JSON; show that explanation when there is one."""
+    try:
+        body = orjson.loads(_read_capped(response, min(max_bytes, 64 * 1024), ""))
+    except (SourceError, orjson.JSONDecodeError, httpx.HTTPError):
+        return ""
+    if isinstance(body, list) and body and isinstance(body[0], dict):
+        body = body[0]  # Open311 answers a list of {code, description}
+    if isinstance(body, dict):
+        text = body.get("message") or body.get("description") or body.get("error")
+        if isinstance(text, str) and text:
+            return f" ({text[:200]})"
+    return ""
+
+
+def _short(url: str) -> str:
+    """The URL without its query string: enough to tell which feed failed, short enough for a status badge."""
+    return url.split("?", 1)[0]

@@ -1,0 +1,217 @@
+"""Turning mapped feed rows into canonical records: one set of checks shared by every adapter.
+
+A bad row is rejected with a reason and counted; a feed whose rows mostly lack a required field has
+changed its schema, and that fails the whole fetch so the last good snapshot stays on screen.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from dashboard.models import FetchResult, ParkingRecord, Record, ReportRecord, ReportStatus
+from dashboard.sources.base import SourceError
+
+Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class BBox:
+    """A lon/lat rectangle that every valid point of a feed falls in."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+
+    def contains(self, lon: float, lat: float) -> bool:
+        return self.west <= lon <= self.east and self.south <= lat <= self.north
+
+
+METROPOLE = BBox(1.2038, 43.5167, 1.6318, 43.7672)
+
+# A clock a few minutes ahead at the publisher is normal; hours ahead is a broken feed.
+FUTURE_TOLERANCE = timedelta(minutes=10)
+
+# Above this share of rows missing the same required field, the feed's schema has drifted.
+DRIFT_RATIO = 0.5
+
+
+class Rejected(Exception):
+    """One row cannot become a record; the message says why, in French."""
+
+
+class Missing(Rejected):
+    """A required field is absent or empty."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"champ « {field} » manquant")
+        self.field = field
+
+
+def pick(row: Any, path: str) -> Any:
+    """The value at a dotted `path` in nested dicts and lists; a JSON string on the way is decoded."""
+    value = row
+    for part in path.split("."):
+        if isinstance(value, str) and value[:1] in "{[":
+            try:
+                value = json.loads(value)  # some portals re-encode nested objects as JSON text
+            except ValueError:
+                return None
+        if isinstance(value, Mapping):
+            value = value.get(part)
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
+
+
+def apply_mapping(row: Any, fields: Mapping[str, str]) -> dict[str, Any]:
+    """The canonical fields of one feed row, read through a {canonical name: feed path} mapping."""
+    return {name: pick(row, path) for name, path in fields.items()}
+
+
+def required(row: Row, name: str) -> Any:
+    value = row.get(name)
+    if value is None or value == "":
+        raise Missing(name)
+    return value
+
+
+def text(row: Row, name: str, default: str | None = None) -> str:
+    value = row.get(name)
+    if value is None or value == "":
+        if default is not None:
+            return default
+        raise Missing(name)
+    if isinstance(value, (dict, list, bool)):
+        raise Rejected(f"« {name} » n'est pas un texte")
+    return str(value).strip()
+
+
+def number(row: Row, name: str) -> float:
+    value = required(row, name)
+    if isinstance(value, bool):
+        raise Rejected(f"« {name} » n'est pas un nombre ({value!r})")
+    try:
+        result = float(str(value).replace(",", ".")) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        raise Rejected(f"« {name} » n'est pas un nombre ({str(value)[:30]!r})") from None
+    if not math.isfinite(result):
+        raise Rejected(f"« {name} » n'est pas un nombre fini")
+    return result
+
+
+def count(row: Row, name: str) -> int:
+    value = number(row, name)
+    if value < 0 or value != int(value):
+        raise Rejected(f"« {name} » n'est pas un entier positif ({value:g})")
+    return int(value)
+
+
+def timestamp(row: Row, name: str, now: datetime) -> datetime:
+    value = required(row, name)
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            when = datetime.fromtimestamp(value, UTC)
+        else:
+            when = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except (TypeError, ValueError, OverflowError, OSError):
+        raise Rejected(f"« {name} » n'est pas une date ({str(value)[:30]!r})") from None
+    if when.tzinfo is None:
+        raise Rejected(f"« {name} » sans fuseau horaire ({value})")
+    if when > now + FUTURE_TOLERANCE:
+        raise Rejected(f"« {name} » dans le futur ({value})")
+    return when.astimezone(UTC)
+
+
+def point(row: Row, bbox: BBox) -> tuple[float, float]:
+    """The row's (lon, lat), checked to be inside `bbox`; swapped coordinates get their own reason."""
+    lon, lat = number(row, "lon"), number(row, "lat")
+    if bbox.contains(lon, lat):
+        return lon, lat
+    if bbox.contains(lat, lon):
+        raise Rejected(f"latitude et longitude inversées ({lon:.4f}, {lat:.4f})")
+    raise Rejected(f"hors de la zone couverte ({lon:.4f}, {lat:.4f})")
+
+
+def parking_record(row: Row, now: datetime, bbox: BBox) -> ParkingRecord:
+    """A car park from mapped fields: id, name, lon, lat, capacity and occupied (or free)."""
+    lon, lat = point(row, bbox)
+    capacity = count(row, "capacity")
+    if row.get("occupied") is not None:
+        occupied = count(row, "occupied")
+    elif row.get("free") is not None:
+        occupied = capacity - count(row, "free")
+    else:
+        raise Missing("occupied")
+    if not 0 <= occupied <= capacity:
+        raise Rejected(f"occupation hors de 0..{capacity} ({occupied})")
+    if row.get("updated_at") is not None:
+        timestamp(row, "updated_at", now)
+    site_type = text(row, "site_type", "garage")
+    return ParkingRecord(text(row, "id"), text(row, "name"), lon, lat, capacity, occupied, site_type)
+
+
+def report_record(row: Row, now: datetime, bbox: BBox) -> ReportRecord:
+    """A citizen report from mapped fields: id, category, status (already canonical), lon, lat, dates."""
+    lon, lat = point(row, bbox)
+    try:
+        status = ReportStatus(text(row, "status"))
+    except ValueError:
+        raise Rejected(f"statut inconnu ({row.get('status')!r})") from None
+    created = timestamp(row, "created_at", now)
+    updated = timestamp(row, "updated_at", now) if row.get("updated_at") not in (None, "") else created
+    return ReportRecord(text(row, "id"), text(row, "category"), status, lon, lat, created, max(created, updated))
+
+
+BUILDERS: dict[str, Callable[[Row, datetime, BBox], Record]] = {
+    "parking": parking_record,
+    "reports": report_record,
+}
+
+# The canonical names a source's field mapping may set, per layer.
+CANONICAL_FIELDS: dict[str, frozenset[str]] = {
+    "parking": frozenset({"id", "name", "lon", "lat", "capacity", "occupied", "free", "updated_at", "site_type"}),
+    "reports": frozenset({"id", "category", "status", "lon", "lat", "created_at", "updated_at"}),
+}
+
+
+def validate_rows(
+    layer: str, rows: Iterable[Row], now: datetime, *, bbox: BBox = METROPOLE, fetched_at: datetime | None = None
+) -> FetchResult:
+    """Valid records of `layer` from mapped rows, with a reason per rejected row; SourceError on schema drift."""
+    build = BUILDERS[layer]
+    records: list[Record] = []
+    rejected: list[str] = []
+    missing: Counter[str] = Counter()
+    seen: set[str] = set()
+    total = 0
+    for row in rows:
+        total += 1
+        label = str(row.get("id") or f"n°{total}")
+        try:
+            record = build(row, now, bbox)
+        except Missing as err:
+            missing[err.field] += 1
+            rejected.append(f"{label} : {err}")
+            continue
+        except Rejected as err:
+            rejected.append(f"{label} : {err}")
+            continue
+        if record.id in seen:
+            rejected.append(f"{label} : identifiant en double")
+            continue
+        seen.add(record.id)
+        records.append(record)
+    if missing:
+        field, absent = missing.most_common(1)[0]
+        if absent > total * DRIFT_RATIO:
+            raise SourceError(f"format du flux modifié : champ « {field} » absent de {absent} lignes sur {total}")
+    return FetchResult(records=tuple(records), fetched_at=fetched_at or now, rejected=tuple(rejected))
