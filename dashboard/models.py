@@ -105,6 +105,13 @@ class ReportRecord:
     commune: str = ""
     quartier: int | None = None
     quartier_name: str = ""
+    # Personal and free-text fields a real feed may carry: for managers only, never in dashboard.public output.
+    description: str = ""
+    status_notes: str = ""
+    reporter_name: str = ""
+    reporter_email: str = ""
+    reporter_phone: str = ""
+    photo_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
