@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from dashboard.freshness import freshness
 from dashboard.i18n import normalise_language, t
 from dashboard.layers import LAYERS
 from dashboard.models import Snapshot, record_to_dict
+from dashboard.public import COMMUNE_CODE, public_freshness, public_geojson, public_layer, public_snapshot
 from dashboard.store import Store, StoreUnavailable
 
 
@@ -27,6 +29,15 @@ class AppError(Exception):
 
 def _json(payload: Any, status: int = 200, content_type: str = "application/json") -> Response:
     return Response(orjson.dumps(payload), status=status, content_type=content_type)
+
+
+def _public(response: Response, etag: str, max_age: float) -> Response:
+    # Public and identical for every viewer: a CDN may serve it for one refresh interval, then revalidate.
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = int(max_age)
+    response.vary.add("Accept-Encoding")
+    return response
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -136,6 +147,46 @@ def create_api(store: Store, geography: Geography) -> Blueprint:
         response = _json(snapshot_geojson(snapshot), content_type="application/geo+json")
         response.set_etag(f"{name}-{snapshot.version}")
         return response.make_conditional(request)
+
+    @api.get("/api/v1/public/layers/<name>")
+    def public_layer_geojson(name: str) -> Response:
+        """A public layer's redacted records (dashboard.public), cacheable by any CDN for one refresh interval."""
+        lang = normalise_language(request.args.get("lang"))
+        layer = public_layer(name)
+        if layer is None:
+            raise AppError(404, t("embed.not_public", lang, name=name[:64]))
+        commune = request.args.get("commune", "")
+        if commune and not COMMUNE_CODE.fullmatch(commune):
+            raise AppError(400, t("embed.bad_commune", lang, value=commune[:16]))
+        head = store.overview([name])[name].head
+        etag = f"public-{name}-{head.version if head else 0}-{commune}"
+        if request.if_none_match.contains(etag):
+            return _public(Response(status=304), etag, layer.refresh_seconds)
+        snapshot = store.snapshot(name)
+        if snapshot is None:
+            body = {"type": "FeatureCollection", "layer": name, "version": None, "features": []}
+        else:
+            etag = f"public-{name}-{snapshot.version}-{commune}"
+            body = public_geojson(public_snapshot(snapshot, commune))
+        return _public(_json(body, content_type="application/geo+json"), etag, layer.refresh_seconds)
+
+    @api.get("/api/v1/public/versions")
+    def public_versions() -> Response:
+        """Each public layer's version and freshness line: what an embed polls before fetching a layer."""
+        lang = normalise_language(request.args.get("lang"))
+        now = datetime.now(UTC)
+        public = [name for name, layer in LAYERS.items() if layer.public]
+        overview = store.overview(public)
+        body = {}
+        for name in public:
+            state, line = public_freshness(LAYERS[name], overview[name], now, lang)
+            head = overview[name].head
+            body[name] = {"version": head.version if head else None, "state": state, "freshness": line}
+        etag = "public-versions-" + hashlib.sha256(orjson.dumps(body)).hexdigest()[:16]
+        max_age = min(LAYERS[name].refresh_seconds for name in public)
+        if request.if_none_match.contains(etag):
+            return _public(Response(status=304), etag, max_age)
+        return _public(_json({"layers": body}), etag, max_age)
 
     @api.get("/api/v1/areas")
     def areas() -> Response:
