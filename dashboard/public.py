@@ -64,7 +64,7 @@ def public_geojson(snapshot: Snapshot) -> dict[str, Any]:
         properties = {}
         for name in layer.public_fields:
             value = getattr(record, name)
-            properties[name] = value.astimezone(UTC).isoformat() if hasattr(value, "astimezone") else value
+            properties[name] = value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
         features.append(
             {
                 "type": "Feature",

@@ -71,3 +71,11 @@ def test_every_setting_is_documented_in_the_readme():
     missing = [env_name(field) for field in Settings.model_fields if f"`{env_name(field)}`" not in readme]
     assert missing == []
     assert "`CITYOPS_CONFIG`" in readme
+
+
+def test_embed_frame_ancestors_are_origins_only():
+    settings = load_settings({"CITYOPS_EMBED_FRAME_ANCESTORS": "'self' https://www.toulouse.fr http://127.0.0.1:8000"})
+    assert settings.embed_frame_ancestors == ("'self'", "https://www.toulouse.fr", "http://127.0.0.1:8000")
+    # Anything else could widen the header it ends up in.
+    with pytest.raises(ConfigError, match="CITYOPS_EMBED_FRAME_ANCESTORS"):
+        load_settings({"CITYOPS_EMBED_FRAME_ANCESTORS": "https://a.fr; script-src *"})
