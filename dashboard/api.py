@@ -72,6 +72,9 @@ def snapshot_geojson(snapshot: Snapshot) -> dict[str, Any]:
 def create_api(store: Store, geography: Geography) -> Blueprint:
     """The API blueprint, reading only through `store`; `geography` lists the areas (or why there are none)."""
     api = Blueprint("api", __name__)
+    communes = dict(geography.areas.get("commune", ()))
+    # (layer, commune) -> (ETag, GeoJSON bytes): each worker redacts and serialises a version once, not per viewer.
+    public_bodies: dict[tuple[str, str], tuple[str, bytes]] = {}
 
     @api.errorhandler(AppError)
     def _app_error(err: AppError) -> Response:
@@ -158,17 +161,25 @@ def create_api(store: Store, geography: Geography) -> Blueprint:
         commune = request.args.get("commune", "")
         if commune and not COMMUNE_CODE.fullmatch(commune):
             raise AppError(400, t("embed.bad_commune", lang, value=commune[:16]))
+        if commune and communes and commune not in communes:
+            raise AppError(404, t("embed.unknown_commune", lang, value=commune))
         head = store.overview([name])[name].head
         etag = f"public-{name}-{head.version if head else 0}-{commune}"
         if request.if_none_match.contains(etag):
             return _public(Response(status=304), etag, layer.refresh_seconds)
-        snapshot = store.snapshot(name)
-        if snapshot is None:
-            body = {"type": "FeatureCollection", "layer": name, "version": None, "features": []}
-        else:
-            etag = f"public-{name}-{snapshot.version}-{commune}"
-            body = public_geojson(public_snapshot(snapshot, commune))
-        return _public(_json(body, content_type="application/geo+json"), etag, layer.refresh_seconds)
+        built = public_bodies.get((name, commune))
+        if built is None or built[0] != etag:
+            snapshot = store.snapshot(name)
+            if snapshot is None:
+                body = {"type": "FeatureCollection", "layer": name, "version": None, "features": []}
+            else:
+                etag = f"public-{name}-{snapshot.version}-{commune}"
+                body = public_geojson(public_snapshot(snapshot, commune))
+            built = (etag, orjson.dumps(body))
+            if not commune or commune in communes:  # a bounded set of keys, whatever codes are asked for
+                public_bodies[(name, commune)] = built
+        response = Response(built[1], content_type="application/geo+json")
+        return _public(response, built[0], layer.refresh_seconds)
 
     @api.get("/api/v1/public/versions")
     def public_versions() -> Response:

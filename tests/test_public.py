@@ -9,8 +9,11 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from flask import Flask
 
 from app import create_app
+from dashboard.api import create_api
+from dashboard.areas import Geography
 from dashboard.layers import LAYERS
 from dashboard.models import FetchResult, ReportRecord, ReportStatus, Snapshot
 from dashboard.public import public_geojson, public_snapshot, redact
@@ -196,3 +199,11 @@ def test_nothing_reachable_without_a_session_carries_personal_data_or_fine_point
     assert len(points) == 8  # lon and lat of the one report, in two callbacks and two GeoJSON documents
     # float32 on the map: a grid point within float precision, never the exact spot.
     assert all(abs(value / GRID - round(value / GRID)) < 0.01 for value in points), points
+
+
+def test_a_commune_outside_the_metropole_is_404_with_boundaries(store):
+    server = Flask(__name__)
+    server.register_blueprint(create_api(store, Geography(areas={"commune": (("31555", "Toulouse"),)})))
+    client = server.test_client()
+    assert client.get("/api/v1/public/layers/reports?commune=31555").status_code == 200
+    assert client.get("/api/v1/public/layers/reports?commune=75056").status_code == 404
