@@ -11,10 +11,10 @@ import dash
 from flask import Flask
 from flask_caching import Cache
 
-from callbacks import manager, wall
+from callbacks import embed, manager, wall
 from callbacks.figure_cache import FIGURE_CACHE_SECONDS, FigureCache
 from dashboard import keys
-from dashboard.access import WALL_PREFIX, install_access_rules
+from dashboard.access import EMBED_PREFIX, WALL_PREFIX, allow_embedding, install_access_rules
 from dashboard.api import create_api
 from dashboard.geo import configured_geography
 from dashboard.i18n import t
@@ -26,7 +26,7 @@ log = logging.getLogger("cityops")
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> Flask:
-    """The WSGI app (`gunicorn 'app:create_app()'`): managers' page at /, the wall at /wall/, API and health."""
+    """The WSGI app (`gunicorn 'app:create_app()'`): managers' page at /, the wall at /wall/, embeds at /embed/, API."""
     settings = settings or load_settings()
     store = store or open_store(settings)
     server = Flask(__name__)
@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         title=t("app.title", "fr"),
         update_title=None,
         serve_locally=True,
-        assets_ignore=r"wall\.",
+        assets_ignore=r"(wall|embed)\.",
         compress=True,  # server-wide: map traces compress ~5x, most of a live update's bytes
     )
     manager.register(managers, store, figures, settings, geography)
@@ -63,9 +63,21 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         title=t("wall.title", "fr"),
         update_title=None,
         serve_locally=True,
-        assets_ignore=r"manager\.",
+        assets_ignore=r"(manager|embed)\.",
     )
     wall.register(wall_app, store, figures, settings, geography)
+    # The public embed is its own app: its only callback reads redacted data (dashboard.public).
+    embed_app = dash.Dash(
+        __name__,
+        server=server,
+        url_base_pathname=EMBED_PREFIX,
+        title=t("app.title", "fr"),
+        update_title=None,
+        serve_locally=True,
+        assets_ignore=r"(manager|wall|dashboard)\.",
+    )
+    embed.register(embed_app, store, figures, settings, geography)
+    allow_embedding(server, settings, embed_app.csp_hashes())
     server.extensions["cityops"] = {"store": store, "settings": settings}
     return server
 

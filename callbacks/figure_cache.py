@@ -10,6 +10,7 @@ import redis
 from flask_caching import Cache
 
 from dashboard.figures import area_shading_trace, layer_traces, trend_figure, trend_range
+from dashboard.public import public_snapshot
 from dashboard.store import Store, StoreUnavailable
 
 FIGURE_CACHE_SECONDS = 600
@@ -37,15 +38,23 @@ class FigureCache:
         with contextlib.suppress(redis.RedisError):
             self.cache.set(key, value, timeout=FIGURE_CACHE_SECONDS)
 
-    def traces(self, layer: str, version: int, lang: str, commune: str = "") -> tuple[int, list[dict[str, Any]]]:
-        """(version actually rendered, map traces, of one commune if given); the version can be newer than asked."""
-        cached = self._get(f"traces:{layer}:{version}:{lang}:{commune}")
+    def traces(
+        self, layer: str, version: int, lang: str, commune: str = "", *, public: bool = False
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """(version actually rendered, map traces, of one commune if given); the version can be newer than asked.
+
+        `public`: drawn from the redacted snapshot (dashboard.public) and cached apart from the managers' traces.
+        """
+        audience = "public" if public else "managers"
+        cached = self._get(f"traces:{audience}:{layer}:{version}:{lang}:{commune}")
         if cached is not None:
             return version, cached
         snapshot = self.store.snapshot(layer)
         actual = snapshot.version if snapshot else 0
+        if public and snapshot is not None:
+            snapshot = public_snapshot(snapshot, commune)
         traces = layer_traces(layer, snapshot, lang, commune)
-        self._set(f"traces:{layer}:{actual}:{lang}:{commune}", traces)
+        self._set(f"traces:{audience}:{layer}:{actual}:{lang}:{commune}", traces)
         return actual, traces
 
     def commune_figures(self, commune: str, versions: dict[str, int]) -> dict[str, dict[str, Any] | None]:

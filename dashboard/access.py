@@ -11,6 +11,8 @@ from dashboard.i18n import t
 from dashboard.settings import Settings
 
 WALL_PREFIX = "/wall/"
+EMBED_PREFIX = "/embed/"
+EMBED_CSP = "cityops_embed_csp"
 TOKEN_PARAM = "token"
 TOKEN_HEADER = "X-Display-Token"
 TOKEN_COOKIE = "cityops_display"
@@ -23,7 +25,7 @@ def _digest(token: str) -> str:
 
 
 def install_access_rules(server: Flask, settings: Settings) -> None:
-    """Require the display token under /wall/ (then remember it in a cookie), and forbid framing everywhere."""
+    """Require the display token under /wall/ (then remember it in a cookie); only /embed/ may be framed."""
     expected = _digest(settings.wall_token) if settings.wall_token else None
 
     @server.before_request
@@ -42,8 +44,12 @@ def install_access_rules(server: Flask, settings: Settings) -> None:
 
     @server.after_request
     def _security_headers(response: Response) -> Response:
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+        if request.path.startswith(EMBED_PREFIX):
+            # Set by allow_embedding once the embed app exists; until then /embed/ is as closed as the rest.
+            response.headers["Content-Security-Policy"] = server.extensions.get(EMBED_CSP, "frame-ancestors 'none'")
+        else:
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         # Same-origin requests keep the page URL as referrer: Dash's layout request reads ?lang= from it.
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -58,3 +64,27 @@ def install_access_rules(server: Flask, settings: Settings) -> None:
                 secure=request.is_secure,
             )
         return response
+
+
+def allow_embedding(server: Flask, settings: Settings, script_hashes: list[str]) -> None:
+    """Give /embed/ responses their CSP, with the hashes of the embed app's inline scripts (`Dash.csp_hashes()`)."""
+    server.extensions[EMBED_CSP] = embed_policy(settings, script_hashes)
+
+
+def embed_policy(settings: Settings, script_hashes: list[str]) -> str:
+    """The CSP of /embed/: framed only by the configured sites, only our scripts, and what MapLibre needs."""
+    scripts = " ".join(["'self'", *script_hashes])  # Dash's hashes come quoted
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src {scripts}",
+            "style-src 'self' 'unsafe-inline'",  # Plotly and MapLibre set inline styles on the map's elements
+            "img-src 'self' data: blob:",
+            "worker-src 'self' blob:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'none'",
+            f"frame-ancestors {' '.join(settings.embed_frame_ancestors)}",
+        ]
+    )

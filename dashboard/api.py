@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,7 +13,8 @@ from dashboard.areas import LEVELS, Geography, merge_areas, unavailable_note
 from dashboard.freshness import freshness
 from dashboard.i18n import normalise_language, t
 from dashboard.layers import LAYERS
-from dashboard.models import Snapshot, record_to_dict
+from dashboard.models import PERSONAL_FIELDS, Snapshot, record_to_dict
+from dashboard.public import COMMUNE_CODE, public_freshness, public_geojson, public_layer, public_snapshot
 from dashboard.store import Store, StoreUnavailable
 
 
@@ -29,15 +31,27 @@ def _json(payload: Any, status: int = 200, content_type: str = "application/json
     return Response(orjson.dumps(payload), status=status, content_type=content_type)
 
 
+def _public(response: Response, etag: str, max_age: float) -> Response:
+    # Public and identical for every viewer: a CDN may serve it for one refresh interval, then revalidate.
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = int(max_age)
+    response.vary.add("Accept-Encoding")
+    return response
+
+
 def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat() if moment else None
 
 
 def snapshot_geojson(snapshot: Snapshot) -> dict[str, Any]:
-    """A layer's snapshot as a GeoJSON FeatureCollection, with its version and provenance as members."""
+    """A layer's snapshot as a GeoJSON FeatureCollection, with its version and provenance as members.
+
+    Personal fields are left out: this endpoint has no login yet, so it must not carry them.
+    """
     features = []
     for record in snapshot.records:
-        properties = record_to_dict(record)
+        properties = {k: v for k, v in record_to_dict(record).items() if k not in PERSONAL_FIELDS}
         lon, lat = properties.pop("lon"), properties.pop("lat")
         features.append(
             {
@@ -61,6 +75,9 @@ def snapshot_geojson(snapshot: Snapshot) -> dict[str, Any]:
 def create_api(store: Store, geography: Geography) -> Blueprint:
     """The API blueprint, reading only through `store`; `geography` lists the areas (or why there are none)."""
     api = Blueprint("api", __name__)
+    communes = dict(geography.areas.get("commune", ()))
+    # (layer, commune) -> (ETag, GeoJSON bytes): each worker redacts and serialises a version once, not per viewer.
+    public_bodies: dict[tuple[str, str], tuple[str, bytes]] = {}
 
     @api.errorhandler(AppError)
     def _app_error(err: AppError) -> Response:
@@ -136,6 +153,54 @@ def create_api(store: Store, geography: Geography) -> Blueprint:
         response = _json(snapshot_geojson(snapshot), content_type="application/geo+json")
         response.set_etag(f"{name}-{snapshot.version}")
         return response.make_conditional(request)
+
+    @api.get("/api/v1/public/layers/<name>")
+    def public_layer_geojson(name: str) -> Response:
+        """A public layer's redacted records (dashboard.public), cacheable by any CDN for one refresh interval."""
+        lang = normalise_language(request.args.get("lang"))
+        layer = public_layer(name)
+        if layer is None:
+            raise AppError(404, t("embed.not_public", lang, name=name[:64]))
+        commune = request.args.get("commune", "")
+        if commune and not COMMUNE_CODE.fullmatch(commune):
+            raise AppError(400, t("embed.bad_commune", lang, value=commune[:16]))
+        if commune and communes and commune not in communes:
+            raise AppError(404, t("embed.unknown_commune", lang, value=commune))
+        head = store.overview([name])[name].head
+        etag = f"public-{name}-{head.version if head else 0}-{commune}"
+        if request.if_none_match.contains(etag):
+            return _public(Response(status=304), etag, layer.refresh_seconds)
+        built = public_bodies.get((name, commune))
+        if built is None or built[0] != etag:
+            snapshot = store.snapshot(name)
+            if snapshot is None:
+                body = {"type": "FeatureCollection", "layer": name, "version": None, "features": []}
+            else:
+                etag = f"public-{name}-{snapshot.version}-{commune}"
+                body = public_geojson(public_snapshot(snapshot, commune))
+            built = (etag, orjson.dumps(body))
+            if not commune or commune in communes:  # a bounded set of keys, whatever codes are asked for
+                public_bodies[(name, commune)] = built
+        response = Response(built[1], content_type="application/geo+json")
+        return _public(response, built[0], layer.refresh_seconds)
+
+    @api.get("/api/v1/public/versions")
+    def public_versions() -> Response:
+        """Each public layer's version and freshness line: what an embed polls before fetching a layer."""
+        lang = normalise_language(request.args.get("lang"))
+        now = datetime.now(UTC)
+        public = [name for name, layer in LAYERS.items() if layer.public]
+        overview = store.overview(public)
+        body = {}
+        for name in public:
+            state, line = public_freshness(LAYERS[name], overview[name], now, lang)
+            head = overview[name].head
+            body[name] = {"version": head.version if head else None, "state": state, "freshness": line}
+        etag = "public-versions-" + hashlib.sha256(orjson.dumps(body)).hexdigest()[:16]
+        max_age = min(LAYERS[name].refresh_seconds for name in public)
+        if request.if_none_match.contains(etag):
+            return _public(Response(status=304), etag, max_age)
+        return _public(_json({"layers": body}), etag, max_age)
 
     @api.get("/api/v1/areas")
     def areas() -> Response:

@@ -147,6 +147,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the {level} level is not configured (CITYOPS_QUARTIERS_PATH)",
     },
     "api.unknown_layer": {"fr": "Couche inconnue : {name}", "en": "Unknown layer: {name}"},
+    "embed.not_public": {"fr": "Couche inconnue ou non publique : {name}", "en": "Unknown or non-public layer: {name}"},
+    "embed.bad_commune": {
+        "fr": "Code commune invalide : {value} (code INSEE à 5 caractères, ex. 31555)",
+        "en": "Invalid commune code: {value} (5-character INSEE code, e.g. 31555)",
+    },
+    "embed.unknown_commune": {
+        "fr": "Commune inconnue dans la Métropole : {value}",
+        "en": "No such commune in the Métropole: {value}",
+    },
+    "embed.freshness": {"fr": "{state} · mis à jour à {time}", "en": "{state} · updated {time}"},
+    "embed.map_label": {"fr": "Carte : {title}", "en": "Map: {title}"},
+    "embed.source": {"fr": "Toulouse Métropole", "en": "Toulouse Métropole"},
 }
 
 

@@ -125,6 +125,10 @@ class Layer:
     public_fields: tuple[str, ...]
     summarise: Callable[[Sequence[Record]], Summary]
     summarise_area: Callable[[Sequence[Record], datetime], Summary]
+    # May be embedded on the public site and served by /api/v1/public/ (through dashboard.public only).
+    public: bool = False
+    # Public locations snap to a grid of this many degrees (None: exact, for sites that are public places).
+    public_grid_degrees: float | None = None
 
     def title(self, lang: str) -> str:
         return self.title_en if lang == "en" else self.title_fr
@@ -153,6 +157,7 @@ LAYERS: dict[str, Layer] = {
             ),
             summarise=summarise_parking,
             summarise_area=parking_in_area,
+            public=True,
         ),
         Layer(
             name="energy",
@@ -174,6 +179,7 @@ LAYERS: dict[str, Layer] = {
             ),
             summarise=summarise_energy,
             summarise_area=energy_in_area,
+            public=True,
         ),
         Layer(
             name="reports",
@@ -195,6 +201,9 @@ LAYERS: dict[str, Layer] = {
             ),
             summarise=summarise_reports,
             summarise_area=reports_in_area,
+            public=True,
+            # A report's point is where someone lives or walks: about 100 m is enough for the public map.
+            public_grid_degrees=0.001,
         ),
         Layer(
             name="nacelles",
@@ -216,6 +225,7 @@ LAYERS: dict[str, Layer] = {
             ),
             summarise=summarise_nacelles,
             summarise_area=nacelles_in_area,
+            public=True,
         ),
     )
 }

@@ -105,6 +105,19 @@ class ReportRecord:
     commune: str = ""
     quartier: int | None = None
     quartier_name: str = ""
+    # Personal and free-text fields a real feed may carry: for managers only, never in dashboard.public output.
+    description: str = ""
+    status_notes: str = ""
+    reporter_name: str = ""
+    reporter_email: str = ""
+    reporter_phone: str = ""
+    photo_url: str = ""
+
+
+# The report fields that identify or quote a person: shown to signed-in managers only.
+PERSONAL_FIELDS = frozenset(
+    {"description", "status_notes", "reporter_name", "reporter_email", "reporter_phone", "photo_url"}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ Sources, later ones winning: defaults, the TOML file named by CITYOPS_CONFIG, en
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,6 +21,8 @@ from dashboard.models import ReportStatus
 from dashboard.sources.validate import CANONICAL_FIELDS
 
 ENV_PREFIX = "CITYOPS_"
+# A CSP host source: scheme, host (wildcard subdomain allowed), optional port.
+_FRAME_SOURCE = re.compile(r"https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 CONFIG_ENV = "CITYOPS_CONFIG"
 
 
@@ -140,6 +143,10 @@ class Settings(BaseModel):
         20.0, ge=3, le=3600, description="How long the wall highlights each layer before moving to the next."
     )
     wall_trend_hours: float = Field(6.0, gt=0, le=168, description="How many hours the wall's trend charts show.")
+    embed_frame_ancestors: tuple[str, ...] = Field(
+        ("'self'",),
+        description="Sites that may frame the public embeds (/embed/), space-separated, like https://www.toulouse.fr.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Logging level.")
     sources: tuple[SourceSettings, ...] = Field(
         (),
@@ -178,6 +185,15 @@ class Settings(BaseModel):
                 raise ValueError(f"{what}(s) used by more than one source: {', '.join(doubles)}")
         return value
 
+    @field_validator("embed_frame_ancestors")
+    @classmethod
+    def _frame_sources(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # A source ends up in a response header: no separators or quotes a site could use to widen the policy.
+        bad = [v for v in value if v != "'self'" and not _FRAME_SOURCE.fullmatch(v)]
+        if bad or not value:
+            raise ValueError(f"expected 'self' or http(s) origins like https://www.toulouse.fr, got {' '.join(bad)!r}")
+        return value
+
     @field_validator("tile_url")
     @classmethod
     def _tile_template(cls, value: str | None) -> str | None:
@@ -202,6 +218,8 @@ def _from_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], list[
                 problems.append(f"{var}: sources are set as [[sources]] tables in the {CONFIG_ENV} file only")
             elif field == "demo_faults":
                 values[field] = tuple(part.strip() for part in raw.split(",") if part.strip())
+            elif field == "embed_frame_ancestors":
+                values[field] = tuple(raw.split())
             elif raw.strip() == "" and Settings.model_fields[field].default is None:
                 values[field] = None
             else:

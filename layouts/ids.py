@@ -49,3 +49,7 @@ TREND = "trend"
 TREND_RANGE = "trend-range"
 TICKER = "ticker"
 HIGHLIGHT_SHOWN = "highlight-shown"  # (layer, version) whose trend is on screen
+
+# The public embed's own components.
+EMBED_TARGET = "embed-target"  # the layer and commune the page shows
+EMBED_FRESHNESS = "embed-freshness"

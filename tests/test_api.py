@@ -85,3 +85,31 @@ def test_healthz_is_503_when_redis_is_unreachable():
     assert response.status_code == 503
     assert response.get_json()["redis"] == "down"
     assert client.get("/api/v1/layers").status_code == 503
+
+
+def test_layer_geojson_carries_no_personal_fields(client, store):
+    from datetime import UTC, datetime
+
+    from dashboard.models import FetchResult, ReportRecord, ReportStatus
+
+    now = datetime.now(UTC)
+    report = ReportRecord(
+        "R1",
+        "Propreté",
+        ReportStatus.NEW,
+        1.4442719,
+        43.6046321,
+        now,
+        now,
+        description="Sac abandonné devant chez Mme Dupont",
+        reporter_name="Jeanne Dupont",
+        reporter_email="jeanne.dupont@example.org",
+        reporter_phone="06 12 34 56 78",
+        photo_url="https://photos.example.org/r1.jpg",
+        status_notes="Rappeler Mme Dupont",
+    )
+    store.write_snapshot("reports", FetchResult((report,), now), source="s", demo=False, summary={})
+    body = client.get("/api/v1/layers/reports").get_data(as_text=True)
+    assert "R1" in body
+    for secret in ("Dupont", "jeanne.dupont@example.org", "06 12 34 56 78", "photos.example.org"):
+        assert secret not in body

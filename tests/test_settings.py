@@ -123,3 +123,11 @@ def test_two_sources_cannot_write_the_same_layer():
     source = {"format": "ngsi-ld", "layer": "parking", "url": "https://x.example/e"}
     with pytest.raises(ConfigError, match="layer\\(s\\) used by more than one source: parking"):
         load_settings({}, sources=[{**source, "name": "a"}, {**source, "name": "b"}])
+
+
+def test_embed_frame_ancestors_are_origins_only():
+    settings = load_settings({"CITYOPS_EMBED_FRAME_ANCESTORS": "'self' https://www.toulouse.fr http://127.0.0.1:8000"})
+    assert settings.embed_frame_ancestors == ("'self'", "https://www.toulouse.fr", "http://127.0.0.1:8000")
+    # Anything else could widen the header it ends up in.
+    with pytest.raises(ConfigError, match="CITYOPS_EMBED_FRAME_ANCESTORS"):
+        load_settings({"CITYOPS_EMBED_FRAME_ANCESTORS": "https://a.fr; script-src *"})

@@ -1,0 +1,93 @@
+"""The one place where data is made public: only layers marked public, only their public fields, coarse locations.
+
+Everything served without a session (the /embed/ app and /api/v1/public/) goes through `public_snapshot`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from dashboard.freshness import freshness
+from dashboard.i18n import city_time, t
+from dashboard.layers import LAYERS, Layer
+from dashboard.models import LayerOverview, Record, Snapshot
+
+# INSEE commune code: five characters, digits except Corsica's 2A/2B.
+COMMUNE_CODE = re.compile(r"[0-9][0-9AB][0-9]{3}")
+
+
+def public_layer(name: str) -> Layer | None:
+    """The layer called `name` if it may be shown to the public, else None."""
+    layer = LAYERS.get(name)
+    return layer if layer is not None and layer.public else None
+
+
+def _snap(value: float, grid: float | None) -> float:
+    if grid is None:
+        return value
+    # Round to the grid, then to a few decimals so float noise does not print extra digits.
+    return round(round(value / grid) * grid, 6)
+
+
+def redact(layer: Layer, record: Record) -> Record:
+    """A copy of `record` keeping only the layer's public fields (others back to their default), location coarsened."""
+    cleared = {
+        f.name: f.default
+        for f in dataclasses.fields(record)
+        if f.name not in layer.public_fields and f.name not in ("lon", "lat")
+    }
+    return dataclasses.replace(
+        record,
+        **cleared,
+        lon=_snap(record.lon, layer.public_grid_degrees),
+        lat=_snap(record.lat, layer.public_grid_degrees),
+    )
+
+
+def public_snapshot(snapshot: Snapshot, commune: str = "") -> Snapshot:
+    """The snapshot as the public may see it (of one commune if given); its source name stays internal."""
+    layer = public_layer(snapshot.layer)
+    if layer is None:
+        raise ValueError(f"layer {snapshot.layer!r} is not public")
+    records = tuple(redact(layer, r) for r in snapshot.records if not commune or r.commune_code == commune)
+    return dataclasses.replace(snapshot, records=records, source="", summary={})
+
+
+def public_geojson(snapshot: Snapshot) -> dict[str, Any]:
+    """A public snapshot (from `public_snapshot`) as GeoJSON whose properties are the layer's public fields only."""
+    layer = LAYERS[snapshot.layer]
+    features = []
+    for record in snapshot.records:
+        properties = {}
+        for name in layer.public_fields:
+            value = getattr(record, name)
+            properties[name] = value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
+        features.append(
+            {
+                "type": "Feature",
+                "id": record.id,
+                "geometry": {"type": "Point", "coordinates": [record.lon, record.lat]},
+                "properties": properties,
+            }
+        )
+    return {
+        "type": "FeatureCollection",
+        "layer": snapshot.layer,
+        "version": snapshot.version,
+        "fetched_at": snapshot.fetched_at.astimezone(UTC).isoformat(),
+        "demo": snapshot.demo,
+        "features": features,
+    }
+
+
+def public_freshness(layer: Layer, overview: LayerOverview, now: datetime, lang: str) -> tuple[str, str]:
+    """(state key, one line) about a layer's freshness for the public: state and time, never the internal reason."""
+    badge = freshness(layer, overview, now, lang)
+    head = overview.head
+    if head is None or head.fetched_at is None:
+        return badge.state, badge.label
+    line = t("embed.freshness", lang, state=badge.label, time=city_time(head.fetched_at, lang))
+    return badge.state, f"{line} · {t('app.demo', lang)}" if head.demo else line

@@ -1,0 +1,102 @@
+"""The public embed in a real Chromium: shown in an iframe on an allowed site, refused on any other."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.conftest import open_page
+from tests.live_app import FAST, LiveApp
+from tests.redis_server import free_port
+
+pytestmark = pytest.mark.browser
+
+PARENT_PORT = free_port()
+ALLOWED = f"http://127.0.0.1:{PARENT_PORT}"
+# Same server, another host name: another origin, not in the allowlist.
+NOT_ALLOWED = f"http://localhost:{PARENT_PORT}"
+
+READY_JS = """() => {
+    const plot = document.querySelector('#map .js-plotly-plot');
+    const line = document.querySelector('#embed-freshness');
+    return plot && plot.data && plot.data.some(t => t.lon && t.lon.length > 0) && line.textContent !== '…';
+}"""
+FITS_JS = """() => ({scrollH: document.documentElement.scrollHeight, h: innerHeight,
+    map: document.querySelector('#map').getBoundingClientRect().height})"""
+
+
+@pytest.fixture(scope="module")
+def embed_app() -> Iterator[LiveApp]:
+    app = LiveApp(**FAST, CITYOPS_EMBED_FRAME_ANCESTORS=f"'self' {ALLOWED}")
+    app.start()
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="module")
+def host_site(embed_app: LiveApp) -> Iterator[str]:
+    """A page on another origin that frames the embed at 300×250; the embed's path and query come from its own."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = (
+                f'<!doctype html><title>site</title><iframe id="embed" src="{embed_app.url}/embed{self.path}"'
+                ' width="300" height="250" style="border:0"></iframe>'
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", PARENT_PORT), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield ALLOWED
+    server.shutdown()
+    server.server_close()
+
+
+def _embed_frame(page):
+    return next(frame for frame in page.frames if "/embed/" in frame.url)
+
+
+@pytest.mark.parametrize(
+    ("query", "title", "legend"), [("?lang=en", "Citizen reports", "New"), ("", "Signalements", "Nouveau")]
+)
+def test_embed_lives_in_an_iframe_on_an_allowed_site(browser, host_site, query, title, legend):
+    page = open_page(browser, 800, 600)
+    try:
+        page.goto(f"{host_site}/reports{query}")
+        page.wait_for_selector("#embed")
+        frame = _embed_frame(page)
+        frame.wait_for_function(READY_JS, timeout=45000)
+        assert frame.inner_text("h1") == title
+        assert legend in frame.inner_text(".embed-legend")
+        layout = frame.evaluate(FITS_JS)
+        assert layout["scrollH"] <= layout["h"] + 1 and layout["map"] >= 120, layout
+        traces = frame.evaluate("() => document.querySelector('#map .js-plotly-plot').data.length")
+        assert traces == 6  # the area-shading slot and the five report statuses
+        refused = [e for e in page.errors if "Content Security Policy" in e or "Refused" in e]
+        assert refused == [], refused
+    finally:
+        page.context.close()
+
+
+def test_embed_is_refused_on_another_site(browser, host_site):
+    page = open_page(browser, 800, 600)
+    try:
+        page.goto(f"{NOT_ALLOWED}/reports")
+        page.wait_for_selector("#embed")
+        page.wait_for_timeout(2000)
+        assert any("frame-ancestors" in e for e in page.errors), page.errors
+        for frame in page.frames:
+            if frame is not page.main_frame:
+                assert frame.evaluate("() => document.querySelector('.page.embed') === null")
+    finally:
+        page.context.close()
