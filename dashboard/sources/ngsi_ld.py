@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from dashboard.models import FetchResult
 from dashboard.sources.base import SourceError
-from dashboard.sources.http import FeedClient
-from dashboard.sources.validate import METROPOLE, BBox, apply_mapping, validate_rows
+from dashboard.sources.mapped import MappedFeed
+from dashboard.sources.validate import apply_mapping, validate_rows
 
 PAGE_SIZE = 1000  # brokers commonly cap `limit` at 1,000
 
@@ -46,29 +45,10 @@ def _plain(attribute: Any) -> Any:
     return attribute
 
 
-class NgsiLdSource:
+class NgsiLdSource(MappedFeed):
     """Entities of one type from an NGSI-LD broker ({broker}/ngsi-ld/v1/entities?type=...) or a static export."""
 
-    demo = False
-
-    def __init__(
-        self,
-        name: str,
-        layer: str,
-        url: str,
-        *,
-        fields: Mapping[str, str] | None = None,
-        params: Mapping[str, str] | None = None,
-        client: FeedClient | None = None,
-        bbox: BBox = METROPOLE,
-    ) -> None:
-        self.name = name
-        self.layer = layer
-        self.url = url
-        self.fields = {**DEFAULT_FIELDS.get(layer, {}), **(fields or {})}
-        self.params = dict(params or {})
-        self.client = client or FeedClient()
-        self.bbox = bbox
+    default_fields = DEFAULT_FIELDS
 
     def fetch(self, now: datetime) -> FetchResult:
         """Every entity, page after page, in either representation, mapped and validated."""

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from dashboard.models import FetchResult
 from dashboard.sources.base import SourceError
-from dashboard.sources.http import FeedClient
-from dashboard.sources.validate import METROPOLE, BBox, apply_mapping, validate_rows
+from dashboard.sources.mapped import MappedFeed
+from dashboard.sources.validate import apply_mapping, validate_rows
 
 PAGE_SIZE = 100  # the API's maximum `limit`
 OFFSET_LIMIT = 10_000  # offset + limit past this answers 400: use the export instead
@@ -27,30 +26,14 @@ DEFAULT_FIELDS = {
 }
 
 
-class OpendatasoftSource:
+class OpendatasoftSource(MappedFeed):
     """One Opendatasoft dataset, given by its v2.1 dataset URL (…/catalog/datasets/{id}) or a v1 search URL."""
 
-    demo = False
+    default_fields = DEFAULT_FIELDS
 
-    def __init__(
-        self,
-        name: str,
-        layer: str,
-        url: str,
-        *,
-        fields: Mapping[str, str] | None = None,
-        params: Mapping[str, str] | None = None,
-        client: FeedClient | None = None,
-        bbox: BBox = METROPOLE,
-    ) -> None:
-        self.name = name
-        self.layer = layer
-        self.url = url
-        self.base = url.rstrip("/")
-        self.fields = {**DEFAULT_FIELDS.get(layer, {}), **(fields or {})}
-        self.params = dict(params or {})
-        self.client = client or FeedClient()
-        self.bbox = bbox
+    @property
+    def base(self) -> str:
+        return self.url.rstrip("/")
 
     def fetch(self, now: datetime) -> FetchResult:
         """Every row of the dataset, mapped and validated."""
