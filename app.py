@@ -13,6 +13,7 @@ from flask_caching import Cache
 
 from callbacks import embed, manager, wall
 from callbacks.figure_cache import FIGURE_CACHE_SECONDS, FigureCache
+from callbacks.guard import reject_malformed_callback_requests
 from dashboard import keys
 from dashboard.access import EMBED_PREFIX, WALL_PREFIX, allow_embedding, install_access_rules
 from dashboard.api import create_api
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         compress=True,  # server-wide: map traces compress ~5x, most of a live update's bytes
     )
     manager.register(managers, store, figures, settings, geography)
+    reject_malformed_callback_requests(managers)
     wall_app = dash.Dash(
         __name__,
         server=server,
@@ -66,6 +68,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         assets_ignore=r"(manager|embed)\.",
     )
     wall.register(wall_app, store, figures, settings, geography)
+    reject_malformed_callback_requests(wall_app)
     # The public embed is its own app: its only callback reads redacted data (dashboard.public).
     embed_app = dash.Dash(
         __name__,
@@ -77,6 +80,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         assets_ignore=r"(manager|wall|dashboard)\.",
     )
     embed.register(embed_app, store, figures, settings, geography)
+    reject_malformed_callback_requests(embed_app)
     allow_embedding(server, settings, embed_app.csp_hashes())
     server.extensions["cityops"] = {"store": store, "settings": settings}
     return server
