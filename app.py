@@ -46,42 +46,28 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     geography = configured_geography(settings)
     server.register_blueprint(create_api(store, geography))
     figures = FigureCache(store, cache)
-    managers = dash.Dash(
-        __name__,
-        server=server,
-        url_base_pathname="/",
-        title=t("app.title", "fr"),
-        update_title=None,
-        serve_locally=True,
-        assets_ignore=r"(wall|embed)\.",
-        compress=True,  # server-wide: map traces compress ~5x, most of a live update's bytes
-    )
-    manager.register(managers, store, figures, settings, geography)
-    reject_malformed_callback_requests(managers)
-    wall_app = dash.Dash(
-        __name__,
-        server=server,
-        url_base_pathname=WALL_PREFIX,
-        title=t("wall.title", "fr"),
-        update_title=None,
-        serve_locally=True,
-        assets_ignore=r"(manager|embed)\.",
-    )
-    wall.register(wall_app, store, figures, settings, geography)
-    reject_malformed_callback_requests(wall_app)
-    # The public embed is its own app: its only callback reads redacted data (dashboard.public).
-    embed_app = dash.Dash(
-        __name__,
-        server=server,
-        url_base_pathname=EMBED_PREFIX,
-        title=t("app.title", "fr"),
-        update_title=None,
-        serve_locally=True,
-        assets_ignore=r"(manager|wall|dashboard)\.",
-    )
-    embed.register(embed_app, store, figures, settings, geography)
-    reject_malformed_callback_requests(embed_app)
-    allow_embedding(server, settings, embed_app.csp_hashes())
+    pages = {
+        # prefix: (title, asset files of the other pages to leave out, how to register the page)
+        "/": ("app.title", r"(wall|embed)\.", manager.register),
+        WALL_PREFIX: ("wall.title", r"(manager|embed)\.", wall.register),
+        # The public embed is its own app: its only callback reads redacted data (dashboard.public).
+        EMBED_PREFIX: ("app.title", r"(manager|wall|dashboard)\.", embed.register),
+    }
+    apps = {}
+    for prefix, (title_key, assets_ignore, register) in pages.items():
+        apps[prefix] = dash.Dash(
+            __name__,
+            server=server,
+            url_base_pathname=prefix,
+            title=t(title_key, "fr"),
+            update_title=None,
+            serve_locally=True,
+            assets_ignore=assets_ignore,
+            compress=prefix == "/",  # server-wide once set: map traces compress ~5x
+        )
+        register(apps[prefix], store, figures, settings, geography)
+        reject_malformed_callback_requests(apps[prefix])
+    allow_embedding(server, settings, apps[EMBED_PREFIX].csp_hashes())
     server.extensions["cityops"] = {"store": store, "settings": settings}
     return server
 

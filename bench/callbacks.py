@@ -119,7 +119,8 @@ def main() -> None:
         dependencies = httpx.get(base + "/_dash-dependencies").json()
         endpoint = base + "/_dash-update-component"
         view = httpx.post(endpoint, json=poll_body(dependencies, None)).json()["response"]["view"]["data"]
-        all_shown = dict(view["versions"])
+        # What a browser showing every layer of the whole Métropole holds: [version, commune] per layer.
+        all_shown = {name: [version, ""] for name, version in view["versions"].items()}
         httpx.post(endpoint, json=map_body(dependencies, view, {}))  # warm the shared trace cache
 
         print(f"{args.clients} concurrent clients, {args.seconds:.0f} s per scenario, gunicorn 2 workers x 8 threads")
@@ -139,7 +140,7 @@ def main() -> None:
             asyncio.run(drive(endpoint, poll_body(dependencies, None), args.clients, args.seconds)),
         )
         for layer in ("parking", "reports"):
-            shown = {**all_shown, layer: all_shown[layer] - 1}
+            shown = {**all_shown, layer: [all_shown[layer][0] - 1, ""]}
             report(
                 f"map patch, {layer} changed",
                 args.seconds,

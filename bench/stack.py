@@ -6,14 +6,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
+from tests.live_app import wait_for_data
 from tests.redis_server import RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,7 +67,7 @@ def running_stack(
     )
     stack = Stack(f"http://127.0.0.1:{port}", redis, collectors, web)
     try:
-        _wait_for_data(stack.base)
+        wait_for_data(stack.base)
         yield stack
     finally:
         for process in (web, collectors):
@@ -77,16 +75,3 @@ def running_stack(
             process.wait(timeout=15)
         if own_redis:
             redis.stop()
-
-
-def _wait_for_data(base: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            health = httpx.get(base + "/healthz", timeout=1).json()
-            if all(source["version"] for source in health["sources"].values()):
-                return
-        except (httpx.HTTPError, ValueError, KeyError):
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"no data at {base} after {timeout} s")

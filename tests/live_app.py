@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -22,6 +23,22 @@ FAST = {
     "CITYOPS_DEMO_SPEED": "60",
     **boundary_settings(),
 }
+
+
+def wait_for_data(base: str, timeout: float = 60, alive: Callable[[], bool] = lambda: True) -> None:
+    """Wait until the server at `base` answers /healthz with data in every layer (RuntimeError if it died)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not alive():
+            raise RuntimeError(f"server at {base} exited early")
+        try:
+            health = httpx.get(f"{base}/healthz", timeout=1).json()
+            if all(source["version"] for source in health["sources"].values()):
+                return
+        except (httpx.HTTPError, ValueError, KeyError):
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"no data at {base} after {timeout} s")
 
 
 class LiveApp:
@@ -47,18 +64,10 @@ class LiveApp:
         self.process = subprocess.Popen(
             [sys.executable, "app.py"], cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"app exited early:\n{self.log_path.read_text()}")
-            try:
-                body = httpx.get(f"{self.url}/healthz", timeout=1).json()
-                if all(source["version"] for source in body["sources"].values()):
-                    return
-            except (httpx.HTTPError, ValueError, KeyError):
-                pass
-            time.sleep(0.2)
-        raise TimeoutError(f"app not ready in {timeout} s:\n{self.log_path.read_text()}")
+        try:
+            wait_for_data(self.url, timeout, alive=lambda: self.process.poll() is None)
+        except (RuntimeError, TimeoutError) as err:
+            raise type(err)(f"{err}:\n{self.log_path.read_text()}") from None
 
     def stop(self) -> None:
         """Stop the process."""
