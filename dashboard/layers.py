@@ -1,4 +1,4 @@
-"""The layer registry: every map layer, the four shipped ones included, is one entry here."""
+"""The layer registry: every map layer, the five shipped ones included, is one entry here."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from dashboard.models import (
+    BikeStationRecord,
+    BikeStationStatus,
     EnergyRecord,
     NacelleRecord,
     NacelleStatus,
@@ -63,6 +65,19 @@ def summarise_nacelles(records: Sequence[NacelleRecord]) -> Summary:
     }
 
 
+def summarise_bikes(records: Sequence[BikeStationRecord]) -> Summary:
+    """Stations (open ones), bikes and free docks, empty and full stations, and bikes per station (for history)."""
+    return {
+        "stations": len(records),
+        "open": sum(r.status is BikeStationStatus.OPEN for r in records),
+        "bikes": sum(r.bikes_available for r in records),
+        "docks": sum(r.docks_available for r in records),
+        "empty": sum(r.is_empty for r in records),
+        "full": sum(r.is_full for r in records),
+        "bikes_by_station": {r.id: r.bikes_available for r in records},
+    }
+
+
 def parking_in_area(records: Sequence[ParkingRecord], _now: datetime) -> Summary:
     """Sites, capacity and free spaces of the car parks in one area."""
     return {
@@ -109,6 +124,18 @@ def nacelles_in_area(records: Sequence[NacelleRecord], _now: datetime) -> Summar
         "open": sum(r.status is NacelleStatus.OPEN for r in records),
         "in_transit": sum(r.status is NacelleStatus.IN_TRANSIT for r in records),
         "ids": sorted(r.id for r in records),
+    }
+
+
+def bikes_in_area(records: Sequence[BikeStationRecord], _now: datetime) -> Summary:
+    """Stations in one area, how many are open, their bikes and free docks, and the empty and full ones."""
+    return {
+        "stations": len(records),
+        "open": sum(r.status is BikeStationStatus.OPEN for r in records),
+        "bikes": sum(r.bikes_available for r in records),
+        "docks": sum(r.docks_available for r in records),
+        "empty": sum(r.is_empty for r in records),
+        "full": sum(r.is_full for r in records),
     }
 
 
@@ -225,6 +252,33 @@ LAYERS: dict[str, Layer] = {
             ),
             summarise=summarise_nacelles,
             summarise_area=nacelles_in_area,
+            public=True,
+        ),
+        Layer(
+            name="bikes",
+            title_fr="VélôToulouse",
+            title_en="VélôToulouse bike share",
+            record_type=BikeStationRecord,
+            # The operator's feed changes every minute or so; a station map older than 10 minutes misleads.
+            refresh_seconds=60,
+            freshness_seconds=600,
+            # Stations are public places, shown exactly; the feed carries nothing personal.
+            public_fields=(
+                "id",
+                "name",
+                "address",
+                "capacity",
+                "bikes_available",
+                "docks_available",
+                "status",
+                "last_reported",
+                "commune_code",
+                "commune",
+                "quartier",
+                "quartier_name",
+            ),
+            summarise=summarise_bikes,
+            summarise_area=bikes_in_area,
             public=True,
         ),
     )

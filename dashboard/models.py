@@ -34,6 +34,14 @@ class NacelleStatus(StrEnum):
     IN_TRANSIT = "in_transit"
 
 
+class BikeStationStatus(StrEnum):
+    """Whether a bike-share station can be used now."""
+
+    OPEN = "open"
+    CLOSED = "closed"  # not installed, or closed by the operator
+    NOT_RENTING = "not_renting"  # installed, but bikes cannot be taken out
+
+
 class SourceState(StrEnum):
     """Health of a source as shown on screen: ok, degraded (failing, data still fresh) or down."""
 
@@ -139,9 +147,43 @@ class NacelleRecord:
     quartier_name: str = ""
 
 
-Record = ParkingRecord | EnergyRecord | ReportRecord | NacelleRecord
+@dataclass(frozen=True, slots=True)
+class BikeStationRecord:
+    """A VélôToulouse (bike-share) station: its docks, the bikes and free docks now, and whether it works."""
 
-RECORD_TYPES: dict[str, type] = {cls.kind: cls for cls in (ParkingRecord, EnergyRecord, ReportRecord, NacelleRecord)}
+    kind: ClassVar[str] = "bikes"
+    id: str
+    name: str
+    address: str
+    lon: float
+    lat: float
+    capacity: int
+    bikes_available: int
+    docks_available: int
+    status: BikeStationStatus
+    last_reported: datetime
+    # Filled in by the collector's spatial join (dashboard.geo); empty until boundaries are configured.
+    commune_code: str = ""
+    commune: str = ""
+    quartier: int | None = None
+    quartier_name: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        """Open, and no bike to take."""
+        return self.status is BikeStationStatus.OPEN and self.bikes_available == 0
+
+    @property
+    def is_full(self) -> bool:
+        """Open, and no dock to leave a bike in."""
+        return self.status is BikeStationStatus.OPEN and self.docks_available == 0
+
+
+Record = ParkingRecord | EnergyRecord | ReportRecord | NacelleRecord | BikeStationRecord
+
+RECORD_TYPES: dict[str, type] = {
+    cls.kind: cls for cls in (ParkingRecord, EnergyRecord, ReportRecord, NacelleRecord, BikeStationRecord)
+}
 
 
 def record_to_dict(record: Record) -> dict[str, Any]:
@@ -165,6 +207,9 @@ def record_from_dict(kind: str, data: dict[str, Any]) -> Record:
         values["updated_at"] = datetime.fromisoformat(values["updated_at"])
     elif cls is NacelleRecord:
         values["status"] = NacelleStatus(values["status"])
+    elif cls is BikeStationRecord:
+        values["status"] = BikeStationStatus(values["status"])
+        values["last_reported"] = datetime.fromisoformat(values["last_reported"])
     return cls(**values)
 
 

@@ -32,9 +32,10 @@ class ConfigError(Exception):
 
 # The layers each feed format can fill (an adapter and a record builder exist for them).
 FORMAT_LAYERS: dict[str, frozenset[str]] = {
-    "opendatasoft": frozenset({"parking"}),
+    "opendatasoft": frozenset({"parking", "bikes"}),
     "open311": frozenset({"reports"}),
     "ngsi-ld": frozenset({"parking"}),
+    "gbfs": frozenset({"bikes"}),
 }
 
 
@@ -44,7 +45,7 @@ class SourceSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)
-    format: Literal["opendatasoft", "open311", "ngsi-ld"]
+    format: Literal["opendatasoft", "open311", "ngsi-ld", "gbfs"]
     layer: str
     url: str
     fields: dict[str, str] = Field(default_factory=dict)

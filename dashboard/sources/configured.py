@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from dashboard.settings import SourceSettings
 from dashboard.sources.base import Source
+from dashboard.sources.gbfs import GbfsSource
 from dashboard.sources.http import FeedClient
 from dashboard.sources.ngsi_ld import NgsiLdSource
 from dashboard.sources.open311 import Open311Source
@@ -27,5 +28,5 @@ def build_source(config: SourceSettings) -> Source:
             cap=config.cap,
             client=client,
         )
-    adapter = OpendatasoftSource if config.format == "opendatasoft" else NgsiLdSource
+    adapter = {"opendatasoft": OpendatasoftSource, "ngsi-ld": NgsiLdSource, "gbfs": GbfsSource}[config.format]
     return adapter(config.name, config.layer, config.url, fields=config.fields, params=config.params, client=client)

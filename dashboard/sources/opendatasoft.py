@@ -23,6 +23,20 @@ DEFAULT_FIELDS = {
         "capacity": "nb_places",
         "free": "places_disponibles",
     },
+    # VélôToulouse stations as data.toulouse-metropole.fr publishes them (dataset api-velo-toulouse-temps-reel,
+    # the operator's real-time API copied every minute): `status` is OPEN or CLOSED, `last_update` ISO 8601.
+    "bikes": {
+        "id": "number",
+        "name": "name",
+        "address": "address",
+        "lon": "position.lon",
+        "lat": "position.lat",
+        "capacity": "bike_stands",
+        "bikes_available": "available_bikes",
+        "docks_available": "available_bike_stands",
+        "status": "status",
+        "last_reported": "last_update",
+    },
 }
 
 

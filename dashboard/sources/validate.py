@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dashboard.models import FetchResult, ParkingRecord, Record, ReportRecord, ReportStatus
+from dashboard.models import (
+    BikeStationRecord,
+    BikeStationStatus,
+    FetchResult,
+    ParkingRecord,
+    Record,
+    ReportRecord,
+    ReportStatus,
+)
 from dashboard.sources.base import SourceError
 
 Row = Mapping[str, Any]
@@ -171,15 +179,74 @@ def report_record(row: Row, now: datetime, bbox: BBox) -> ReportRecord:
     return ReportRecord(text(row, "id"), text(row, "category"), status, lon, lat, created, max(created, updated))
 
 
+# How feeds spell yes and no: GBFS 1.x uses 1/0, GBFS 2+ true/false, some exports the words.
+_TRUE = frozenset({"1", "true", "yes", "oui", "open", "ouvert"})
+_FALSE = frozenset({"0", "false", "no", "non", "closed", "fermé", "ferme"})
+
+
+def flag(row: Row, name: str) -> bool | None:
+    """A yes/no field (1/0, true/false, the words), None when absent; any other value rejects the row."""
+    value = row.get(name)
+    if value is None or value == "":
+        return None
+    word = str(value).strip().lower()
+    if isinstance(value, bool) or word in _TRUE | _FALSE:
+        return value if isinstance(value, bool) else word in _TRUE
+    raise Rejected(f"« {name} » n'est ni vrai ni faux ({str(value)[:30]!r})")
+
+
+def bike_status(row: Row) -> BikeStationStatus:
+    """Closed when not installed or said closed (Opendatasoft's OPEN/CLOSED), not renting when so flagged."""
+    installed, is_open, renting = flag(row, "installed"), flag(row, "status"), flag(row, "renting")
+    if installed is False or is_open is False:
+        return BikeStationStatus.CLOSED
+    if renting is False:
+        return BikeStationStatus.NOT_RENTING
+    return BikeStationStatus.OPEN
+
+
+def bike_record(row: Row, now: datetime, bbox: BBox) -> BikeStationRecord:
+    """A bike-share station from mapped fields: id, name, lon, lat, bikes and docks available, capacity, status."""
+    lon, lat = point(row, bbox)
+    bikes, docks = count(row, "bikes_available"), count(row, "docks_available")
+    # Capacity counts broken docks and bikes too; a feed without it gives at least what is usable now.
+    capacity = count(row, "capacity") if row.get("capacity") not in (None, "") else bikes + docks
+    if bikes + docks > capacity:
+        raise Rejected(f"{bikes} vélos et {docks} places libres pour {capacity} bornes")
+    status = bike_status(row)
+    reported = timestamp(row, "last_reported", now) if row.get("last_reported") not in (None, "") else now
+    name = text(row, "name")
+    return BikeStationRecord(
+        text(row, "id"), name, text(row, "address", ""), lon, lat, capacity, bikes, docks, status, reported
+    )
+
+
 BUILDERS: dict[str, Callable[[Row, datetime, BBox], Record]] = {
     "parking": parking_record,
     "reports": report_record,
+    "bikes": bike_record,
 }
 
 # The canonical names a source's field mapping may set, per layer.
 CANONICAL_FIELDS: dict[str, frozenset[str]] = {
     "parking": frozenset({"id", "name", "lon", "lat", "capacity", "occupied", "free", "updated_at", "site_type"}),
     "reports": frozenset({"id", "category", "status", "lon", "lat", "created_at", "updated_at"}),
+    "bikes": frozenset(
+        {
+            "id",
+            "name",
+            "address",
+            "lon",
+            "lat",
+            "capacity",
+            "bikes_available",
+            "docks_available",
+            "status",
+            "installed",
+            "renting",
+            "last_reported",
+        }
+    ),
 }
 
 

@@ -1,4 +1,4 @@
-"""Deterministic demonstration feeds for the four layers, grounded in real Toulouse places."""
+"""Deterministic demonstration feeds for the five layers, grounded in real Toulouse places."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 
 from dashboard.sources.base import Source
+from dashboard.sources.demo.bikes import DemoBikesSource
 from dashboard.sources.demo.clock import SimulatedClock
 from dashboard.sources.demo.energy import DemoEnergySource
 from dashboard.sources.demo.faults import FaultAfterFirstFetch
@@ -14,6 +15,7 @@ from dashboard.sources.demo.parking import DemoParkingSource
 from dashboard.sources.demo.reports import DemoReportsSource
 
 __all__ = [
+    "DemoBikesSource",
     "DemoEnergySource",
     "DemoNacellesSource",
     "DemoParkingSource",
@@ -27,13 +29,14 @@ __all__ = [
 def build_demo_sources(
     seed: int, speed: float = 1.0, faults: Collection[str] = (), origin: datetime | None = None
 ) -> list[Source]:
-    """The four demonstration sources on one simulated clock; those of the layers in `faults` fail after one fetch."""
+    """The five demonstration sources on one simulated clock; those of the layers in `faults` fail after one fetch."""
     clock = SimulatedClock(origin or datetime.now(UTC), speed)
     sources: list[Source] = [
         DemoParkingSource(seed, clock),
         DemoEnergySource(seed, clock),
         DemoReportsSource(seed, clock),
         DemoNacellesSource(seed, clock),
+        DemoBikesSource(seed, clock),
     ]
     unknown = set(faults) - {source.layer for source in sources}
     if unknown:

@@ -19,6 +19,9 @@ class Stream(IntEnum):
     REPORT_LIFECYCLES = 6
     NACELLE_MOVES = 7
     NACELLE_EVENTS = 8
+    BIKE_DEMAND = 9
+    BIKE_NOISE = 10
+    BIKE_OUTAGES = 11
 
 
 def keyed_rng(*key: int) -> np.random.Generator:

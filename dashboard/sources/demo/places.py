@@ -44,6 +44,19 @@ class NacellePlace:
 
 
 @dataclass(frozen=True, slots=True)
+class BikeStation:
+    """A VélôToulouse station: its number, name, street, docks and what drives its bikes through the day."""
+
+    number: int
+    name: str
+    address: str
+    lon: float
+    lat: float
+    capacity: int
+    role: str  # "centre" (fills by day), "residential" (empties by day), "campus" or "hub" (a station)
+
+
+@dataclass(frozen=True, slots=True)
 class PopulationCentre:
     """Where people live: reports are scattered around it, `spread` degrees of latitude as standard deviation."""
 
@@ -208,3 +221,69 @@ REPORT_CATEGORIES: tuple[ReportCategory, ...] = (
     ReportCategory("Animaux", 2.0, 1.0),
     ReportCategory("Autres demandes", 2.58, 2.0),
 )
+
+# Stations at real VélôToulouse places of the city of Toulouse; numbers, streets, positions and dock counts are
+# approximate, demo only (the real network has about 280 stations and 2,700 docks).
+# fmt: off
+BIKE_STATIONS: tuple[BikeStation, ...] = (
+    BikeStation(1, "Capitole", "Place du Capitole", 1.4436, 43.6043, 30, "centre"),
+    BikeStation(2, "Esquirol", "Place Étienne-Esquirol", 1.4443, 43.6005, 25, "centre"),
+    BikeStation(3, "Carmes", "Place des Carmes", 1.4452, 43.5972, 20, "centre"),
+    BikeStation(4, "Jean Jaurès", "Allées Jean-Jaurès", 1.4494, 43.6068, 35, "centre"),
+    BikeStation(5, "Wilson", "Place Wilson", 1.4482, 43.6047, 25, "centre"),
+    BikeStation(6, "Jeanne d'Arc", "Place Jeanne-d'Arc", 1.4458, 43.6112, 20, "centre"),
+    BikeStation(7, "Saint-Étienne", "Place Saint-Étienne", 1.4518, 43.6001, 20, "centre"),
+    BikeStation(8, "Daurade", "Quai de la Daurade", 1.4398, 43.6016, 25, "centre"),
+    BikeStation(9, "Pont-Neuf", "Rue de Metz", 1.4405, 43.5998, 20, "centre"),
+    BikeStation(10, "Ozenne", "Rue Ozenne", 1.4462, 43.5958, 15, "centre"),
+    BikeStation(11, "Palais de Justice", "Allées Jules-Guesde", 1.4455, 43.5930, 25, "centre"),
+    BikeStation(12, "Saint-Sernin", "Rue Gatien-Arnoult", 1.4410, 43.6090, 15, "campus"),
+    BikeStation(13, "Arnaud Bernard", "Place Arnaud-Bernard", 1.4398, 43.6108, 20, "residential"),
+    BikeStation(14, "Compans-Caffarelli", "Boulevard Lascrosses", 1.4338, 43.6112, 30, "centre"),
+    BikeStation(15, "Amidonniers", "Rue des Amidonniers", 1.4300, 43.6110, 20, "residential"),
+    BikeStation(16, "Ponts-Jumeaux", "Boulevard de la Marquette", 1.4262, 43.6138, 20, "residential"),
+    BikeStation(17, "Matabiau Gare", "Boulevard Pierre-Sémard", 1.4537, 43.6113, 40, "hub"),
+    BikeStation(18, "Marengo", "Allée Jean-Chaubet", 1.4582, 43.6072, 25, "centre"),
+    BikeStation(19, "Jolimont", "Avenue de Lyon", 1.4638, 43.6152, 20, "residential"),
+    BikeStation(20, "Saint-Aubin", "Place Saint-Aubin", 1.4558, 43.6030, 20, "residential"),
+    BikeStation(21, "Place Dupuy", "Place Dominique-Martin-Dupuy", 1.4575, 43.6003, 20, "residential"),
+    BikeStation(22, "Grand Rond", "Allée Forain-François-Verdier", 1.4526, 43.5971, 27, "centre"),
+    BikeStation(23, "Jardin des Plantes", "Allées Frédéric-Mistral", 1.4508, 43.5922, 20, "centre"),
+    BikeStation(24, "Busca", "Boulevard des Récollets", 1.4590, 43.5958, 15, "residential"),
+    BikeStation(25, "Guilheméry", "Avenue de la Gloire", 1.4700, 43.6020, 15, "residential"),
+    BikeStation(26, "Côte Pavée", "Avenue Jean-Rieux", 1.4752, 43.6000, 15, "residential"),
+    BikeStation(27, "Saint-Michel", "Grande Rue Saint-Michel", 1.4468, 43.5882, 20, "residential"),
+    BikeStation(28, "Niel", "Rue Achille-Viadieu", 1.4465, 43.5830, 20, "residential"),
+    BikeStation(29, "Saint-Agne", "Avenue de l'URSS", 1.4495, 43.5798, 20, "hub"),
+    BikeStation(30, "Empalot", "Avenue Jean-Moulin", 1.4440, 43.5795, 15, "residential"),
+    BikeStation(31, "Rangueil", "Avenue de Rangueil", 1.4628, 43.5714, 18, "campus"),
+    BikeStation(32, "Université Paul-Sabatier", "Route de Narbonne", 1.4660, 43.5620, 40, "campus"),
+    BikeStation(33, "Montaudran", "Avenue de l'Aérodrome-de-Montaudran", 1.4840, 43.5740, 20, "campus"),
+    BikeStation(34, "Saint-Cyprien République", "Place Olivier", 1.4305, 43.5978, 25, "residential"),
+    BikeStation(35, "Patte d'Oie", "Avenue de Grande-Bretagne", 1.4228, 43.5990, 20, "residential"),
+    BikeStation(36, "Arènes", "Boulevard de Larrieu-Thibaud", 1.4182, 43.5932, 25, "hub"),
+    BikeStation(37, "Fontaine-Lestang", "Avenue de Lombez", 1.4200, 43.5880, 15, "residential"),
+    BikeStation(38, "Bagatelle", "Rue du Lot", 1.4090, 43.5782, 15, "residential"),
+    BikeStation(39, "Université Jean-Jaurès", "Allées Antonio-Machado", 1.4045, 43.5778, 35, "campus"),
+    BikeStation(40, "Basso Cambo", "Avenue du Général-Eisenhower", 1.3925, 43.5702, 20, "hub"),
+    BikeStation(41, "Cartoucherie", "Rue des Arts-et-Métiers", 1.4150, 43.6000, 20, "residential"),
+    BikeStation(42, "Casselardit", "Avenue de Casselardit", 1.4120, 43.6052, 15, "residential"),
+    BikeStation(43, "Purpan", "Place du Docteur-Baylac", 1.4025, 43.6082, 25, "campus"),
+    BikeStation(44, "Ancely", "Allée des Causses", 1.3985, 43.6132, 15, "residential"),
+    BikeStation(45, "Sept Deniers", "Route de Blagnac", 1.4160, 43.6240, 20, "residential"),
+    BikeStation(46, "Minimes", "Place du Marché-aux-Cochons", 1.4372, 43.6212, 20, "residential"),
+    BikeStation(47, "Barrière de Paris", "Avenue des Minimes", 1.4338, 43.6290, 20, "residential"),
+    BikeStation(48, "Lalande", "Avenue de Fronton", 1.4360, 43.6440, 15, "residential"),
+    BikeStation(49, "Borderouge", "Boulevard André-Netwiller", 1.4582, 43.6410, 25, "hub"),
+    BikeStation(50, "Croix-Daurade", "Route d'Albi", 1.4730, 43.6370, 15, "residential"),
+    BikeStation(51, "Bonnefoy", "Rue du Faubourg-Bonnefoy", 1.4700, 43.6232, 15, "residential"),
+    BikeStation(52, "Roseraie", "Avenue Louis-Plana", 1.4760, 43.6180, 20, "residential"),
+    BikeStation(53, "Argoulets", "Avenue Jean-Chaubet", 1.4812, 43.6240, 20, "hub"),
+    BikeStation(54, "Lardenne", "Avenue de Lardenne", 1.3870, 43.5902, 15, "residential"),
+    BikeStation(55, "Zénith", "Avenue Raymond-Badiou", 1.4160, 43.5930, 20, "centre"),
+    BikeStation(56, "Musée des Augustins", "Rue de Metz", 1.4465, 43.6003, 20, "centre"),
+    BikeStation(57, "Saint-Cyprien Hôpital de La Grave", "Place Lange", 1.4330, 43.5990, 15, "campus"),
+    BikeStation(58, "Compans École d'économie", "Esplanade de l'Université", 1.4368, 43.6085, 25, "campus"),
+)
+# fmt: on
+

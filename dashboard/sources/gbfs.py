@@ -1,0 +1,140 @@
+"""GBFS (General Bikeshare Feed Specification) stations: `station_information` joined with `station_status`.
+
+The configured URL is either the system's discovery file (`gbfs.json`, which lists the other files; GBFS 1.x
+and 2.x group them by language, 3.0 does not) or the `station_information.json` itself, in which case
+`station_status.json` is read from the same folder. Both files are read on every fetch (conditional
+requests make an unchanged one cheap); stations are joined on `station_id`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+from dashboard.models import FetchResult
+from dashboard.sources.base import SourceError
+from dashboard.sources.mapped import MappedFeed
+from dashboard.sources.validate import FUTURE_TOLERANCE, apply_mapping, validate_rows
+
+# The joined row carries station_information's fields, then station_status's (which win on a clash).
+DEFAULT_FIELDS = {
+    "bikes": {
+        "id": "station_id",
+        "name": "name",
+        "address": "address",
+        "lon": "lon",
+        "lat": "lat",
+        "capacity": "capacity",
+        "bikes_available": "num_bikes_available",
+        "docks_available": "num_docks_available",
+        "installed": "is_installed",
+        "renting": "is_renting",
+        "last_reported": "last_reported",
+    },
+}
+
+PREFERRED_LANGUAGE = "fr"
+STATION_FEEDS = ("station_information", "station_status")
+
+
+class GbfsSource(MappedFeed):
+    """One bike-share system's stations, from its `gbfs.json` discovery URL or its `station_information.json`."""
+
+    default_fields = DEFAULT_FIELDS
+
+    def fetch(self, now: datetime) -> FetchResult:
+        """Every station with its status, mapped and validated; stations missing from either file are rejected."""
+        information_url, status_url = self.feed_urls()
+        information = _stations(self.client.get_json(information_url), "station_information")
+        status_document = self.client.get_json(status_url)
+        statuses = _stations(status_document, "station_status")
+        by_id = {str(s.get("station_id")): s for s in statuses if isinstance(s, dict)}
+        rows: list[dict[str, Any]] = []
+        rejected: list[str] = []
+        known: set[str] = set()
+        for station in information:
+            if not isinstance(station, dict):
+                rejected.append(f"n°{len(rows) + len(rejected) + 1} : station illisible")
+                continue
+            station_id = str(station.get("station_id") or "")
+            known.add(station_id)
+            status = by_id.get(station_id)
+            if status is None:
+                rejected.append(f"{station_id or '?'} : absente de station_status")
+                continue
+            rows.append({**station, "name": _localised(station.get("name")), **status})
+        rejected.extend(f"{sid} : absente de station_information" for sid in by_id if sid not in known)
+        result = validate_rows(
+            self.layer,
+            (apply_mapping(row, self.fields) for row in rows),
+            now,
+            bbox=self.bbox,
+            fetched_at=source_time(status_document, now),
+        )
+        return dataclasses.replace(result, rejected=(*rejected, *result.rejected))
+
+    def feed_urls(self) -> tuple[str, str]:
+        """(station_information URL, station_status URL), from the discovery file unless given directly."""
+        if self.url.split("?", 1)[0].endswith("station_information.json"):
+            return self.url, urljoin(self.url, "station_status.json")
+        feeds = discovered_feeds(self.client.get_json(self.url))
+        missing = [name for name in STATION_FEEDS if name not in feeds]
+        if missing:
+            raise SourceError(f"gbfs.json ne liste pas {', '.join(missing)} (système sans stations ?)")
+        return urljoin(self.url, feeds["station_information"]), urljoin(self.url, feeds["station_status"])
+
+
+def discovered_feeds(document: Any) -> dict[str, str]:
+    """{feed name: URL} from a gbfs.json: 3.0's `data.feeds`, or 1.x/2.x's per-language lists (French first)."""
+    data = document.get("data") if isinstance(document, dict) else None
+    if not isinstance(data, dict):
+        raise SourceError("gbfs.json inattendu : « data » absent ou invalide")
+    feeds = data.get("feeds")
+    if feeds is None:
+        languages = [lang for lang, value in data.items() if isinstance(value, dict) and "feeds" in value]
+        if not languages:
+            raise SourceError("gbfs.json inattendu : aucune liste « feeds »")
+        chosen = PREFERRED_LANGUAGE if PREFERRED_LANGUAGE in languages else languages[0]
+        feeds = data[chosen]["feeds"]
+    if not isinstance(feeds, list):
+        raise SourceError("gbfs.json inattendu : « feeds » n'est pas une liste")
+    return {
+        feed["name"]: feed["url"]
+        for feed in feeds
+        if isinstance(feed, dict) and isinstance(feed.get("name"), str) and isinstance(feed.get("url"), str)
+    }
+
+
+def _stations(document: Any, feed: str) -> list[Any]:
+    data = document.get("data") if isinstance(document, dict) else None
+    stations = data.get("stations") if isinstance(data, dict) else None
+    if not isinstance(stations, list):
+        raise SourceError(f"{feed}.json inattendu : « data.stations » absent ou invalide")
+    return stations
+
+
+def _localised(value: Any) -> Any:
+    """GBFS 3.0 names are [{"text", "language"}]: the French one, else the first; older names pass through."""
+    if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        chosen = next((item for item in value if item.get("language", "")[:2] == PREFERRED_LANGUAGE), value[0])
+        return chosen.get("text")
+    return value
+
+
+def source_time(document: Any, now: datetime) -> datetime:
+    """The feed's own `last_updated` (epoch seconds, or RFC 3339 in 3.0) when readable and not ahead, else `now`."""
+    value = document.get("last_updated") if isinstance(document, dict) else None
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            when = datetime.fromtimestamp(value, UTC)
+        elif isinstance(value, str):
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        else:
+            return now
+    except (ValueError, OverflowError, OSError):
+        return now
+    if when.tzinfo is None or when > now + FUTURE_TOLERANCE:
+        return now
+    return when.astimezone(UTC)
