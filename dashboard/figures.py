@@ -16,6 +16,8 @@ import plotly.graph_objects as go
 from dashboard.i18n import city_time, number, percent, t
 from dashboard.layers import LAYERS
 from dashboard.models import (
+    BikeStationRecord,
+    BikeStationStatus,
     EnergyRecord,
     NacelleRecord,
     NacelleStatus,
@@ -60,6 +62,15 @@ NACELLE_COLOURS = {
     NacelleStatus.CLOSED: "#666666",
     NacelleStatus.IN_TRANSIT: OKABE_ITO["yellow"],
 }
+# A bike station's state as the map tells it: one trace each, named in the legend, so not by colour alone.
+BIKE_CATEGORIES = ("available", "empty", "full", "out_of_service")
+BIKE_COLOURS = {
+    "available": OKABE_ITO["sky"],
+    "empty": OKABE_ITO["vermillion"],
+    "full": OKABE_ITO["blue"],
+    "out_of_service": "#999999",
+}
+BIKE_SIZES = {"available": 9, "empty": 12, "full": 12, "out_of_service": 8}
 # Cividis is perceptually uniform and readable with colour-vision deficiencies.
 PARKING_SCALE = "Cividis"
 
@@ -192,11 +203,55 @@ def nacelle_traces(records: Sequence[NacelleRecord], lang: str) -> list[go.Scatt
     ]
 
 
+def bike_category(record: BikeStationRecord) -> str:
+    """Which of BIKE_CATEGORIES a station falls in: out of service first, then empty, full or available."""
+    if record.status is not BikeStationStatus.OPEN:
+        return "out_of_service"
+    return "empty" if record.is_empty else "full" if record.is_full else "available"
+
+
+def bike_traces(records: Sequence[BikeStationRecord], lang: str) -> list[go.Scattermap]:
+    """One trace per station state (always all four, so slots stay fixed), each named with its count."""
+    traces = []
+    for category in BIKE_CATEGORIES:
+        subset = [r for r in records if bike_category(r) == category]
+        lon, lat = _coords(subset)
+        label = t(f"bikes.{category}", lang)
+        text = [
+            t(
+                "bikes.hover",
+                lang,
+                name=r.name,
+                bikes=number(r.bikes_available, lang),
+                docks=number(r.docks_available, lang),
+                capacity=number(r.capacity, lang),
+                status=t(f"bikes.status.{r.status.value}", lang),
+                reported=city_time(r.last_reported, lang, with_date=True),
+            )
+            for r in subset
+        ]
+        traces.append(
+            go.Scattermap(
+                lon=lon,
+                lat=lat,
+                mode="markers",
+                name=f"{LAYERS['bikes'].title(lang)} — {label} ({number(len(subset), lang)})",
+                legendgroup="bikes",
+                marker={"size": BIKE_SIZES[category], "color": BIKE_COLOURS[category], "opacity": 0.9},
+                hovertext=text,
+                hoverinfo="text",
+                customdata=[r.id for r in subset],
+            )
+        )
+    return traces
+
+
 # Drawing order, bottom to top: thousands of small report dots under the few large markers.
 _RENDERERS: dict[str, tuple[int, Callable[[Sequence[Any], str], list[go.Scattermap]]]] = {
     "reports": (len(ReportStatus), report_traces),
     "energy": (1, energy_traces),
     "parking": (1, parking_traces),
+    "bikes": (len(BIKE_CATEGORIES), bike_traces),
     "nacelles": (1, nacelle_traces),
 }
 
@@ -346,6 +401,7 @@ TREND_SERIES: dict[str, tuple[tuple[str, str], ...]] = {
     "reports": (("open", "kpi.open_reports"),),
     "energy": (("power_kw", "kpi.energy"), ("typical_kw", "trend.typical")),
     "nacelles": (("open", "kpi.nacelles"),),
+    "bikes": (("bikes", "kpi.bikes"),),
 }
 _TREND_COLOURS = (OKABE_ITO["sky"], "#9aa4b1")
 
@@ -387,18 +443,21 @@ def trend_range(layer: str, points: Sequence[tuple[datetime, dict[str, Any]]], l
     return t("trend.range", lang, low=number(min(values), lang), high=number(max(values), lang))
 
 
+_CIVIDIS = "linear-gradient(90deg, #00224e, #7c7b78, #fee838)"
+
+# Each layer's map symbols for a legend drawn by the page: (label, CSS colour or gradient) pairs.
+_LEGENDS: dict[str, Callable[[str], list[tuple[str, str]]]] = {
+    "parking": lambda lang: [(t("parking.occupancy", lang) + " 0 → 100 %", _CIVIDIS)],
+    "energy": lambda lang: [
+        (t("legend.energy_usual", lang), OKABE_ITO["purple"]),
+        (t("legend.energy_high", lang), OKABE_ITO["vermillion"]),
+    ],
+    "reports": lambda lang: [(t(f"report.{s.value}", lang), REPORT_COLOURS[s]) for s in ReportStatus],
+    "nacelles": lambda lang: [(t(f"nacelle.{s.value}", lang), NACELLE_COLOURS[s]) for s in NacelleStatus],
+    "bikes": lambda lang: [(t(f"bikes.{c}", lang), BIKE_COLOURS[c]) for c in BIKE_CATEGORIES],
+}
+
+
 def map_legend(lang: str) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The map's symbols for a legend drawn by the page: per layer, (label, CSS colour or gradient) pairs."""
-    cividis = "linear-gradient(90deg, #00224e, #7c7b78, #fee838)"
-    return [
-        (LAYERS["parking"].title(lang), [(t("parking.occupancy", lang) + " 0 → 100 %", cividis)]),
-        (
-            LAYERS["energy"].title(lang),
-            [
-                (t("legend.energy_usual", lang), OKABE_ITO["purple"]),
-                (t("legend.energy_high", lang), OKABE_ITO["vermillion"]),
-            ],
-        ),
-        (LAYERS["reports"].title(lang), [(t(f"report.{s.value}", lang), REPORT_COLOURS[s]) for s in ReportStatus]),
-        (LAYERS["nacelles"].title(lang), [(t(f"nacelle.{s.value}", lang), NACELLE_COLOURS[s]) for s in NacelleStatus]),
-    ]
+    """The map's symbols for a legend drawn by the page, per layer in registry order: (title, entries)."""
+    return [(layer.title(lang), _LEGENDS[name](lang)) for name, layer in LAYERS.items() if name in _LEGENDS]

@@ -51,11 +51,22 @@ def _nacelles(summary: dict, lang: str) -> tuple[str, str]:
     return str(summary["open"]), t("kpi.nacelles_detail", lang, count=summary["count"], in_transit=in_transit)
 
 
+def _bikes(summary: dict, lang: str) -> tuple[str, str]:
+    return number(summary["bikes"], lang), t(
+        "kpi.bikes_detail",
+        lang,
+        docks=number(summary["docks"], lang),
+        empty=summary["empty"],
+        full=summary["full"],
+    )
+
+
 _TILES = {
     "parking": ("kpi.free_spaces", _parking),
     "reports": ("kpi.open_reports", _reports),
     "energy": ("kpi.energy", _energy),
     "nacelles": ("kpi.nacelles", _nacelles),
+    "bikes": ("kpi.bikes", _bikes),
 }
 
 

@@ -286,4 +286,3 @@ BIKE_STATIONS: tuple[BikeStation, ...] = (
     BikeStation(58, "Compans École d'économie", "Esplanade de l'Université", 1.4368, 43.6085, 25, "campus"),
 )
 # fmt: on
-
