@@ -209,10 +209,10 @@ def bike_record(row: Row, now: datetime, bbox: BBox) -> BikeStationRecord:
     """A bike-share station from mapped fields: id, name, lon, lat, bikes and docks available, capacity, status."""
     lon, lat = point(row, bbox)
     bikes, docks = count(row, "bikes_available"), count(row, "docks_available")
-    # Capacity counts broken docks and bikes too; a feed without it gives at least what is usable now.
-    capacity = count(row, "capacity") if row.get("capacity") not in (None, "") else bikes + docks
-    if bikes + docks > capacity:
-        raise Rejected(f"{bikes} vélos et {docks} places libres pour {capacity} bornes")
+    # Capacity counts broken docks too, so it is usually above bikes + docks; GBFS allows below (valet service,
+    # virtual docks), and a feed may omit it: what is usable now is then the capacity shown.
+    declared = count(row, "capacity") if row.get("capacity") not in (None, "") else 0
+    capacity = max(declared, bikes + docks)
     status = bike_status(row)
     reported = timestamp(row, "last_reported", now) if row.get("last_reported") not in (None, "") else now
     name = text(row, "name")
