@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from dashboard.models import NacelleStatus, ReportStatus
+from dashboard.models import BikeStationStatus, NacelleStatus, ReportStatus
 from dashboard.sources import Source, SourceError
 from dashboard.sources.demo import SimulatedClock, build_demo_sources
 from dashboard.sources.demo.places import (
+    BIKE_STATIONS,
     CAR_PARKS,
     ENERGY_SITES,
     NACELLE_PLACES,
@@ -36,7 +37,7 @@ def at(day: datetime, hours: float) -> datetime:
 
 
 def demo(seed: int = SEED, **options) -> dict[str, Source]:
-    """The four demonstration sources by layer, on a real-time clock (simulated time = `now`)."""
+    """The five demonstration sources by layer, on a real-time clock (simulated time = `now`)."""
     return {source.layer: source for source in build_demo_sources(seed, origin=MONDAY.astimezone(UTC), **options)}
 
 
@@ -70,7 +71,7 @@ def test_sources_report_simulated_time():
         assert source.fetch(origin + timedelta(minutes=2)).fetched_at == origin + timedelta(hours=2)
 
 
-@pytest.mark.parametrize("layer", ["parking", "energy", "reports", "nacelles"])
+@pytest.mark.parametrize("layer", ["parking", "energy", "reports", "nacelles", "bikes"])
 def test_same_seed_and_time_give_identical_records(layer):
     now = at(MONDAY, 11.25)
     first, second = demo()[layer].fetch(now), demo()[layer].fetch(now)
@@ -81,7 +82,7 @@ def test_same_seed_and_time_give_identical_records(layer):
 def test_another_seed_gives_other_data():
     now = at(MONDAY, 11.25)
     ours, theirs = demo(SEED), demo(SEED + 1)
-    for layer in ("parking", "energy", "reports"):
+    for layer in ("parking", "energy", "reports", "bikes"):
         assert ours[layer].fetch(now).records != theirs[layer].fetch(now).records
     ours_moves = [ours["nacelles"].fetch(at(MONDAY, 24 * day + 12)).records for day in range(15)]
     theirs_moves = [theirs["nacelles"].fetch(at(MONDAY, 24 * day + 12)).records for day in range(15)]
@@ -111,7 +112,7 @@ def test_hundreds_of_reports_are_open_at_every_hour(sources, day, hour):
     assert 1500 <= open_reports(sources["reports"], at(day, hour)) <= 4000
 
 
-@pytest.mark.parametrize("layer", ["parking", "energy", "reports", "nacelles"])
+@pytest.mark.parametrize("layer", ["parking", "energy", "reports", "nacelles", "bikes"])
 def test_every_position_lies_in_the_metropole(sources, layer):
     for now in (at(MONDAY, 3), at(SUNDAY, 16)):
         for record in sources[layer].fetch(now).records:
@@ -312,3 +313,53 @@ def test_faulty_feed_succeeds_once_then_fails():
 def test_unknown_fault_layer_is_refused():
     with pytest.raises(ValueError, match="weather"):
         build_demo_sources(SEED, faults=("weather",))
+
+
+# --- bikes -----------------------------------------------------------------------------------------------------
+
+
+def _bikes_by_role(records, role: str) -> float:
+    """Share of the docks holding a bike at the open stations of `role`."""
+    roles = {str(station.number): station.role for station in BIKE_STATIONS}
+    chosen = [r for r in records if roles[r.id] == role and r.status is BikeStationStatus.OPEN]
+    return sum(r.bikes_available for r in chosen) / sum(r.capacity for r in chosen)
+
+
+def test_bike_stations_are_many_distinct_and_consistent(sources):
+    for now in (at(MONDAY, 3), at(MONDAY, 8.5), at(SUNDAY, 16)):
+        records = sources["bikes"].fetch(now).records
+        assert len(records) >= 50 and len({r.id for r in records}) == len(records)
+        for r in records:
+            assert 0 <= r.bikes_available and 0 <= r.docks_available
+            assert r.bikes_available + r.docks_available <= r.capacity
+            assert r.last_reported <= now and now - r.last_reported < timedelta(minutes=1)
+
+
+def test_bikes_leave_homes_for_the_centre_on_weekday_mornings(sources):
+    for day in range(5):  # Monday to Friday
+        night = sources["bikes"].fetch(at(MONDAY, 24 * day + 5)).records
+        morning = sources["bikes"].fetch(at(MONDAY, 24 * day + 10)).records
+        assert _bikes_by_role(morning, "residential") < _bikes_by_role(night, "residential") - 0.2
+        assert _bikes_by_role(morning, "centre") > _bikes_by_role(night, "centre") + 0.2
+        assert _bikes_by_role(morning, "campus") > _bikes_by_role(night, "campus") + 0.3
+
+
+def test_bike_stations_drift_minute_by_minute_and_some_are_empty_or_full(sources):
+    first = sources["bikes"].fetch(at(MONDAY, 8)).records
+    later = sources["bikes"].fetch(at(MONDAY, 8.25)).records
+    changed = sum(a.bikes_available != b.bikes_available for a, b in zip(first, later, strict=True))
+    assert 5 <= changed < len(first)  # a quarter of an hour moves some stations, not the whole network at once
+    week = [sources["bikes"].fetch(at(MONDAY, hour)).records for hour in range(0, 24 * 7, 3)]
+    assert any(r.is_empty for records in week for r in records)
+    assert any(r.is_full for records in week for r in records)
+
+
+def test_one_station_closed_per_day_and_one_not_renting_in_the_morning(sources):
+    for day in range(7):
+        morning = sources["bikes"].fetch(at(MONDAY, 24 * day + 10)).records
+        evening = sources["bikes"].fetch(at(MONDAY, 24 * day + 18)).records
+        closed = [r for r in morning if r.status is BikeStationStatus.CLOSED]
+        assert len(closed) == 1 and closed[0].bikes_available == closed[0].docks_available == 0
+        assert sum(r.status is BikeStationStatus.NOT_RENTING for r in morning) == 1
+        assert sum(r.status is BikeStationStatus.NOT_RENTING for r in evening) == 0
+
