@@ -330,7 +330,7 @@ def test_bike_stations_are_many_distinct_and_consistent(sources):
         records = sources["bikes"].fetch(now).records
         assert len(records) >= 50 and len({r.id for r in records}) == len(records)
         for r in records:
-            assert 0 <= r.bikes_available and 0 <= r.docks_available
+            assert r.bikes_available >= 0 and r.docks_available >= 0
             assert r.bikes_available + r.docks_available <= r.capacity
             assert r.last_reported <= now and now - r.last_reported < timedelta(minutes=1)
 
@@ -362,4 +362,3 @@ def test_one_station_closed_per_day_and_one_not_renting_in_the_morning(sources):
         assert len(closed) == 1 and closed[0].bikes_available == closed[0].docks_available == 0
         assert sum(r.status is BikeStationStatus.NOT_RENTING for r in morning) == 1
         assert sum(r.status is BikeStationStatus.NOT_RENTING for r in evening) == 0
-
