@@ -88,6 +88,26 @@ def test_embed_lives_in_an_iframe_on_an_allowed_site(browser, host_site, query, 
         page.context.close()
 
 
+@pytest.mark.parametrize(
+    ("query", "title", "legend"),
+    [("", "VélôToulouse", "vide (aucun vélo)"), ("?lang=en", "VélôToulouse bike share", "empty (no bike)")],
+)
+def test_bike_stations_embed(browser, embed_app, query, title, legend):
+    page = open_page(browser, 400, 320)
+    try:
+        page.goto(f"{embed_app.url}/embed/bikes{query}")
+        page.wait_for_function(READY_JS, timeout=45000)
+        assert page.inner_text("h1") == title
+        assert legend in page.inner_text(".embed-legend")
+        counts = page.evaluate(
+            "() => document.querySelector('#map .js-plotly-plot').data.map(t => t.lon ? t.lon.length : 0)"
+        )
+        assert len(counts) == 5 and sum(counts) >= 50  # the area-shading slot and the four station states
+        assert page.errors == []
+    finally:
+        page.context.close()
+
+
 def test_embed_is_refused_on_another_site(browser, host_site):
     page = open_page(browser, 800, 600)
     try:

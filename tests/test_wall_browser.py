@@ -92,6 +92,32 @@ def test_wall_in_english(browser, wall_app):
         page.context.close()
 
 
+def test_wall_shows_the_bike_stations_tile_badge_and_highlight_with_its_trend(browser, wall_app):
+    page = open_page(browser, 1920, 1080)
+    try:
+        page.goto(f"{wall_app.url}/wall/?token={TOKEN}")
+        page.wait_for_function(READY_JS, timeout=30000)
+        assert page.inner_text("#badge-text-bikes") != ""
+        assert "VélôToulouse" in page.inner_text(".wall-bottom .badges")
+        page.wait_for_function("() => document.querySelector('#kpi-value-bikes').textContent !== '—'", timeout=20000)
+        assert "Vélos disponibles" in page.text_content(".kpis")
+        assert "VélôToulouse" in page.text_content(".legend") and "vide (aucun vélo)" in page.text_content(".legend")
+        # Five layers at 3 s each: the bikes' turn comes within one cycle.
+        page.wait_for_function(
+            "() => document.querySelector('#highlight').classList.contains('highlight-bikes')", timeout=30000
+        )
+        assert page.inner_text("#highlight-title") == "VélôToulouse"
+        assert page.inner_text("#highlight-value").replace("\u202f", "").isdigit()
+        page.wait_for_function(
+            "() => document.querySelector('#trend-range').textContent.startsWith('min ')", timeout=15000
+        )
+        points = page.evaluate("() => document.querySelector('#trend .js-plotly-plot').data[0].y.length")
+        assert points >= 2  # a trend drawn from the layer's history
+        assert page.errors == []
+    finally:
+        page.context.close()
+
+
 def test_wall_rides_out_a_server_restart_without_reloading(browser):
     app = LiveApp(**WALL_SETTINGS)
     app.start()
