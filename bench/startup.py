@@ -66,7 +66,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     results = [one_run() for _ in range(args.runs)]
-    for label, index in (("first page served", 0), ("layout served", 1), ("all four layers hold data", 2)):
+    for label, index in (("first page served", 0), ("layout served", 1), ("every layer holds data", 2)):
         values = [r[index] for r in results]
         print(
             f"make run -> {label:<26} median {statistics.median(values):5.2f} s  (runs: "

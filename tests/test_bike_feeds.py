@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -312,3 +313,13 @@ def test_gbfs_settings_fill_only_the_bikes_layer_with_known_fields(tmp_path):
         load_settings({"CITYOPS_CONFIG": str(config)})
     assert "cannot fill layer 'parking'" in str(caught.value)
     assert "unknown field(s) bikes for layer bikes" in str(caught.value)
+
+
+def test_the_profiles_commented_gbfs_alternative_is_a_valid_source(tmp_path):
+    profile = (Path(__file__).resolve().parents[1] / "profiles" / "toulouse.toml").read_text(encoding="utf-8")
+    block = profile[profile.index("# [[sources]]") :]
+    config = tmp_path / "gbfs.toml"
+    config.write_text("\n".join(line.removeprefix("# ") for line in block.splitlines()))
+    (source,) = load_settings({"CITYOPS_CONFIG": str(config)}).sources
+    assert (source.format, source.layer) == ("gbfs", "bikes")
+    assert isinstance(build_source(source), GbfsSource)

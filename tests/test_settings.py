@@ -84,6 +84,7 @@ def test_the_toulouse_profile_is_valid_and_builds_its_adapters():
     assert [(s.name, s.layer, type(s).__name__) for s in sources] == [
         ("parkings-temps-reel", "parking", "OpendatasoftSource"),
         ("allo-toulouse", "reports", "Open311Source"),
+        ("velo-toulouse", "bikes", "OpendatasoftSource"),
     ]
     assert not any(s.demo for s in sources)
 
