@@ -192,8 +192,10 @@ def test_gbfs_3_discovery_without_languages_and_localised_names(feed_server):
     feed_server.route(
         f"{folder}/gbfs.json", json_reply({"last_updated": "2026-11-25T07:59:00Z", "data": {"feeds": feeds}})
     )
-    result = GbfsSource("v3", "bikes", feed_server.url + f"{folder}/gbfs.json", client=_client()).fetch(NOW)
+    url = feed_server.url + f"{folder}/gbfs.json"
+    result = GbfsSource("v3", "bikes", url, params={"key": "k1"}, client=_client()).fetch(NOW)
     assert {r.id: r.name for r in result.records}["0"] == "Capitole"
+    assert [hit.query for hit in feed_server.hits] == [{"key": "k1"}] * 3  # the access key on every request
 
 
 def test_gbfs_without_station_files_or_with_a_changed_envelope_fails_the_fetch(feed_server):

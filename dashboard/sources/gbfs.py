@@ -3,7 +3,8 @@
 The configured URL is either the system's discovery file (`gbfs.json`, which lists the other files; GBFS 1.x
 and 2.x group them by language, 3.0 does not) or the `station_information.json` itself, in which case
 `station_status.json` is read from the same folder. Both files are read on every fetch (conditional
-requests make an unchanged one cheap); stations are joined on `station_id`.
+requests make an unchanged one cheap); stations are joined on `station_id`. Configured `params` (an access
+key, say) are added to every request.
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ class GbfsSource(MappedFeed):
     def fetch(self, now: datetime) -> FetchResult:
         """Every station with its status, mapped and validated; stations missing from either file are rejected."""
         information_url, status_url = self.feed_urls()
-        information = _stations(self.client.get_json(information_url), "station_information")
-        status_document = self.client.get_json(status_url)
+        information = _stations(self.client.get_json(information_url, self.params), "station_information")
+        status_document = self.client.get_json(status_url, self.params)
         statuses = _stations(status_document, "station_status")
         by_id = {str(s.get("station_id")): s for s in statuses if isinstance(s, dict)}
         rows: list[dict[str, Any]] = []
@@ -79,7 +80,7 @@ class GbfsSource(MappedFeed):
         """(station_information URL, station_status URL), from the discovery file unless given directly."""
         if self.url.split("?", 1)[0].endswith("station_information.json"):
             return self.url, urljoin(self.url, "station_status.json")
-        feeds = discovered_feeds(self.client.get_json(self.url))
+        feeds = discovered_feeds(self.client.get_json(self.url, self.params))
         missing = [name for name in STATION_FEEDS if name not in feeds]
         if missing:
             raise SourceError(f"gbfs.json ne liste pas {', '.join(missing)} (système sans stations ?)")
