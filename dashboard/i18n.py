@@ -47,8 +47,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kpi.nacelles_detail": {"fr": "sur {count}, {in_transit} en déplacement", "en": "of {count}, {in_transit} moving"},
     "kpi.bikes": {"fr": "Vélos disponibles", "en": "Bikes available"},
     "kpi.bikes_detail": {
-        "fr": "{docks} places libres · {empty} stations vides, {full} pleines",
-        "en": "{docks} free docks · {empty} stations empty, {full} full",
+        "fr": "{docks} places libres · stations vides : {empty}, pleines : {full}",
+        "en": "{docks} free docks · stations empty: {empty}, full: {full}",
     },
     "kpi.no_data": {"fr": "pas encore de données", "en": "no data yet"},
     "state.ok": {"fr": "à jour", "en": "up to date"},

@@ -160,6 +160,7 @@ def test_gbfs_rejects_bad_stations_one_by_one_and_keeps_the_others(feed_server):
     status[7]["last_reported"] = int((NOW + timedelta(hours=3)).timestamp())  # from the future
     del status[6]  # status missing for station 6
     status.append({**status[0], "station_id": "ghost"})  # a status for no known station
+    status.append({"num_bikes_available": 3})  # a status for no station at all
     result = GbfsSource("velo", "bikes", serve_gbfs(feed_server, information, status), client=_client()).fetch(NOW)
 
     stations = {r.id: r for r in result.records}
@@ -173,6 +174,7 @@ def test_gbfs_rejects_bad_stations_one_by_one_and_keeps_the_others(feed_server):
         "5 : latitude et longitude inversées",
         "6 : absente de station_status",
         "ghost : absente de station_information",
+        "station_status : état de station sans « station_id »",
         "7 : « last_reported » dans le futur",
     ):
         assert expected in reasons

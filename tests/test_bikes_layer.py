@@ -175,8 +175,8 @@ def test_legend_kpi_and_trend_in_both_languages():
     heads = {"bikes": LayerHead("bikes", 2, NOW, "velo", False, summary)}
     tile = {k.key: k for k in kpis(heads, "fr")}["bikes"]
     assert (tile.label, tile.value) == ("Vélos disponibles", "37")
-    assert tile.detail == "42 places libres · 1 stations vides, 1 pleines"
-    assert {k.key: k for k in kpis(heads, "en")}["bikes"].detail == "42 free docks · 1 stations empty, 1 full"
+    assert tile.detail == "42 places libres · stations vides : 1, pleines : 1"
+    assert {k.key: k for k in kpis(heads, "en")}["bikes"].detail == "42 free docks · stations empty: 1, full: 1"
     assert {k.key: k for k in kpis({}, "fr")}["bikes"].value == "—"
 
     points = [(NOW - timedelta(minutes=m), {"bikes": 500 + m}) for m in range(30)]

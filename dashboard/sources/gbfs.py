@@ -51,13 +51,18 @@ class GbfsSource(MappedFeed):
         information = _stations(self.client.get_json(information_url, self.params), "station_information")
         status_document = self.client.get_json(status_url, self.params)
         statuses = _stations(status_document, "station_status")
-        by_id = {str(s.get("station_id")): s for s in statuses if isinstance(s, dict)}
-        rows: list[dict[str, Any]] = []
         rejected: list[str] = []
+        by_id: dict[str, dict[str, Any]] = {}
+        for status in statuses:
+            if isinstance(status, dict) and status.get("station_id") not in (None, ""):
+                by_id[str(status["station_id"])] = status
+            else:
+                rejected.append("station_status : état de station sans « station_id »")
+        rows: list[dict[str, Any]] = []
         known: set[str] = set()
         for station in information:
             if not isinstance(station, dict):
-                rejected.append(f"n°{len(rows) + len(rejected) + 1} : station illisible")
+                rejected.append("station_information : station illisible")
                 continue
             station_id = str(station.get("station_id") or "")
             known.add(station_id)
