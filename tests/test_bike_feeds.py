@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dashboard.models import BikeStationStatus
 from dashboard.settings import ConfigError, SourceSettings, load_settings
@@ -327,3 +329,40 @@ def test_the_profiles_commented_gbfs_alternative_is_a_valid_source(tmp_path):
     (source,) = load_settings({"CITYOPS_CONFIG": str(config)}).sources
     assert (source.format, source.layer) == ("gbfs", "bikes")
     assert isinstance(build_source(source), GbfsSource)
+
+
+# --- whatever the feed says ------------------------------------------------------------------------------------
+
+_scalars = st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats() | st.text(max_size=12)
+_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner))
+_plausible = st.one_of(_values, st.integers(0, 40), st.sampled_from(["1", "0", "true", "OPEN", "CLOSED", ""]))
+_status_rows = st.lists(
+    st.fixed_dictionaries(
+        {"station_id": st.sampled_from(["0", "1", "2", 1, None])},
+        optional={
+            name: _plausible
+            for name in ("num_bikes_available", "num_docks_available", "is_installed", "is_renting", "last_reported")
+        },
+    ),
+    max_size=5,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(statuses=_status_rows, envelope=_values)
+def test_any_station_status_gives_valid_stations_or_a_clear_error(feed_server, statuses, envelope):
+    information, _status = toulouse_stations(3)
+    url = serve_gbfs(feed_server, information, statuses)
+    if isinstance(envelope, dict):  # sometimes the whole document is something else
+        feed_server.route("/gbfs/toulouse/station_status.json", json_reply(envelope))
+    try:
+        result = GbfsSource("velo", "bikes", url, client=_client()).fetch(NOW)
+    except SourceError as err:
+        assert str(err)
+        return
+    for record in result.records:
+        assert record.bikes_available >= 0 and record.docks_available >= 0
+        assert record.bikes_available + record.docks_available <= record.capacity
+        assert record.last_reported.tzinfo is not None and record.last_reported <= NOW + timedelta(minutes=10)
+        assert isinstance(record.status, BikeStationStatus)
+    assert len(result.records) + len(result.rejected) >= len(information)
