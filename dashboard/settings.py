@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from dashboard.layers import LAYERS
 from dashboard.models import NacelleStatus, ReportStatus
@@ -87,10 +95,10 @@ class ReferenceSettings(BaseModel):
     def _crs(cls, value: str) -> str:
         return check_crs(value)
 
-    @model_validator(mode="after")
-    def _url(self) -> ReferenceSettings:
-        _location(self.url, self.format == "geojson")
-        return self
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str, info: ValidationInfo) -> str:
+        return _location(value, info.data.get("format") == "geojson")
 
 
 class SourceSettings(BaseModel):
@@ -118,9 +126,13 @@ class SourceSettings(BaseModel):
     def _crs(cls, value: str) -> str:
         return check_crs(value)
 
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str, info: ValidationInfo) -> str:
+        return _location(value, info.data.get("format") == "geojson")
+
     @model_validator(mode="after")
     def _layer_fits(self) -> SourceSettings:
-        _location(self.url, self.format == "geojson")
         if self.layer not in FORMAT_LAYERS[self.format]:
             fits = ", ".join(sorted(FORMAT_LAYERS[self.format]))
             raise ValueError(f"format {self.format} cannot fill layer {self.layer!r} (it fills: {fits})")
