@@ -292,7 +292,8 @@ _NAME_NOISE = frozenset({"parking", "parc", "relais", "p", "r", "de", "du", "des
 
 def name_key(value: Any) -> str:
     """A name reduced for matching two feeds: no accents, case, punctuation or words like « parking »."""
-    plain = unicodedata.normalize("NFKD", str(value or "")).encode("ascii", "ignore").decode().lower()
+    letters = (c for c in unicodedata.normalize("NFKD", str(value or "")) if not unicodedata.combining(c))
+    plain = "".join(c if c.isalnum() else " " for c in letters).lower()  # d’Arc and d'Arc both give d arc
     words = [w for w in re.split(r"[^a-z0-9]+", plain) if w and w not in _NAME_NOISE]
     return " ".join(words)
 
