@@ -82,6 +82,7 @@ class ReferenceSettings(BaseModel):
     url: str
     fields: dict[str, str] = Field(default_factory=dict)
     params: dict[str, str] = Field(default_factory=dict)
+    values: dict[str, str] = Field(default_factory=dict)
     crs: str = "EPSG:4326"
     on: str = "id"
     max_distance_m: float = Field(150.0, gt=0, le=5000)
@@ -113,6 +114,7 @@ class SourceSettings(BaseModel):
     fields: dict[str, str] = Field(default_factory=dict)
     params: dict[str, str] = Field(default_factory=dict)
     statuses: dict[str, str] = Field(default_factory=dict)
+    values: dict[str, str] = Field(default_factory=dict)
     crs: str = "EPSG:4326"
     timeout_seconds: float = Field(15.0, gt=0, le=300)
     max_megabytes: float = Field(64.0, gt=0, le=1024)
@@ -136,7 +138,7 @@ class SourceSettings(BaseModel):
         if self.layer not in FORMAT_LAYERS[self.format]:
             fits = ", ".join(sorted(FORMAT_LAYERS[self.format]))
             raise ValueError(f"format {self.format} cannot fill layer {self.layer!r} (it fills: {fits})")
-        _known_fields(self.fields, self.layer)
+        _known_fields({**self.fields, **self.values}, self.layer)
         wrong = sorted({v for v in self.statuses.values() if v not in LAYER_STATUSES.get(self.layer, frozenset())})
         if wrong:
             known = ", ".join(sorted(LAYER_STATUSES.get(self.layer, frozenset()))) or "none for this layer"
@@ -144,7 +146,7 @@ class SourceSettings(BaseModel):
         for reference in self.references:
             if reference.format not in FORMAT_LAYERS or self.layer not in FORMAT_LAYERS[reference.format]:
                 raise ValueError(f"reference {reference.name}: format {reference.format} cannot fill {self.layer}")
-            _known_fields(reference.fields, self.layer)
+            _known_fields({**reference.fields, **reference.values}, self.layer)
             if reference.on not in {"nearest", *CANONICAL_FIELDS[self.layer]}:
                 raise ValueError(f"reference {reference.name}: on must be nearest or a field of {self.layer}")
         return self

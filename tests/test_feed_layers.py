@@ -275,14 +275,17 @@ def parking_source(feed_server) -> JoinedSource:
     serve_ods_rows(feed_server, GARAGES_PATH, garages())
     serve_ods_rows(feed_server, RELAIS_PATH, relais())
 
-    def ods(name, path, fields):
-        return OpendatasoftSource(name, "parking", feed_server.url + path, fields=fields, client=_client())
+    park_and_ride = {"site_type": "park_and_ride"}
+
+    def ods(name, path, fields, values=None):
+        url = feed_server.url + path
+        return OpendatasoftSource(name, "parking", url, fields=fields, values=values, client=_client())
 
     return JoinedSource(
         ods("occupation", LIVE_PATH, LIVE_FIELDS),
         [
             Reference(ods("parcs-de-stationnement", GARAGES_PATH, REFERENCE_FIELDS), on="name"),
-            Reference(ods("parkings-relais", RELAIS_PATH, {**REFERENCE_FIELDS, "site_type": "type"}), on="name"),
+            Reference(ods("parkings-relais", RELAIS_PATH, REFERENCE_FIELDS, park_and_ride), on="name"),
         ],
     )
 
@@ -290,10 +293,10 @@ def parking_source(feed_server) -> JoinedSource:
 def test_occupancy_joins_capacities_by_name_and_counts_what_matches_nothing(feed_server):
     source = parking_source(feed_server)
     result = source.fetch(NOW)
-    assert [(r.id, r.name, r.capacity, r.occupied, r.lon) for r in result.records] == [
-        ("S1", "PARKING CAPITOLE", 748, 700, 1.4440),  # live values win: the name is the live one
-        ("S2", "Parking Jeanne d’Arc", 370, 300, 1.4457),
-        ("S3", "Balma Gramont", 866, 400, 1.4829),
+    assert [(r.id, r.name, r.capacity, r.occupied, r.lon, r.site_type) for r in result.records] == [
+        ("S1", "PARKING CAPITOLE", 748, 700, 1.4440, "garage"),  # live values win: the name is the live one
+        ("S2", "Parking Jeanne d’Arc", 370, 300, 1.4457, "garage"),
+        ("S3", "Balma Gramont", 866, 400, 1.4829, "park_and_ride"),
     ]
     assert result.rejected == (
         "S9 : aucune correspondance dans les références (parcs-de-stationnement par name « Parking Fantôme », "

@@ -35,6 +35,7 @@ def build_source(config: SourceSettings) -> Source:
             layer=config.layer,
             fields=config.fields,
             statuses=config.statuses,
+            values=config.values,
             lookback=timedelta(days=config.lookback_days),
             window=timedelta(days=config.window_days),
             cap=config.cap,
@@ -49,6 +50,7 @@ def build_source(config: SourceSettings) -> Source:
             fields=config.fields,
             params=config.params,
             statuses=config.statuses,
+            values=config.values,
             crs=config.crs,
             client=_client(config),
         )
@@ -57,7 +59,14 @@ def build_source(config: SourceSettings) -> Source:
     references = [
         Reference(
             ADAPTERS[ref.format](
-                ref.name, config.layer, ref.url, fields=ref.fields, params=ref.params, crs=ref.crs, client=_client(ref)
+                ref.name,
+                config.layer,
+                ref.url,
+                fields=ref.fields,
+                params=ref.params,
+                values=ref.values,
+                crs=ref.crs,
+                client=_client(ref),
             ),
             on=ref.on,
             refresh=timedelta(hours=ref.refresh_hours),

@@ -32,7 +32,8 @@ class MappedFeed:
     """Base of an adapter whose rows become a layer's records through `fields` (layer defaults, then configuration).
 
     A subclass reads the feed's own rows (`feed_rows`); this base maps them to canonical names, brings
-    coordinates in `crs` to WGS84, translates statuses, works out meter power, and validates.
+    coordinates in `crs` to WGS84, fills fixed `values` the feed lacks (a dataset of park-and-ride sites
+    gives site_type = "park_and_ride"), translates statuses, works out meter power, and validates.
     """
 
     demo = False
@@ -48,6 +49,7 @@ class MappedFeed:
         fields: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
         statuses: Mapping[str, str] | None = None,
+        values: Mapping[str, str] | None = None,
         crs: str = WGS84,
         client: FeedClient | None = None,
         bbox: BBox = METROPOLE,
@@ -58,6 +60,7 @@ class MappedFeed:
         self.fields = {**self.default_fields.get(layer, {}), **(fields or {})}
         self.params = dict(params or {})
         self.statuses = {k.lower(): v for k, v in {**self.default_statuses.get(layer, {}), **(statuses or {})}.items()}
+        self.values = dict(values or {})
         self.crs = crs
         self.client = client or FeedClient()
         self.bbox = bbox
@@ -84,7 +87,8 @@ class MappedFeed:
         return validate_rows(self.layer, self.rows(now), now, bbox=self.bbox)
 
     def _canonical(self, row: Any) -> dict[str, Any]:
-        out = apply_mapping(self.prepare(row), self.fields)
+        out = {**self.values, **apply_mapping(self.prepare(row), self.fields)}
+        out.update({name: value for name, value in self.values.items() if out.get(name) in (None, "")})
         status = out.get("status")
         if isinstance(status, str) and self.statuses:
             out["status"] = self.statuses.get(status.strip().lower(), status)
