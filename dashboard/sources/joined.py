@@ -122,7 +122,7 @@ class JoinedSource:
             else:
                 joined.append(row)
         result = validate_rows(self.layer, joined, now, bbox=self.primary.bbox)
-        return replace(result, rejected=(*unmatched, *result.rejected))
+        return replace(result, rejected=(*result.rejected, *unmatched))  # a bad value says more than a miss
 
     def _no_match(self, row: dict[str, Any]) -> str:
         tried = ", ".join(f"{r.source.name} par {_criterion(r, row)}" for r in self.references)
