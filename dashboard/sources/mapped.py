@@ -87,8 +87,10 @@ class MappedFeed:
         return validate_rows(self.layer, self.rows(now), now, bbox=self.bbox)
 
     def _canonical(self, row: Any) -> dict[str, Any]:
-        out = {**self.values, **apply_mapping(self.prepare(row), self.fields)}
-        out.update({name: value for name, value in self.values.items() if out.get(name) in (None, "")})
+        out = apply_mapping(self.prepare(row), self.fields)
+        for name, value in self.values.items():
+            if out.get(name) in (None, ""):
+                out[name] = value
         status = out.get("status")
         if isinstance(status, str) and self.statuses:
             out["status"] = self.statuses.get(status.strip().lower(), status)
