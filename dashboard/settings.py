@@ -14,10 +14,19 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from dashboard.layers import LAYERS
-from dashboard.models import ReportStatus
+from dashboard.models import NacelleStatus, ReportStatus
+from dashboard.sources.crs import check_crs
 from dashboard.sources.validate import CANONICAL_FIELDS
 
 ENV_PREFIX = "CITYOPS_"
@@ -32,10 +41,65 @@ class ConfigError(Exception):
 
 # The layers each feed format can fill (an adapter and a record builder exist for them).
 FORMAT_LAYERS: dict[str, frozenset[str]] = {
-    "opendatasoft": frozenset({"parking"}),
+    "opendatasoft": frozenset({"parking", "energy"}),
     "open311": frozenset({"reports"}),
-    "ngsi-ld": frozenset({"parking"}),
+    "ngsi-ld": frozenset({"parking", "energy"}),
+    "geojson": frozenset({"nacelles", "parking", "energy"}),
 }
+# The formats a reference feed may have (Open311 is a live stream of requests, never a reference).
+ReferenceFormat = Literal["opendatasoft", "ngsi-ld", "geojson"]
+# The statuses a layer's `statuses` table may translate to.
+LAYER_STATUSES: dict[str, frozenset[str]] = {
+    "reports": frozenset(s.value for s in ReportStatus),
+    "nacelles": frozenset(s.value for s in NacelleStatus),
+}
+
+
+def _location(value: str, file_allowed: bool) -> str:
+    """An http(s) URL, or (where `file_allowed`) a file path; anything else is refused."""
+    scheme = urlparse(value).scheme
+    if scheme in {"http", "https"} and urlparse(value).netloc:
+        return value
+    if file_allowed and not scheme and value.strip():
+        return value
+    raise ValueError("must be an http(s) URL" + (" or a file path" if file_allowed else ""))
+
+
+def _known_fields(fields: dict[str, str], layer: str) -> None:
+    unknown = sorted(set(fields) - CANONICAL_FIELDS[layer])
+    if unknown:
+        known = ", ".join(sorted(CANONICAL_FIELDS[layer]))
+        raise ValueError(f"unknown field(s) {', '.join(unknown)} for layer {layer}; known: {known}")
+
+
+class ReferenceSettings(BaseModel):
+    """A feed read less often than the live one and joined to its rows (see Merged sources in the README)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)
+    format: ReferenceFormat
+    url: str
+    fields: dict[str, str] = Field(default_factory=dict)
+    params: dict[str, str] = Field(default_factory=dict)
+    values: dict[str, str] = Field(default_factory=dict)
+    crs: str = "EPSG:4326"
+    on: str = "id"
+    max_distance_m: float = Field(150.0, gt=0, le=5000)
+    refresh_hours: float = Field(24.0, gt=0, le=24 * 366)
+    required: bool = True
+    timeout_seconds: float = Field(30.0, gt=0, le=300)
+    max_megabytes: float = Field(64.0, gt=0, le=1024)
+
+    @field_validator("crs")
+    @classmethod
+    def _crs(cls, value: str) -> str:
+        return check_crs(value)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str, info: ValidationInfo) -> str:
+        return _location(value, info.data.get("format") == "geojson")
 
 
 class SourceSettings(BaseModel):
@@ -44,34 +108,47 @@ class SourceSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)
-    format: Literal["opendatasoft", "open311", "ngsi-ld"]
+    format: Literal["opendatasoft", "open311", "ngsi-ld", "geojson"]
     layer: str
     url: str
     fields: dict[str, str] = Field(default_factory=dict)
     params: dict[str, str] = Field(default_factory=dict)
-    statuses: dict[str, ReportStatus] = Field(default_factory=dict)
+    statuses: dict[str, str] = Field(default_factory=dict)
+    values: dict[str, str] = Field(default_factory=dict)
+    crs: str = "EPSG:4326"
     timeout_seconds: float = Field(15.0, gt=0, le=300)
     max_megabytes: float = Field(64.0, gt=0, le=1024)
     lookback_days: float = Field(90.0, gt=0, le=3660)
     window_days: float = Field(7.0, gt=0, le=90)
     cap: int = Field(1000, ge=10)
+    references: tuple[ReferenceSettings, ...] = ()
+
+    @field_validator("crs")
+    @classmethod
+    def _crs(cls, value: str) -> str:
+        return check_crs(value)
 
     @field_validator("url")
     @classmethod
-    def _web_url(cls, value: str) -> str:
-        if urlparse(value).scheme not in {"http", "https"} or not urlparse(value).netloc:
-            raise ValueError("must be an http(s) URL")
-        return value
+    def _url(cls, value: str, info: ValidationInfo) -> str:
+        return _location(value, info.data.get("format") == "geojson")
 
     @model_validator(mode="after")
     def _layer_fits(self) -> SourceSettings:
         if self.layer not in FORMAT_LAYERS[self.format]:
             fits = ", ".join(sorted(FORMAT_LAYERS[self.format]))
             raise ValueError(f"format {self.format} cannot fill layer {self.layer!r} (it fills: {fits})")
-        unknown = sorted(set(self.fields) - CANONICAL_FIELDS[self.layer])
-        if unknown:
-            known = ", ".join(sorted(CANONICAL_FIELDS[self.layer]))
-            raise ValueError(f"unknown field(s) {', '.join(unknown)} for layer {self.layer}; known: {known}")
+        _known_fields({**self.fields, **self.values}, self.layer)
+        wrong = sorted({v for v in self.statuses.values() if v not in LAYER_STATUSES.get(self.layer, frozenset())})
+        if wrong:
+            known = ", ".join(sorted(LAYER_STATUSES.get(self.layer, frozenset()))) or "none for this layer"
+            raise ValueError(f"unknown status(es) {', '.join(wrong)} for layer {self.layer}; known: {known}")
+        for reference in self.references:
+            if reference.format not in FORMAT_LAYERS or self.layer not in FORMAT_LAYERS[reference.format]:
+                raise ValueError(f"reference {reference.name}: format {reference.format} cannot fill {self.layer}")
+            _known_fields({**reference.fields, **reference.values}, self.layer)
+            if reference.on not in {"nearest", *CANONICAL_FIELDS[self.layer]}:
+                raise ValueError(f"reference {reference.name}: on must be nearest or a field of {self.layer}")
         return self
 
 
