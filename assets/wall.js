@@ -11,11 +11,14 @@ window.dash_clientside.cityops = Object.assign({}, window.dash_clientside.cityop
     }).format(now);
     return [time, date];
   },
-  ticker: function (view) {
+  ticker: function (view, alarmLines) {
+    // Sources in trouble (from the view), then threshold alarms (each line carries its own symbol and severity).
     var el = document.getElementById("ticker");
     var empty = el ? el.dataset.empty : "";
-    if (!view || !view.alerts || view.alerts.length === 0) return empty;
-    return "⚠ " + view.alerts.join("   ⚠ ");
+    var alerts = (view && view.alerts) || [];
+    var lines = alerts.map(function (a) { return "⚠ " + a; }).concat(alarmLines || []);
+    if (lines.length === 0) return empty;
+    return lines.join("   ");
   }
 });
 
