@@ -12,11 +12,12 @@ window.dash_clientside.cityops = Object.assign({}, window.dash_clientside.cityop
     return [time, date];
   },
   ticker: function (view, alarmLines) {
-    // Sources in trouble (from the view), then threshold alarms (each line carries its own symbol and severity).
+    // Threshold alarms first, most serious first (each line carries its own symbol and severity), then the
+    // sources in trouble, which the banner above also shows.
     var el = document.getElementById("ticker");
     var empty = el ? el.dataset.empty : "";
     var alerts = (view && view.alerts) || [];
-    var lines = alerts.map(function (a) { return "⚠ " + a; }).concat(alarmLines || []);
+    var lines = (alarmLines || []).concat(alerts.map(function (a) { return "⚠ " + a; }));
     if (lines.length === 0) return empty;
     return lines.join("   ");
   }

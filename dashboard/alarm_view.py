@@ -10,7 +10,7 @@ from dashboard.i18n import city_time, number, t, zone_label
 from dashboard.layers import LAYERS
 
 # Severity is told by a symbol and a word as well as a colour.
-SYMBOLS = {"critical": "⛔", "warning": "⚠", "info": "ℹ"}
+SYMBOLS = {"critical": "✖", "warning": "⚠", "info": "ℹ"}
 
 
 def _number(value: float, lang: str) -> str:

@@ -154,3 +154,50 @@ def test_an_alarm_job_that_lost_its_lock_writes_nothing(store, redis_client):
     with pytest.raises(NotLeader):
         c.tick(1)
     assert redis_client.exists("cityops:{alarms}:active", "cityops:{alarms}:version") == 0
+
+
+def test_the_alarms_api_lists_active_and_cleared_alarms_with_an_etag(store, redis_client):
+    from flask import Flask
+
+    from dashboard.alarm_api import create_alarm_api
+
+    app = Flask(__name__)
+    app.register_blueprint(create_alarm_api(AlarmStore(redis_client)))
+    client = app.test_client()
+    empty = client.get("/api/v1/alarms")
+    assert empty.status_code == 200 and empty.get_json() == {"version": 0, "active": [], "cleared": []}
+
+    c = Collectors(store, redis_client, [parking_result(748)] * 3 + [parking_result(0)])
+    c.tick(10)
+    (alarm,) = c.tick(1).raised
+    c.alarms.acknowledge(alarm.id, "camille.durand", datetime(2026, 11, 25, 8, 12, tzinfo=UTC))
+    body = client.get("/api/v1/alarms?lang=en").get_json()
+    (active,) = body["active"]
+    assert (active["id"], active["severity"], active["acknowledged_by"]) == (alarm.id, "warning", "camille.durand")
+    assert active["text"] == {
+        "severity_label": "Warning",
+        "what": "Car park 100 % full (threshold 95 %)",
+        "where": "Capitole",
+        "since": "25/11/2026 09:00 (Paris time, CET)",
+        "acknowledged": "Acknowledged by camille.durand on 25/11/2026 09:12 (Paris time, CET)",
+    }
+    etag = client.get("/api/v1/alarms?lang=en").headers["ETag"]
+    assert client.get("/api/v1/alarms?lang=en", headers={"If-None-Match": etag}).status_code == 304
+    c.tick(1)
+    c.tick(1)  # empty now: cleared
+    body = client.get("/api/v1/alarms", headers={"If-None-Match": etag}).get_json()
+    assert body["active"] == [] and body["cleared"][0]["text"]["what"] == "Parking rempli à 100 % (seuil 95 %)"
+
+
+def test_the_alarms_api_says_503_when_redis_is_away():
+    from flask import Flask
+
+    from dashboard.alarm_api import create_alarm_api
+    from dashboard.store import connect
+    from tests.redis_server import free_port
+
+    app = Flask(__name__)
+    client = connect(f"redis://127.0.0.1:{free_port()}/0", timeout_seconds=0.2)
+    app.register_blueprint(create_alarm_api(AlarmStore(client)))
+    response = app.test_client().get("/api/v1/alarms")
+    assert response.status_code == 503 and "Redis injoignable" in response.get_json()["error"]
