@@ -156,6 +156,9 @@ def test_the_wall_ticker_tells_threshold_alarms_in_text(browser, alarm_app):
         assert ticker.startswith("✖ Critical: Source failing for more than 0.1 min: Panne simulée")  # before sources
         assert "— Parking (source demo-parking), since " in ticker and "(Paris time, " in ticker
         assert page.locator(".ticker button").count() == 0
+        # However long the ticker's text, the wall still fits the screen.
+        extent = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+        assert extent[0] <= extent[1], extent
         assert page.errors == []
     finally:
         page.context.close()
