@@ -201,3 +201,35 @@ def test_the_alarms_api_says_503_when_redis_is_away():
     app.register_blueprint(create_alarm_api(AlarmStore(client)))
     response = app.test_client().get("/api/v1/alarms")
     assert response.status_code == 503 and "Redis injoignable" in response.get_json()["error"]
+
+
+def test_two_collector_processes_evaluate_the_alarms_through_one_leader(store, redis_client):
+    import threading
+    import time
+
+    c = Collectors(store, redis_client, [parking_result(748)])
+    c.source.run_once()
+    c.alarm_job.leader.step_down()
+    rule = RULES[0].model_copy(update={"hold_minutes": 0})
+    jobs = [
+        AlarmJob(
+            store, AlarmStore(redis_client), LeaderLock(redis_client, keys.alarms_leader(), ttl_seconds=3),
+            AlarmEvaluator([rule]), interval=0.1,
+        )
+        for _ in range(2)
+    ]  # fmt: skip
+    stop = threading.Event()
+    threads = [threading.Thread(target=job.run, args=(stop,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not redis_client.hlen("cityops:{alarms}:active") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [a.name for a in AlarmStore(redis_client).active()] == ["Capitole"]
+        assert [job.leader.held for job in jobs].count(True) == 1
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(5)
+    assert not redis_client.exists(keys.alarms_leader())  # released on the way out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 import redis
 
@@ -58,12 +59,18 @@ class AlarmJob:
     def run(self, stop: threading.Event) -> None:
         """Loop until `stop` is set: evaluate every interval while leader, back off while Redis is away."""
         infra_failures = 0
+        due = 0.0
         while not stop.is_set():
             wait = self.interval
             try:
                 if self.leader.hold():
-                    self.run_once()
-                wait = min(self.interval, self.leader.renew_every)
+                    if time.monotonic() >= due:
+                        due = time.monotonic() + self.interval
+                        self.run_once()
+                    wait = min(due - time.monotonic(), self.leader.renew_every)
+                else:
+                    due = 0.0
+                    wait = self.leader.renew_every
                 infra_failures = 0
             except NotLeader:
                 log.warning("lost the alarms' leader lock; another collector evaluates them now")
