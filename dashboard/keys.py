@@ -1,4 +1,4 @@
-"""Every Redis key the dashboard uses: one prefix, one style, a hash tag per layer.
+"""Every Redis key the dashboard uses: one prefix, one style, a hash tag per layer (and one for the alarms).
 
 Keys of one layer share the tag `{<layer>}` so that a layer's writes can be one transaction,
 also on Redis Cluster. The exact strings are a persisted contract (tests assert them literally).
