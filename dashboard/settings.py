@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from dashboard.alarm_rules import AlarmSettings
 from dashboard.layers import LAYERS
 from dashboard.models import NacelleStatus, ReportStatus
 from dashboard.sources.crs import check_crs
@@ -229,6 +230,10 @@ class Settings(BaseModel):
         (),
         description="Real feeds, as [[sources]] tables in the TOML file (see Real feeds). Unset: the demonstration feeds.",  # noqa: E501
     )
+    alarms: AlarmSettings = Field(
+        default_factory=AlarmSettings,
+        description="Threshold alarm rules, as an [alarms] table in the TOML file only (see Alarms). Unset: the defaults.",  # noqa: E501
+    )
 
     @field_validator("redis_url")
     @classmethod
@@ -279,6 +284,10 @@ class Settings(BaseModel):
         return value
 
 
+# Settings too structured for an environment variable: set in the TOML file only, as these tables.
+_FILE_ONLY = {"sources": "[[sources]] tables", "alarms": "an [alarms] table"}
+
+
 def env_name(field: str) -> str:
     """The environment variable that sets `field`."""
     return "REDIS_URL" if field == "redis_url" else ENV_PREFIX + field.upper()
@@ -291,8 +300,8 @@ def _from_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], list[
     for var, raw in environ.items():
         if var in known:
             field = known[var]
-            if field == "sources":
-                problems.append(f"{var}: sources are set as [[sources]] tables in the {CONFIG_ENV} file only")
+            if field in _FILE_ONLY:
+                problems.append(f"{var}: {field} are set as {_FILE_ONLY[field]} in the {CONFIG_ENV} file only")
             elif field == "demo_faults":
                 values[field] = tuple(part.strip() for part in raw.split(",") if part.strip())
             elif field == "embed_frame_ancestors":
