@@ -16,6 +16,8 @@ from callbacks.figure_cache import FIGURE_CACHE_SECONDS, FigureCache
 from callbacks.guard import reject_malformed_callback_requests
 from dashboard import keys
 from dashboard.access import EMBED_PREFIX, WALL_PREFIX, allow_embedding, install_access_rules
+from dashboard.alarm_api import create_alarm_api
+from dashboard.alarm_store import AlarmStore
 from dashboard.api import create_api
 from dashboard.geo import configured_geography
 from dashboard.i18n import t
@@ -45,6 +47,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     install_access_rules(server, settings)
     geography = configured_geography(settings)
     server.register_blueprint(create_api(store, geography))
+    server.register_blueprint(create_alarm_api(AlarmStore(store.redis, cleared_kept=settings.alarms.cleared_kept)))
     figures = FigureCache(store, cache)
     pages = {
         # prefix: (title, asset files of the other pages to leave out, how to register the page)

@@ -11,11 +11,15 @@ window.dash_clientside.cityops = Object.assign({}, window.dash_clientside.cityop
     }).format(now);
     return [time, date];
   },
-  ticker: function (view) {
+  ticker: function (view, alarmLines) {
+    // Threshold alarms first, most serious first (each line carries its own symbol and severity), then the
+    // sources in trouble, which the banner above also shows.
     var el = document.getElementById("ticker");
     var empty = el ? el.dataset.empty : "";
-    if (!view || !view.alerts || view.alerts.length === 0) return empty;
-    return "⚠ " + view.alerts.join("   ⚠ ");
+    var alerts = (view && view.alerts) || [];
+    var lines = (alarmLines || []).concat(alerts.map(function (a) { return "⚠ " + a; }));
+    if (lines.length === 0) return empty;
+    return lines.join("   ");
   }
 });
 

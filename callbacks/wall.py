@@ -6,6 +6,7 @@ import dash
 from dash import ClientsideFunction, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks.alarms import register_wall_alarms
 from callbacks.figure_cache import FigureCache
 from callbacks.live import register_live, request_language
 from dashboard.areas import Geography, unavailable_note
@@ -41,6 +42,7 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
 
     app.layout = serve_layout
     register_live(app, store, figures, layer_switch=False, map_legend=False)
+    register_wall_alarms(app, store, settings)
 
     app.clientside_callback(
         ClientsideFunction(namespace="cityops", function_name="clock"),
@@ -53,6 +55,7 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
         ClientsideFunction(namespace="cityops", function_name="ticker"),
         Output(ids.TICKER, "children"),
         Input(ids.VIEW, "data"),
+        Input(ids.ALARM_LINES, "data"),
     )
 
     @app.callback(

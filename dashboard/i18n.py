@@ -175,6 +175,54 @@ MESSAGES: dict[str, dict[str, str]] = {
     "embed.freshness": {"fr": "{state} · mis à jour à {time}", "en": "{state} · updated {time}"},
     "embed.map_label": {"fr": "Carte : {title}", "en": "Map: {title}"},
     "embed.source": {"fr": "Toulouse Métropole", "en": "Toulouse Métropole"},
+    "alarms.title": {"fr": "Alarmes en cours", "en": "Active alarms"},
+    "alarms.none": {"fr": "Aucune alarme en cours", "en": "No active alarm"},
+    "alarms.unavailable": {
+        "fr": "Alarmes indisponibles : cache injoignable",
+        "en": "Alarms unavailable: cache unreachable",
+    },
+    "alarms.col_severity": {"fr": "Gravité", "en": "Severity"},
+    "alarms.col_what": {"fr": "Alarme", "en": "Alarm"},
+    "alarms.col_where": {"fr": "Où", "en": "Where"},
+    "alarms.col_since": {"fr": "Depuis", "en": "Since"},
+    "alarms.col_ack": {"fr": "Acquittement", "en": "Acknowledgement"},
+    "alarms.severity.critical": {"fr": "Critique", "en": "Critical"},
+    "alarms.severity.warning": {"fr": "Avertissement", "en": "Warning"},
+    "alarms.severity.info": {"fr": "Information", "en": "Information"},
+    "alarms.paris_time": {"fr": "{time} (heure de Paris, {zone})", "en": "{time} (Paris time, {zone})"},
+    "alarms.acknowledge": {"fr": "Acquitter", "en": "Acknowledge"},
+    "alarms.acknowledge_label": {
+        "fr": "Acquitter l'alarme : {what}, {where}",
+        "en": "Acknowledge the alarm: {what}, {where}",
+    },
+    "alarms.acknowledged": {"fr": "Acquittée par {who} le {time}", "en": "Acknowledged by {who} on {time}"},
+    "alarms.ack_refused": {
+        "fr": "Acquittement refusé : aucun responsable connecté.",
+        "en": "Acknowledgement refused: no manager signed in.",
+    },
+    "alarms.ack_gone": {"fr": "Cette alarme n'est plus active.", "en": "This alarm is no longer active."},
+    "alarms.parking_full": {
+        "fr": "Parking rempli à {value} % (seuil {threshold} %)",
+        "en": "Car park {value} % full (threshold {threshold} %)",
+    },
+    "alarms.reports_overdue": {
+        "fr": "{value} signalements ouverts depuis plus de {threshold} j",
+        "en": "{value} reports open for more than {threshold} days",
+    },
+    "alarms.energy_above_typical": {
+        "fr": "Puissance {value} % au-dessus de l'habituel (seuil {threshold} %)",
+        "en": "Power {value} % above typical (threshold {threshold} %)",
+    },
+    "alarms.source_down": {
+        "fr": "Source en échec depuis plus de {threshold} min : {detail}",
+        "en": "Source failing for more than {threshold} min: {detail}",
+    },
+    "alarms.where_category": {"fr": "Signalements « {name} »", "en": "Reports “{name}”"},
+    "alarms.where_source": {"fr": "{title} (source {name})", "en": "{title} (source {name})"},
+    "alarms.ticker": {
+        "fr": "{symbol} {severity} : {what} — {where}, depuis {since}",
+        "en": "{symbol} {severity}: {what} — {where}, since {since}",
+    },
 }
 
 

@@ -1,4 +1,4 @@
-"""Every Redis key the dashboard uses: one prefix, one style, a hash tag per layer.
+"""Every Redis key the dashboard uses: one prefix, one style, a hash tag per layer (and one for the alarms).
 
 Keys of one layer share the tag `{<layer>}` so that a layer's writes can be one transaction,
 also on Redis Cluster. The exact strings are a persisted contract (tests assert them literally).
@@ -34,3 +34,29 @@ def leader(layer: str, source: str) -> str:
 def figure_cache_prefix() -> str:
     """Prefix of the shared figure cache (flask-caching) entries."""
     return f"{PREFIX}:cache:"
+
+
+# Threshold alarms: not tied to one layer, so they share their own hash tag and can be written in one transaction.
+def alarms_active() -> str:
+    """Hash of the active threshold alarms: alarm id -> alarm JSON (raise time, acknowledgement)."""
+    return f"{PREFIX}:{{alarms}}:active"
+
+
+def alarms_pending() -> str:
+    """Hash of conditions held but not raised yet: '<rule id>|<subject>' -> ISO time since when it holds."""
+    return f"{PREFIX}:{{alarms}}:pending"
+
+
+def alarms_cleared() -> str:
+    """List of recently cleared alarms as JSON, newest first, trimmed to the configured length."""
+    return f"{PREFIX}:{{alarms}}:cleared"
+
+
+def alarms_version() -> str:
+    """Counter bumped on every raise, clear and acknowledgement: what a page polls before reading alarms."""
+    return f"{PREFIX}:{{alarms}}:version"
+
+
+def alarms_leader() -> str:
+    """Lock held by the one collector process allowed to evaluate the alarm rules."""
+    return f"{PREFIX}:{{alarms}}:leader"

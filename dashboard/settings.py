@@ -14,10 +14,20 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from dashboard.alarm_rules import AlarmSettings
 from dashboard.layers import LAYERS
-from dashboard.models import ReportStatus
+from dashboard.models import NacelleStatus, ReportStatus
+from dashboard.sources.crs import check_crs
 from dashboard.sources.validate import CANONICAL_FIELDS
 
 ENV_PREFIX = "CITYOPS_"
@@ -32,11 +42,68 @@ class ConfigError(Exception):
 
 # The layers each feed format can fill (an adapter and a record builder exist for them).
 FORMAT_LAYERS: dict[str, frozenset[str]] = {
-    "opendatasoft": frozenset({"parking", "bikes"}),
+    "opendatasoft": frozenset({"parking", "energy", "bikes"}),
     "open311": frozenset({"reports"}),
-    "ngsi-ld": frozenset({"parking"}),
+    "ngsi-ld": frozenset({"parking", "energy"}),
+    "geojson": frozenset({"nacelles", "parking", "energy"}),
     "gbfs": frozenset({"bikes"}),
 }
+# The formats a reference feed may have (Open311 is a live stream of requests, never a reference).
+ReferenceFormat = Literal["opendatasoft", "ngsi-ld", "geojson"]
+# The statuses a layer's `statuses` table may translate to.
+LAYER_STATUSES: dict[str, frozenset[str]] = {
+    "reports": frozenset(s.value for s in ReportStatus),
+    "nacelles": frozenset(s.value for s in NacelleStatus),
+    # A bike station's feed status is read as open or closed (renting and installation are fields of their own).
+    "bikes": frozenset({"open", "closed"}),
+}
+
+
+def _location(value: str, file_allowed: bool) -> str:
+    """An http(s) URL, or (where `file_allowed`) a file path; anything else is refused."""
+    scheme = urlparse(value).scheme
+    if scheme in {"http", "https"} and urlparse(value).netloc:
+        return value
+    if file_allowed and not scheme and value.strip():
+        return value
+    raise ValueError("must be an http(s) URL" + (" or a file path" if file_allowed else ""))
+
+
+def _known_fields(fields: dict[str, str], layer: str) -> None:
+    unknown = sorted(set(fields) - CANONICAL_FIELDS[layer])
+    if unknown:
+        known = ", ".join(sorted(CANONICAL_FIELDS[layer]))
+        raise ValueError(f"unknown field(s) {', '.join(unknown)} for layer {layer}; known: {known}")
+
+
+class ReferenceSettings(BaseModel):
+    """A feed read less often than the live one and joined to its rows (see Merged sources in the README)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)
+    format: ReferenceFormat
+    url: str
+    fields: dict[str, str] = Field(default_factory=dict)
+    params: dict[str, str] = Field(default_factory=dict)
+    values: dict[str, str] = Field(default_factory=dict)
+    crs: str = "EPSG:4326"
+    on: str = "id"
+    max_distance_m: float = Field(150.0, gt=0, le=5000)
+    refresh_hours: float = Field(24.0, gt=0, le=24 * 366)
+    required: bool = True
+    timeout_seconds: float = Field(30.0, gt=0, le=300)
+    max_megabytes: float = Field(64.0, gt=0, le=1024)
+
+    @field_validator("crs")
+    @classmethod
+    def _crs(cls, value: str) -> str:
+        return check_crs(value)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str, info: ValidationInfo) -> str:
+        return _location(value, info.data.get("format") == "geojson")
 
 
 class SourceSettings(BaseModel):
@@ -45,34 +112,47 @@ class SourceSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)
-    format: Literal["opendatasoft", "open311", "ngsi-ld", "gbfs"]
+    format: Literal["opendatasoft", "open311", "ngsi-ld", "geojson", "gbfs"]
     layer: str
     url: str
     fields: dict[str, str] = Field(default_factory=dict)
     params: dict[str, str] = Field(default_factory=dict)
-    statuses: dict[str, ReportStatus] = Field(default_factory=dict)
+    statuses: dict[str, str] = Field(default_factory=dict)
+    values: dict[str, str] = Field(default_factory=dict)
+    crs: str = "EPSG:4326"
     timeout_seconds: float = Field(15.0, gt=0, le=300)
     max_megabytes: float = Field(64.0, gt=0, le=1024)
     lookback_days: float = Field(90.0, gt=0, le=3660)
     window_days: float = Field(7.0, gt=0, le=90)
     cap: int = Field(1000, ge=10)
+    references: tuple[ReferenceSettings, ...] = ()
+
+    @field_validator("crs")
+    @classmethod
+    def _crs(cls, value: str) -> str:
+        return check_crs(value)
 
     @field_validator("url")
     @classmethod
-    def _web_url(cls, value: str) -> str:
-        if urlparse(value).scheme not in {"http", "https"} or not urlparse(value).netloc:
-            raise ValueError("must be an http(s) URL")
-        return value
+    def _url(cls, value: str, info: ValidationInfo) -> str:
+        return _location(value, info.data.get("format") == "geojson")
 
     @model_validator(mode="after")
     def _layer_fits(self) -> SourceSettings:
         if self.layer not in FORMAT_LAYERS[self.format]:
             fits = ", ".join(sorted(FORMAT_LAYERS[self.format]))
             raise ValueError(f"format {self.format} cannot fill layer {self.layer!r} (it fills: {fits})")
-        unknown = sorted(set(self.fields) - CANONICAL_FIELDS[self.layer])
-        if unknown:
-            known = ", ".join(sorted(CANONICAL_FIELDS[self.layer]))
-            raise ValueError(f"unknown field(s) {', '.join(unknown)} for layer {self.layer}; known: {known}")
+        _known_fields({**self.fields, **self.values}, self.layer)
+        wrong = sorted({v for v in self.statuses.values() if v not in LAYER_STATUSES.get(self.layer, frozenset())})
+        if wrong:
+            known = ", ".join(sorted(LAYER_STATUSES.get(self.layer, frozenset()))) or "none for this layer"
+            raise ValueError(f"unknown status(es) {', '.join(wrong)} for layer {self.layer}; known: {known}")
+        for reference in self.references:
+            if reference.format not in FORMAT_LAYERS or self.layer not in FORMAT_LAYERS[reference.format]:
+                raise ValueError(f"reference {reference.name}: format {reference.format} cannot fill {self.layer}")
+            _known_fields({**reference.fields, **reference.values}, self.layer)
+            if reference.on not in {"nearest", *CANONICAL_FIELDS[self.layer]}:
+                raise ValueError(f"reference {reference.name}: on must be nearest or a field of {self.layer}")
         return self
 
 
@@ -153,6 +233,10 @@ class Settings(BaseModel):
         (),
         description="Real feeds, as [[sources]] tables in the TOML file (see Real feeds). Unset: the demonstration feeds.",  # noqa: E501
     )
+    alarms: AlarmSettings = Field(
+        default_factory=AlarmSettings,
+        description="Threshold alarm rules, as an [alarms] table in the TOML file only (see Alarms). Unset: the defaults.",  # noqa: E501
+    )
 
     @field_validator("redis_url")
     @classmethod
@@ -203,6 +287,10 @@ class Settings(BaseModel):
         return value
 
 
+# Settings too structured for an environment variable: set in the TOML file only, as these tables.
+_FILE_ONLY = {"sources": "[[sources]] tables", "alarms": "an [alarms] table"}
+
+
 def env_name(field: str) -> str:
     """The environment variable that sets `field`."""
     return "REDIS_URL" if field == "redis_url" else ENV_PREFIX + field.upper()
@@ -215,8 +303,8 @@ def _from_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], list[
     for var, raw in environ.items():
         if var in known:
             field = known[var]
-            if field == "sources":
-                problems.append(f"{var}: sources are set as [[sources]] tables in the {CONFIG_ENV} file only")
+            if field in _FILE_ONLY:
+                problems.append(f"{var}: {field} are set as {_FILE_ONLY[field]} in the {CONFIG_ENV} file only")
             elif field == "demo_faults":
                 values[field] = tuple(part.strip() for part in raw.split(",") if part.strip())
             elif field == "embed_frame_ancestors":

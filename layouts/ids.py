@@ -53,3 +53,10 @@ HIGHLIGHT_SHOWN = "highlight-shown"  # (layer, version) whose trend is on screen
 # The public embed's own components.
 EMBED_TARGET = "embed-target"  # the layer and commune the page shows
 EMBED_FRESHNESS = "embed-freshness"
+
+# Threshold alarms (managers' panel and the wall's ticker).
+ALARMS_LIST = "alarms-list"  # the managers' table of active alarms
+ALARMS_SHOWN = "alarms-shown"  # the alarms' version on screen
+ALARM_LINES = "alarm-lines"  # the wall's ticker lines about threshold alarms
+ALARM_ACK = "alarm-ack"  # type of the pattern id {"type": ALARM_ACK, "alarm": <id>} of each acknowledge button
+ALARM_ACK_NOTE = "alarm-ack-note"  # type of the pattern id of the note beside each acknowledge button

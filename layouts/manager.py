@@ -8,6 +8,7 @@ from dashboard.figures import map_figure
 from dashboard.i18n import t
 from dashboard.kpis import Kpi
 from layouts import ids
+from layouts.alarms import alarms_panel
 from layouts.parts import badge, boundaries_note, demo_flag, kpi_tile, live_stores
 
 
@@ -83,6 +84,7 @@ def manager_layout(
             html.Div(id=ids.BANNER, className="banner", role="alert", hidden=True),
             html.Ul(className="badges", children=[badge(name, title) for name, title in layer_titles.items()]),
             html.Div(className="kpis", children=[kpi_tile(k) for k in kpis]),
+            alarms_panel(lang),
             html.Div(
                 className="map-panel",
                 children=[

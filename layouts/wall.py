@@ -8,6 +8,7 @@ from dashboard.figures import map_figure, map_legend
 from dashboard.i18n import t
 from dashboard.kpis import Kpi
 from layouts import ids
+from layouts.alarms import wall_alarm_stores
 from layouts.parts import badge, boundaries_note, demo_flag, kpi_tile, live_stores
 
 _STATIC = {"staticPlot": True, "displayModeBar": False, "responsive": True}
@@ -127,5 +128,6 @@ def wall_layout(
             dcc.Interval(id=ids.CLOCK_TICK, interval=1000),
             dcc.Interval(id=ids.CYCLE, interval=cycle_ms),
             dcc.Store(id=ids.HIGHLIGHT_SHOWN),
+            *wall_alarm_stores(),
         ],
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
@@ -181,6 +183,19 @@ def test_zoom_and_pan_survive_live_updates(page, live_app):
     assert page.evaluate(MAP_VIEW_JS) == pytest.approx(zoomed)
 
 
+def _settled(page, script: str, timeout_seconds: float = 15) -> object:
+    """What `script` reads once two readings one second apart agree (the last in-flight update has landed)."""
+    deadline = time.monotonic() + timeout_seconds
+    before = page.evaluate(script)
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(1000)
+        now = page.evaluate(script)
+        if now == before:
+            return now
+        before = now
+    raise AssertionError(f"the page kept changing for {timeout_seconds} s")
+
+
 def test_redis_outage_keeps_the_page_and_recovers_without_restart(page):
     from tests.redis_server import RedisServer
 
@@ -198,8 +213,8 @@ def test_redis_outage_keeps_the_page_and_recovers_without_restart(page):
             "() => document.querySelector('#banner').textContent.includes('Connexion au cache perdue depuis')",
             timeout=15000,
         )
-        # Read once the outage is on screen: a patch already in flight when Redis stopped may still land.
-        traces = page.evaluate(MAP_POINTS_JS)
+        # A patch already in flight when Redis stopped may still land: read once the map has settled.
+        traces = _settled(page, MAP_POINTS_JS)
         page.wait_for_timeout(2000)
         assert page.evaluate(MAP_POINTS_JS) == traces  # the last data stays on screen
         assert sum(trace["n"] for trace in traces) > 500

@@ -11,7 +11,7 @@ from dashboard.models import ReportStatus
 from dashboard.sources import SourceError
 from dashboard.sources.http import FeedClient
 from dashboard.sources.ngsi_ld import NgsiLdSource
-from dashboard.sources.open311 import Open311Source
+from dashboard.sources.open311 import Open311Source, quote_leading_zeros
 from dashboard.sources.opendatasoft import OpendatasoftSource
 from dashboard.sources.validate import BBox
 from tests.feed_server import Reply, json_reply
@@ -168,17 +168,12 @@ def test_open311_gives_up_on_a_window_that_cannot_be_split(feed_server):
         source.fetch(NOW)
 
 
-def test_open311_specification_examples(feed_server):
-    # The specification's own example is not valid JSON (service_code 006): a clear error, not a crash.
-    feed_server.route("/open311/v2/requests.json", Reply(200, _sample("open311-georeport-v2/requests-example.json")))
-    source = Open311Source("spec", feed_server.url + "/open311/v2", window=timedelta(days=90), client=_client())
-    with pytest.raises(SourceError, match="JSON invalide"):
-        source.fetch(NOW)
-    # Made valid (service_code and friends quoted), its two requests map to an open and a closed report.
-    fixed = json.loads(
-        _sample("open311-georeport-v2/requests-example.json").replace(b":006,", b':"006",').replace(b":94122", b":1")
-    )
-    feed_server.route("/open311/v2/requests.json", json_reply(fixed))
+def test_open311_specification_example_maps_despite_its_leading_zeros(feed_server):
+    # The specification's own example is not valid JSON (`"service_code":006`): served unrepaired, it maps.
+    body = _sample("open311-georeport-v2/requests-example.json")
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(body)
+    feed_server.route("/open311/v2/requests.json", Reply(200, body))
     source = Open311Source(
         "spec",
         feed_server.url + "/open311/v2",
@@ -188,11 +183,36 @@ def test_open311_specification_examples(feed_server):
         bbox=WORLD,
     )
     result = source.fetch(NOW)
+    assert result.rejected == ()
     assert [(r.id, r.status, r.category) for r in result.records] == [
         ("638344", ReportStatus.CLOSED, "Sidewalk and Curb Issues"),
         ("638349", ReportStatus.NEW, "Sidewalk and Curb Issues"),
     ]
     assert result.records[0].created_at == datetime(2010, 4, 14, 14, 37, 38, tzinfo=UTC)
+    # In Toulouse's area the same requests are refused, each with its reason (San Francisco is far away).
+    source.bbox = BBox(1.2038, 43.5167, 1.6318, 43.7672)
+    assert all("hors de la zone couverte" in reason for reason in source.fetch(NOW).rejected)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'[{"service_request_id": 1, "service_code": 006, "x', "JSON tronqué"),  # the repair fixes one defect only
+        (b'[{"service_request_id": 1, "status": "open" "x": 2}]', "JSON invalide"),
+        (b'[{"service_name": "a, 007, b", "x": 1,}]', "JSON invalide"),  # zeros inside a string: not touched
+    ],
+)
+def test_open311_repair_leaves_other_defects_as_errors(feed_server, body, message):
+    feed_server.route("/open311/v2/requests.json", Reply(200, body))
+    source = Open311Source("spec", feed_server.url + "/open311/v2", window=timedelta(days=90), client=_client())
+    with pytest.raises(SourceError, match=message):
+        source.fetch(NOW)
+
+
+def test_quote_leading_zeros_only_touches_bare_numbers():
+    assert quote_leading_zeros(b'{"a":006,"b":[01, 2],"c":0.5,"d":0,"e":"x:007,"}') == (
+        b'{"a":"006","b":["01", 2],"c":0.5,"d":0,"e":"x:"007","}'
+    )
 
 
 @pytest.mark.parametrize(

@@ -102,3 +102,61 @@ def test_mapping_paths_reach_into_lists_and_json_text():
     assert pick(row, "location.coords.latitude") == 43.6
     assert pick(row, "n.value") is None
     assert apply_mapping(row, {"lon": "geo.coordinates.0", "x": "missing.path"}) == {"lon": 1.44, "x": None}
+
+
+def _meter(**changes):
+    row = {"id": "m1", "name": "Capitole", "lon": 1.4440, "lat": 43.6045, "power_w": 18_000, "typical_kw": 12}
+    return {**row, **changes}
+
+
+def _pod(**changes):
+    row = {"id": "n1", "name": "Nacelle 1", "lon": 1.4497, "lat": 43.6009, "status": "open", "place": "Jules-Guesde"}
+    return {**row, **changes}
+
+
+@pytest.mark.parametrize(
+    ("layer", "row", "reason"),
+    [
+        ("energy", _meter(power_w=-5), "puissance négative"),
+        ("energy", _meter(power_w=None), "champ « power_kw » manquant"),
+        ("energy", _meter(typical_kw=None), "aucune consommation typique"),
+        ("energy", _meter(typical_kw=None, typical_mwh_year="n/a"), "« typical_mwh_year » n'est pas un nombre"),
+        ("energy", _meter(observed_at="2026-11-26T08:00:00Z"), "« observed_at » dans le futur"),
+        ("nacelles", _pod(status="démontée"), "statut inconnu ('démontée')"),
+        ("nacelles", _pod(lon=43.6009, lat=1.4497), "latitude et longitude inversées"),
+    ],
+)
+def test_bad_energy_and_nacelle_rows_are_rejected_with_their_reason(layer, row, reason):
+    good = _meter(id="ok") if layer == "energy" else _pod(id="ok")
+    result = validate_rows(layer, [good, row], NOW)
+    assert [r.id for r in result.records] == ["ok"]
+    assert len(result.rejected) == 1 and reason in result.rejected[0]
+
+
+def test_energy_power_and_typical_load_in_any_unit():
+    kw, mwh = validate_rows(
+        "energy", [_meter(power_w=None, power_kw="7,5"), _meter(id="m2", typical_kw=None, typical_mwh_year=87.6)], NOW
+    ).records
+    assert (kw.power_kw, kw.typical_kw, kw.site_type) == (7.5, 12.0, "autre")
+    assert (mwh.power_kw, mwh.typical_kw) == (18.0, pytest.approx(10.0))
+
+
+def test_the_snapshot_time_is_the_newest_observation_unless_the_feed_dates_itself():
+    rows = [_parking(id="a", updated_at="2026-11-25T06:00:00Z"), _parking(id="b", updated_at="2026-11-25T06:30:00Z")]
+    assert validate_rows("parking", rows, NOW).fetched_at == datetime(2026, 11, 25, 6, 30, tzinfo=UTC)
+    # A rejected row's date does not count; the feed's own date wins; without dates, the fetch's.
+    rows.append(_parking(id="c", updated_at="2026-11-25T07:45:00Z", occupied=9999))
+    assert validate_rows("parking", rows, NOW).fetched_at == datetime(2026, 11, 25, 6, 30, tzinfo=UTC)
+    given = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
+    assert validate_rows("parking", rows, NOW, fetched_at=given).fetched_at == given
+    assert validate_rows("parking", [_parking()], NOW).fetched_at == NOW
+    # Reports are dated by the fetch, whatever their last update.
+    report = {
+        "id": "r",
+        "category": "x",
+        "status": "new",
+        "lon": 1.44,
+        "lat": 43.6,
+        "created_at": "2026-11-20T08:00:00Z",
+    }
+    assert validate_rows("reports", [report], NOW).fetched_at == NOW

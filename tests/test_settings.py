@@ -81,12 +81,18 @@ def test_the_toulouse_profile_is_valid_and_builds_its_adapters():
 
     settings = load_settings({"CITYOPS_CONFIG": str(PROFILE)})
     sources = configured_sources(settings)
-    assert [(s.name, s.layer, type(s).__name__) for s in sources] == [
-        ("parkings-temps-reel", "parking", "OpendatasoftSource"),
+    assert [(s.name, s.layer, type(s).__name__) for s in sources][:5] == [
+        ("parkings-occupation", "parking", "JoinedSource"),
+        ("compteurs-energie", "energy", "JoinedSource"),
         ("allo-toulouse", "reports", "Open311Source"),
+        ("nacelles-registre", "nacelles", "GeoJsonSource"),
         ("velo-toulouse", "bikes", "OpendatasoftSource"),
     ]
     assert not any(s.demo for s in sources)
+    # Every layer of the dashboard has its feed in the profile.
+    from dashboard.layers import LAYERS
+
+    assert {s.layer for s in sources} == set(LAYERS)
 
 
 def test_without_sources_the_demonstration_feeds_are_collected():

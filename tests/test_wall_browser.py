@@ -81,7 +81,8 @@ def test_wall_in_english(browser, wall_app):
         page.wait_for_function(READY_JS, timeout=30000)
         assert "operations centre" in page.inner_text("h1")
         assert "Free spaces" in page.text_content(".kpis")
-        assert page.text_content("#ticker") == "No active alarm"
+        # What the ticker says when nothing is wrong (the demo may well raise a threshold alarm meanwhile).
+        assert page.get_attribute("#ticker", "data-empty") == "No active alarm"
         if boundary_settings():  # the communes and quartiers drawn on the dark map, no tiles needed
             lines = page.evaluate(
                 "() => document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map"

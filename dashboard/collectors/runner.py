@@ -8,6 +8,9 @@ import socket
 import threading
 
 from dashboard import keys
+from dashboard.alarm_store import AlarmStore
+from dashboard.alarms import AlarmEvaluator
+from dashboard.collectors.alarm_job import AlarmJob
 from dashboard.collectors.job import SourceJob
 from dashboard.collectors.leader import LeaderLock
 from dashboard.geo import configured_boundaries
@@ -52,6 +55,13 @@ class CollectorRunner:
             )
             for source in sources
         ]
+        self.alarm_job = AlarmJob(
+            store,
+            AlarmStore(store.redis, cleared_kept=settings.alarms.cleared_kept),
+            LeaderLock(store.redis, keys.alarms_leader(), settings.leader_ttl_seconds),
+            AlarmEvaluator(settings.alarms.rules),
+            interval=settings.alarms.evaluate_seconds,
+        )
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
@@ -61,6 +71,10 @@ class CollectorRunner:
             thread.daemon = True
             thread.start()
             self._threads.append(thread)
+        thread = threading.Thread(target=self.alarm_job.run, args=(self.stop_event,), name="collector-alarms")
+        thread.daemon = True
+        thread.start()
+        self._threads.append(thread)
         log.info("collecting %s", ", ".join(job.source.name for job in self.jobs))
 
     def stop(self, timeout: float = 5.0) -> None:

@@ -16,8 +16,9 @@ from urllib.parse import urljoin
 
 from dashboard.models import FetchResult
 from dashboard.sources.base import SourceError
+from dashboard.sources.crs import to_wgs84
 from dashboard.sources.mapped import MappedFeed
-from dashboard.sources.validate import FUTURE_TOLERANCE, apply_mapping, validate_rows
+from dashboard.sources.validate import FUTURE_TOLERANCE, validate_rows
 
 # The joined row carries station_information's fields, then station_status's (which win on a clash).
 DEFAULT_FIELDS = {
@@ -47,6 +48,17 @@ class GbfsSource(MappedFeed):
 
     def fetch(self, now: datetime) -> FetchResult:
         """Every station with its status, mapped and validated; stations missing from either file are rejected."""
+        stations, rejected, source_time = self.joined_stations(now)
+        rows = list(to_wgs84([self._canonical(row) for row in stations], self.crs))
+        result = validate_rows(self.layer, rows, now, bbox=self.bbox, fetched_at=source_time)
+        return dataclasses.replace(result, rejected=(*rejected, *result.rejected))
+
+    def feed_rows(self, now: datetime) -> list[Any]:
+        """The stations joined with their status (those missing from either file left out)."""
+        return self.joined_stations(now)[0]
+
+    def joined_stations(self, now: datetime) -> tuple[list[dict[str, Any]], list[str], datetime]:
+        """(station_information rows with their station_status fields, why others were left out, feed time)."""
         information_url, status_url = self.feed_urls()
         information = _stations(self.client.get_json(information_url, self.params), "station_information")
         status_document = self.client.get_json(status_url, self.params)
@@ -72,14 +84,7 @@ class GbfsSource(MappedFeed):
                 continue
             rows.append({**station, "name": _localised(station.get("name")), **status})
         rejected.extend(f"{sid} : absente de station_information" for sid in by_id if sid not in known)
-        result = validate_rows(
-            self.layer,
-            (apply_mapping(row, self.fields) for row in rows),
-            now,
-            bbox=self.bbox,
-            fetched_at=source_time(status_document, now),
-        )
-        return dataclasses.replace(result, rejected=(*rejected, *result.rejected))
+        return rows, rejected, source_time(status_document, now)
 
     def feed_urls(self) -> tuple[str, str]:
         """(station_information URL, station_status URL), from the discovery file unless given directly."""

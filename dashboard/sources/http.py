@@ -27,6 +27,9 @@ _TRANSPORT_MESSAGES: dict[type[Exception], str] = {
     httpx.TransportError: "erreur réseau",
 }
 
+# Mends one known defect of a publisher's JSON body (see open311.quote_leading_zeros).
+Repair = Callable[[bytes], bytes]
+
 # Worth another try within the same fetch; anything else fails the fetch at once.
 _RETRYABLE = (httpx.TimeoutException, httpx.ConnectError, httpx.RemoteProtocolError)
 
@@ -70,14 +73,17 @@ class FeedClient:
         """Release the connection pool."""
         self._client.close()
 
-    def get_json(self, url: str, params: Mapping[str, str | int] | None = None) -> Any:
-        """The decoded JSON at `url`; raises SourceError with a French message on any failure."""
+    def get_json(self, url: str, params: Mapping[str, str | int] | None = None, *, repair: Repair | None = None) -> Any:
+        """The decoded JSON at `url`; raises SourceError with a French message on any failure.
+
+        `repair` mends one known defect of a publisher's JSON; it is tried only when strict parsing fails.
+        """
         # Merged, not replaced: a configured URL may carry its own query (v1's ?dataset=...).
         request_url = str(httpx.URL(url).copy_merge_params(dict(params or {})))
         attempt = 0
         while True:
             try:
-                return self._get_once(request_url)
+                return self._get_once(request_url, repair)
             except (_Retryable, *_RETRYABLE) as err:
                 if attempt >= self.retries:
                     raise SourceError(_describe(err, request_url)) from err
@@ -86,7 +92,7 @@ class FeedClient:
             except httpx.HTTPError as err:
                 raise SourceError(_describe(err, request_url)) from err
 
-    def _get_once(self, url: str) -> Any:
+    def _get_once(self, url: str, repair: Repair | None) -> Any:
         cached = self._cache.get(url)
         headers = {}
         if cached is not None:
@@ -108,7 +114,7 @@ class FeedClient:
                 explanation = _api_message(response, self.max_bytes)
                 raise SourceError(f"HTTP {response.status_code} : {_short(url)}{explanation}")
             body = _read_capped(response, self.max_bytes, url)
-            payload = decode_json(body, response.headers.get("Content-Type", ""), url)
+            payload = decode_json(body, response.headers.get("Content-Type", ""), url, repair)
         if response.headers.get("ETag") or response.headers.get("Last-Modified"):
             self._cache[url] = _Cached(response.headers.get("ETag"), response.headers.get("Last-Modified"), payload)
         return payload
@@ -130,7 +136,7 @@ def _read_capped(response: httpx.Response, max_bytes: int, url: str) -> bytes:
     return b"".join(chunks)
 
 
-def decode_json(body: bytes, content_type: str, url: str) -> Any:
+def decode_json(body: bytes, content_type: str, url: str, repair: Repair | None = None) -> Any:
     """Parse a JSON body, telling an HTML page, an empty body and a cut-off document apart."""
     start = body.lstrip()[:1]
     if "html" in content_type.lower() or start == b"<":
@@ -139,7 +145,14 @@ def decode_json(body: bytes, content_type: str, url: str) -> Any:
         raise SourceError(f"réponse vide : {_short(url)}")
     try:
         return orjson.loads(body)
-    except orjson.JSONDecodeError as err:
+    except orjson.JSONDecodeError as strict_error:
+        err = strict_error
+        mended = repair(body) if repair is not None else body
+        if mended != body:
+            try:
+                return orjson.loads(mended)
+            except orjson.JSONDecodeError as mended_error:
+                body, err = mended, mended_error  # the known defect mended, what is left is another one
         if err.pos >= len(body.rstrip()) - 1:
             raise SourceError(f"JSON tronqué ({len(body)} octets reçus) : {_short(url)}") from err
         raise SourceError(f"JSON invalide (position {err.pos}) : {_short(url)}") from err

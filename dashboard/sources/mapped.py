@@ -1,18 +1,44 @@
-"""What the feed adapters that map rows through a field table share: name, layer, URL, mapping, client, area."""
+"""What the feed adapters that map rows through a field table share: reading, mapping, CRS, statuses, checks."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
 
+from dashboard.models import FetchResult
+from dashboard.sources.crs import WGS84, to_wgs84
 from dashboard.sources.http import FeedClient
-from dashboard.sources.validate import METROPOLE, BBox
+from dashboard.sources.meters import MeterIndexes, latest_per_meter
+from dashboard.sources.validate import METROPOLE, BBox, apply_mapping, validate_rows
+
+# Nacelles registries are kept by hand: French and English words for the three states.
+NACELLE_STATUSES = {
+    "open": "open",
+    "ouvert": "open",
+    "ouverte": "open",
+    "closed": "closed",
+    "ferme": "closed",
+    "fermé": "closed",
+    "fermée": "closed",
+    "in_transit": "in_transit",
+    "in transit": "in_transit",
+    "en transit": "in_transit",
+    "en déplacement": "in_transit",
+}
 
 
 class MappedFeed:
-    """Base of an adapter whose rows become a layer's records through `fields` (layer defaults, then configuration)."""
+    """Base of an adapter whose rows become a layer's records through `fields` (layer defaults, then configuration).
+
+    A subclass reads the feed's own rows (`feed_rows`); this base maps them to canonical names, brings
+    coordinates in `crs` to WGS84, fills fixed `values` the feed lacks (a dataset of park-and-ride sites
+    gives site_type = "park_and_ride"), translates statuses, works out meter power, and validates.
+    """
 
     demo = False
     default_fields: Mapping[str, Mapping[str, str]] = {}
+    default_statuses: Mapping[str, Mapping[str, str]] = {"nacelles": NACELLE_STATUSES}
 
     def __init__(
         self,
@@ -22,6 +48,9 @@ class MappedFeed:
         *,
         fields: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
+        statuses: Mapping[str, str] | None = None,
+        values: Mapping[str, str] | None = None,
+        crs: str = WGS84,
         client: FeedClient | None = None,
         bbox: BBox = METROPOLE,
     ) -> None:
@@ -30,5 +59,39 @@ class MappedFeed:
         self.url = url
         self.fields = {**self.default_fields.get(layer, {}), **(fields or {})}
         self.params = dict(params or {})
+        self.statuses = {k.lower(): v for k, v in {**self.default_statuses.get(layer, {}), **(statuses or {})}.items()}
+        self.values = dict(values or {})
+        self.crs = crs
         self.client = client or FeedClient()
         self.bbox = bbox
+        self._meters = MeterIndexes()
+
+    def feed_rows(self, now: datetime) -> list[Any]:
+        """The feed's rows as published (one per car park, meter, request...); SourceError when unreadable."""
+        raise NotImplementedError
+
+    def prepare(self, row: Any) -> Any:
+        """A feed row made ready for the field mapping (NGSI-LD unwraps its attributes here)."""
+        return row
+
+    def rows(self, now: datetime) -> list[dict[str, Any]]:
+        """The feed's rows in canonical names, WGS84 coordinates and canonical statuses, not yet validated."""
+        mapped = [self._canonical(row) for row in self.feed_rows(now)]
+        mapped = list(to_wgs84(mapped, self.crs))
+        if self.layer == "energy":
+            mapped = self._meters.power(latest_per_meter(mapped), now)
+        return mapped
+
+    def fetch(self, now: datetime) -> FetchResult:
+        """Every row of the feed, mapped and validated."""
+        return validate_rows(self.layer, self.rows(now), now, bbox=self.bbox)
+
+    def _canonical(self, row: Any) -> dict[str, Any]:
+        out = apply_mapping(self.prepare(row), self.fields)
+        for name, value in self.values.items():
+            if out.get(name) in (None, ""):
+                out[name] = value
+        status = out.get("status")
+        if isinstance(status, str) and self.statuses:
+            out["status"] = self.statuses.get(status.strip().lower(), status)
+        return out

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dashboard.models import FetchResult
 from dashboard.sources.base import SourceError
+from dashboard.sources.crs import WGS84
 from dashboard.sources.http import FeedClient
-from dashboard.sources.validate import METROPOLE, BBox, apply_mapping, validate_rows
+from dashboard.sources.mapped import MappedFeed
+from dashboard.sources.validate import METROPOLE, BBox
 
 DEFAULT_FIELDS = {
     "id": "service_request_id",
@@ -39,10 +41,21 @@ DEFAULT_STATUSES = {
 MIN_WINDOW = timedelta(minutes=1)
 
 
-class Open311Source:
-    """Citizen reports from an Open311 GeoReport v2 endpoint ({endpoint}/requests.json)."""
+# A bare number with a leading zero (`"service_code":006`), as in the specification's own examples: not JSON.
+_LEADING_ZERO = re.compile(rb"([:\[,]\s*)(-?0\d+)(?=\s*[,\]}])")
 
-    demo = False
+
+def quote_leading_zeros(body: bytes) -> bytes:
+    """`006` made the string `"006"` wherever a bare number starts with a zero (a code, not a quantity).
+
+    Used only after strict parsing failed; a match inside a string breaks that string, so the repaired body
+    then fails too and the original error is reported.
+    """
+    return _LEADING_ZERO.sub(rb'\1"\2"', body)
+
+
+class Open311Source(MappedFeed):
+    """Citizen reports from an Open311 GeoReport v2 endpoint ({endpoint}/requests.json)."""
 
     def __init__(
         self,
@@ -52,25 +65,31 @@ class Open311Source:
         layer: str = "reports",
         fields: Mapping[str, str] | None = None,
         statuses: Mapping[str, str] | None = None,
+        values: Mapping[str, str] | None = None,
         lookback: timedelta = timedelta(days=90),
         window: timedelta = timedelta(days=7),
         cap: int = 1000,
+        crs: str = WGS84,
         client: FeedClient | None = None,
         bbox: BBox = METROPOLE,
     ) -> None:
-        self.name = name
-        self.layer = layer
-        self.url = url.rstrip("/")
-        self.fields = {**DEFAULT_FIELDS, **(fields or {})}
-        self.statuses = {**DEFAULT_STATUSES, **{k.lower(): v for k, v in (statuses or {}).items()}}
+        super().__init__(
+            name,
+            layer,
+            url.rstrip("/"),
+            fields={**DEFAULT_FIELDS, **(fields or {})},
+            statuses={**DEFAULT_STATUSES, **(statuses or {})},
+            values=values,
+            crs=crs,
+            client=client,
+            bbox=bbox,
+        )
         self.lookback = lookback
         self.window = window
         self.cap = cap
-        self.client = client or FeedClient()
-        self.bbox = bbox
 
-    def fetch(self, now: datetime) -> FetchResult:
-        """Every request updated in the look-back period, open and closed, mapped and validated."""
+    def feed_rows(self, now: datetime) -> list[Any]:
+        """Every request of the look-back period, open and closed, each once."""
         start = now - self.lookback
         by_id: dict[Any, Any] = {}
         others: list[Any] = []
@@ -84,14 +103,14 @@ class Open311Source:
                 if first is None or first != request:
                     others.append(request)
             start = end
-        rows = (self._canonical(request) for request in [*by_id.values(), *others])
-        return validate_rows(self.layer, rows, now, bbox=self.bbox)
+        return [*by_id.values(), *others]
 
     def _walk(self, start: datetime, end: datetime) -> list[Any]:
         """The requests of [start, end], halving the window while the server answers with its cap."""
         page = self.client.get_json(
             f"{self.url}/requests.json",
             {"start_date": _w3c(start), "end_date": _w3c(end), "status": "open,closed"},
+            repair=quote_leading_zeros,
         )
         if not isinstance(page, list):
             raise SourceError("réponse Open311 inattendue : une liste de demandes était attendue")
@@ -101,13 +120,6 @@ class Open311Source:
             raise SourceError(f"plus de {self.cap} demandes en moins d'une minute : fenêtre impossible à découper")
         middle = start + (end - start) / 2
         return self._walk(start, middle) + self._walk(middle, end)
-
-    def _canonical(self, request: Any) -> dict[str, Any]:
-        row = apply_mapping(request, self.fields)
-        status = row.get("status")
-        if isinstance(status, str):
-            row["status"] = self.statuses.get(status.strip().lower(), status)
-        return row
 
 
 def _w3c(when: datetime) -> str:

@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from dashboard.models import FetchResult
 from dashboard.sources.base import SourceError
 from dashboard.sources.mapped import MappedFeed
-from dashboard.sources.validate import apply_mapping, validate_rows
 
 PAGE_SIZE = 100  # the API's maximum `limit`
 OFFSET_LIMIT = 10_000  # offset + limit past this answers 400: use the export instead
@@ -49,10 +47,9 @@ class OpendatasoftSource(MappedFeed):
     def base(self) -> str:
         return self.url.rstrip("/")
 
-    def fetch(self, now: datetime) -> FetchResult:
-        """Every row of the dataset, mapped and validated."""
-        rows = self._v1_rows() if "/api/records/1.0/" in self.url else self._v2_rows()
-        return validate_rows(self.layer, (apply_mapping(row, self.fields) for row in rows), now, bbox=self.bbox)
+    def feed_rows(self, now: datetime) -> list[Any]:
+        """Every row of the dataset."""
+        return self._v1_rows() if "/api/records/1.0/" in self.url else self._v2_rows()
 
     def _v2_rows(self) -> list[Any]:
         rows: list[Any] = []

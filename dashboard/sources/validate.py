@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -17,7 +19,10 @@ from typing import Any
 from dashboard.models import (
     BikeStationRecord,
     BikeStationStatus,
+    EnergyRecord,
     FetchResult,
+    NacelleRecord,
+    NacelleStatus,
     ParkingRecord,
     Record,
     ReportRecord,
@@ -179,6 +184,59 @@ def report_record(row: Row, now: datetime, bbox: BBox) -> ReportRecord:
     return ReportRecord(text(row, "id"), text(row, "category"), status, lon, lat, created, max(created, updated))
 
 
+HOURS_PER_YEAR = 8760
+
+
+def energy_record(row: Row, now: datetime, bbox: BBox) -> EnergyRecord:
+    """A metered site from mapped fields: power in kW (`power_kw`) or W (`power_w`), and a typical load.
+
+    The typical load is the site's own (`typical_kw`) or, failing that, an annual consumption spread evenly
+    over the year (`typical_mwh_year`, e.g. a commune's average per site from the Agence ORE reference).
+    """
+    lon, lat = point(row, bbox)
+    if row.get("power_kw") not in (None, ""):
+        power = number(row, "power_kw")
+    elif row.get("power_w") not in (None, ""):
+        power = number(row, "power_w") / 1000
+    elif row.get("first_reading"):
+        raise Rejected("premier relevé de l'index : la puissance sera connue au relevé suivant")
+    else:
+        raise Missing("power_kw")
+    if power < 0:
+        raise Rejected(f"puissance négative ({power:g} kW)")
+    if row.get("typical_kw") not in (None, ""):
+        typical = number(row, "typical_kw")
+    elif row.get("typical_mwh_year") not in (None, ""):
+        typical = number(row, "typical_mwh_year") * 1000 / HOURS_PER_YEAR
+    else:
+        raise Rejected("aucune consommation typique (ni « typical_kw » ni référence annuelle)")
+    if row.get("observed_at") not in (None, ""):
+        timestamp(row, "observed_at", now)
+    return EnergyRecord(
+        text(row, "id"), text(row, "name", text(row, "id")), lon, lat, power, typical, text(row, "site_type", "autre")
+    )
+
+
+def nacelle_record(row: Row, now: datetime, bbox: BBox) -> NacelleRecord:
+    """A Nacelle pod from mapped fields: id, name, lon, lat, status (already canonical), place, event."""
+    lon, lat = point(row, bbox)
+    try:
+        status = NacelleStatus(text(row, "status"))
+    except ValueError:
+        raise Rejected(f"statut inconnu ({row.get('status')!r})") from None
+    if row.get("updated_at") not in (None, ""):
+        timestamp(row, "updated_at", now)
+    return NacelleRecord(
+        text(row, "id"),
+        text(row, "name", text(row, "id")),
+        lon,
+        lat,
+        status,
+        text(row, "place", ""),
+        text(row, "event", ""),
+    )
+
+
 # How feeds spell yes and no: GBFS 1.x uses 1/0, GBFS 2+ true/false, some exports the words.
 _TRUE = frozenset({"1", "true", "yes", "oui", "open", "ouvert"})
 _FALSE = frozenset({"0", "false", "no", "non", "closed", "fermé", "ferme"})
@@ -223,14 +281,33 @@ def bike_record(row: Row, now: datetime, bbox: BBox) -> BikeStationRecord:
 
 BUILDERS: dict[str, Callable[[Row, datetime, BBox], Record]] = {
     "parking": parking_record,
+    "energy": energy_record,
     "reports": report_record,
+    "nacelles": nacelle_record,
     "bikes": bike_record,
 }
 
 # The canonical names a source's field mapping may set, per layer.
 CANONICAL_FIELDS: dict[str, frozenset[str]] = {
     "parking": frozenset({"id", "name", "lon", "lat", "capacity", "occupied", "free", "updated_at", "site_type"}),
+    "energy": frozenset(
+        {
+            "id",
+            "name",
+            "lon",
+            "lat",
+            "power_kw",
+            "power_w",
+            "energy_kwh",
+            "typical_kw",
+            "typical_mwh_year",
+            "site_type",
+            "observed_at",
+            "commune",
+        }
+    ),
     "reports": frozenset({"id", "category", "status", "lon", "lat", "created_at", "updated_at"}),
+    "nacelles": frozenset({"id", "name", "lon", "lat", "status", "place", "event", "updated_at"}),
     "bikes": frozenset(
         {
             "id",
@@ -249,16 +326,58 @@ CANONICAL_FIELDS: dict[str, frozenset[str]] = {
     ),
 }
 
+# The field that dates a measurement, per layer: the newest one is the snapshot's time, so staleness follows
+# the publisher rather than our fetch. Reports have none: an old last update is a quiet night, not a stale feed.
+OBSERVED_FIELDS: dict[str, str] = {
+    "parking": "updated_at",
+    "energy": "observed_at",
+    "nacelles": "updated_at",
+    "bikes": "last_reported",
+}
+
+
+def feed_time(layer: str, rows: Iterable[Row], now: datetime) -> datetime | None:
+    """The newest observation time among `rows` (valid ones), or None when the feed gives none."""
+    name = OBSERVED_FIELDS.get(layer)
+    newest: datetime | None = None
+    if name is None:
+        return None
+    for row in rows:
+        if row.get(name) in (None, ""):
+            continue
+        try:
+            when = timestamp(row, name, now)
+        except Rejected:
+            continue
+        newest = when if newest is None else max(newest, when)
+    return min(newest, now) if newest is not None else None
+
+
+_NAME_NOISE = frozenset({"parking", "parc", "relais", "p", "r", "de", "du", "des", "la", "le", "les", "l", "d"})
+
+
+def name_key(value: Any) -> str:
+    """A name reduced for matching two feeds: no accents, case, punctuation or words like « parking »."""
+    letters = (c for c in unicodedata.normalize("NFKD", str(value or "")) if not unicodedata.combining(c))
+    plain = "".join(c if c.isalnum() else " " for c in letters).lower()  # d’Arc and d'Arc both give d arc
+    words = [w for w in re.split(r"[^a-z0-9]+", plain) if w and w not in _NAME_NOISE]
+    return " ".join(words)
+
 
 def validate_rows(
     layer: str, rows: Iterable[Row], now: datetime, *, bbox: BBox = METROPOLE, fetched_at: datetime | None = None
 ) -> FetchResult:
-    """Valid records of `layer` from mapped rows, with a reason per rejected row; SourceError on schema drift."""
+    """Valid records of `layer` from mapped rows, with a reason per rejected row; SourceError on schema drift.
+
+    The result's time is `fetched_at` when the feed dates itself as a whole (GBFS `last_updated`), else the
+    newest observation time of the valid rows (see OBSERVED_FIELDS), else `now`.
+    """
     build = BUILDERS[layer]
     records: list[Record] = []
     rejected: list[str] = []
     missing: Counter[str] = Counter()
     seen: set[str] = set()
+    accepted: list[Row] = []
     total = 0
     for row in rows:
         total += 1
@@ -277,8 +396,10 @@ def validate_rows(
             continue
         seen.add(record.id)
         records.append(record)
+        accepted.append(row)
     if missing:
         field, absent = missing.most_common(1)[0]
         if absent > total * DRIFT_RATIO:
             raise SourceError(f"format du flux modifié : champ « {field} » absent de {absent} lignes sur {total}")
-    return FetchResult(records=tuple(records), fetched_at=fetched_at or now, rejected=tuple(rejected))
+    when = fetched_at or feed_time(layer, accepted, now) or now
+    return FetchResult(records=tuple(records), fetched_at=when, rejected=tuple(rejected))
