@@ -30,8 +30,9 @@ def _write(store: Store, when: datetime, *reports: ReportRecord) -> int:
 
 
 def test_status_changes_are_appended_once_per_change(store):
-    _write(store, T0, _report("a", ReportStatus.NEW, T0), _report("b", ReportStatus.IN_PROGRESS, T0))
-    _write(store, T0 + timedelta(minutes=1), _report("a", ReportStatus.NEW, T0), _report("b", ReportStatus.IN_PROGRESS, T0))
+    first = (_report("a", ReportStatus.NEW, T0), _report("b", ReportStatus.IN_PROGRESS, T0))
+    _write(store, T0, *first)
+    _write(store, T0 + timedelta(minutes=1), *first)
     acked = T0 + timedelta(minutes=2)
     _write(store, T0 + timedelta(minutes=3), _report("a", ReportStatus.ACKNOWLEDGED, acked))
 
