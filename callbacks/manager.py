@@ -8,6 +8,7 @@ import dash
 from dash import Input, Output, Patch, State
 from dash.exceptions import PreventUpdate
 
+from callbacks.details import register_details
 from callbacks.figure_cache import FigureCache
 from callbacks.live import register_live, request_language
 from dashboard.areas import Geography, unavailable_note
@@ -43,6 +44,7 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
 
     app.layout = serve_layout
     register_live(app, store, figures, layer_switch=True, commune_filter="commune" in geography.areas)
+    register_details(app, store, figures)
     if geography.areas:
         register_area_shading(app, figures, geography)
 

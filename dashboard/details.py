@@ -397,3 +397,24 @@ def gone_panel(layer: str, lang: str) -> Panel:
 def unavailable_panel(lang: str) -> Panel:
     """What the panel says when the data cannot be read right now."""
     return Panel(title=t("details.region", lang), subtitle="", note=t("details.unavailable", lang))
+
+
+MAX_ID_LENGTH = 200
+
+
+def clicked_record(click: Any, layer_of_trace: dict[int, str]) -> dict[str, str] | None:
+    """{'layer', 'id'} of the point clicked on the map (Plotly's clickData), or None when it is not a record.
+
+    Every layer's traces carry the record id as `customdata` (alone, or first of a list); the trace's index
+    tells the layer. Anything else (an area of the shading, malformed data) is not a record.
+    """
+    points = click.get("points") if isinstance(click, dict) else None
+    if not isinstance(points, list) or not points or not isinstance(points[0], dict):
+        return None
+    point = points[0]
+    layer = layer_of_trace.get(point.get("curveNumber")) if isinstance(point.get("curveNumber"), int) else None
+    custom = point.get("customdata")
+    record_id = custom[0] if isinstance(custom, list) and custom else custom
+    if layer is None or not isinstance(record_id, str) or not 0 < len(record_id) <= MAX_ID_LENGTH:
+        return None
+    return {"layer": layer, "id": record_id}

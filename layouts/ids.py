@@ -53,3 +53,11 @@ HIGHLIGHT_SHOWN = "highlight-shown"  # (layer, version) whose trend is on screen
 # The public embed's own components.
 EMBED_TARGET = "embed-target"  # the layer and commune the page shows
 EMBED_FRESHNESS = "embed-freshness"
+
+# The details panel of the record clicked on the map; its parts are details_part(name).
+DETAILS = "details"
+
+
+def details_part(name: str) -> str:
+    """A part of the details panel: title, subtitle, close, body, selected, shown, focus."""
+    return f"{DETAILS}-{name}"

@@ -8,6 +8,7 @@ from dashboard.figures import map_figure
 from dashboard.i18n import t
 from dashboard.kpis import Kpi
 from layouts import ids
+from layouts.details import details_panel
 from layouts.parts import badge, boundaries_note, demo_flag, kpi_tile, live_stores
 
 
@@ -114,6 +115,7 @@ def manager_layout(
                     ),
                 ],
             ),
+            details_panel(lang),
             *live_stores(lang, poll_ms),
         ],
     )
