@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -16,10 +16,17 @@ _LINE_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["green"],
 _REFERENCE_COLOUR = "#7a7468"
 
 
-def _wall_clock(series: Series) -> tuple[list[datetime], list[float]]:
+def _local(moment: datetime) -> datetime:
     # Plotly draws a datetime's digits as given: hand it Paris wall-clock times, so every viewer sees city time.
-    times = [moment.astimezone(CITY_ZONE).replace(tzinfo=None) for moment, _value in series]
-    return times, [value for _moment, value in series]
+    return moment.astimezone(CITY_ZONE).replace(tzinfo=None)
+
+
+def _wall_clock(series: Series) -> tuple[list[datetime], list[float]]:
+    return [_local(moment) for moment, _value in series], [value for _moment, value in series]
+
+
+def _mode(series: Series) -> str:
+    return "lines" if len(series) > 2 else "lines+markers"  # a line of one point would not show
 
 
 def _style(fig: go.Figure, lang: str, height: int) -> None:
@@ -38,22 +45,24 @@ def _style(fig: go.Figure, lang: str, height: int) -> None:
 
 
 def series_figure(
-    panels: Sequence[tuple[str, Series]],
+    panels: Sequence[tuple[str, Series, timedelta]],
     *,
     value_label: str,
     ceiling: tuple[str, float] | None,
     lang: str,
     zone: str,
+    end: datetime,
     overlay: bool = False,
 ) -> go.Figure:
-    """One small chart per (title, series), stacked, with an optional dashed ceiling (a car park's capacity).
+    """One small chart per (title, series, span before `end`), stacked, with an optional dashed ceiling.
 
-    `overlay`: all series on one chart instead, each with its title as legend entry.
+    The ceiling is a car park's capacity, say. `overlay`: all series on one chart, titles as legend entries.
     """
     rows = 1 if overlay else max(len(panels), 1)
-    titles = None if overlay else [title for title, _series in panels]
+    clock = t("details.axis_time", lang, zone=zone)
+    titles = None if overlay else [f"{title} · {clock}" for title, _series, _span in panels]
     fig = make_subplots(rows=rows, cols=1, subplot_titles=titles, vertical_spacing=0.16)
-    for index, (title, series) in enumerate(panels):
+    for index, (title, series, span) in enumerate(panels):
         row = 1 if overlay else index + 1
         times, values = _wall_clock(series)
         colour = _LINE_COLOURS[index % len(_LINE_COLOURS)] if overlay else _LINE_COLOURS[0]
@@ -61,7 +70,7 @@ def series_figure(
             go.Scatter(
                 x=times,
                 y=values,
-                mode="lines",
+                mode=_mode(series),
                 name=title if overlay else value_label,
                 showlegend=overlay or index == 0,
                 line={"color": colour, "width": 2},
@@ -69,11 +78,13 @@ def series_figure(
             row=row,
             col=1,
         )
-        if ceiling is not None and times:
+        start, stop = _local(end - span), _local(end)
+        fig.update_xaxes(range=[start, stop], row=row, col=1)
+        if ceiling is not None:
             label, level = ceiling
             fig.add_trace(
                 go.Scatter(
-                    x=[times[0], times[-1]],
+                    x=[start, stop],
                     y=[level, level],
                     mode="lines",
                     name=label,
@@ -84,15 +95,23 @@ def series_figure(
                 row=row,
                 col=1,
             )
-    _style(fig, lang, height=170 + 150 * rows)
-    fig.update_xaxes(title_text=t("details.axis_time", lang, zone=zone), row=rows, col=1)
+    _style(fig, lang, height=120 + 170 * rows)
+    if overlay:
+        fig.update_layout(title={"text": clock, "font": {"size": 12}, "x": 0, "xanchor": "left"})
     return fig
 
 
 def energy_day_figure(
-    power: Series, typical: Series, *, labels: tuple[str, str], axis: str, zone: str, lang: str
+    power: Series,
+    typical: Series,
+    *,
+    labels: tuple[str, str],
+    axis: str,
+    zone: str,
+    lang: str,
+    day: tuple[datetime, datetime],
 ) -> go.Figure:
-    """Today's power drawn (solid) against the typical load for each moment (dotted)."""
+    """Today's power drawn (solid) against the typical load for each moment (dotted), over the whole `day`."""
     fig = go.Figure()
     for series, name, colour, dash in (
         (typical, labels[1], _REFERENCE_COLOUR, "dot"),
@@ -100,10 +119,13 @@ def energy_day_figure(
     ):
         times, values = _wall_clock(series)
         fig.add_trace(
-            go.Scatter(x=times, y=values, mode="lines", name=name, line={"color": colour, "width": 2, "dash": dash})
+            go.Scatter(
+                x=times, y=values, mode=_mode(series), name=name, line={"color": colour, "width": 2, "dash": dash}
+            )
         )
     _style(fig, lang, height=300)
-    fig.update_layout(title={"text": t("details.today", lang), "font": {"size": 13}, "x": 0, "xanchor": "left"})
-    fig.update_xaxes(title_text=t("details.axis_time", lang, zone=zone))
+    title = f"{t('details.today', lang)} · {t('details.axis_time', lang, zone=zone)}"
+    fig.update_layout(title={"text": title, "font": {"size": 12}, "x": 0, "xanchor": "left"})
+    fig.update_xaxes(range=[_local(day[0]), _local(day[1])])
     fig.update_yaxes(title_text=axis)
     return fig

@@ -183,12 +183,17 @@ def parking_panel(record: ParkingRecord, inputs: Inputs, lang: str) -> Panel:
     end = _history_ref(inputs)
     day = bucketed(window(series, end, DAY), DAY_BUCKET) if end else []
     week = bucketed(window(series, end, WEEK), WEEK_BUCKET) if end else []
-    figure = series_figure(
-        [(t("details.last_24h", lang), day), (t("details.last_7d", lang), week)],
-        value_label=t("details.occupied", lang),
-        ceiling=(t("details.capacity", lang), float(record.capacity)),
-        lang=lang,
-        zone=zone_label(end) if end else "",
+    figure = (
+        series_figure(
+            [(t("details.last_24h", lang), day, DAY), (t("details.last_7d", lang), week, WEEK)],
+            value_label=t("details.occupied", lang),
+            ceiling=(t("details.capacity", lang), float(record.capacity)),
+            lang=lang,
+            zone=zone_label(end) if end else "",
+            end=end,
+        )
+        if end
+        else None
     )
     return Panel(
         title=record.name,
@@ -199,7 +204,7 @@ def parking_panel(record: ParkingRecord, inputs: Inputs, lang: str) -> Panel:
             (t("details.capacity", lang), number(record.capacity, lang)),
             *_place_facts(record, lang),
         ],
-        figure=figure.to_plotly_json() if day or week else None,
+        figure=figure.to_plotly_json() if figure and (day or week) else None,
         figure_label=t("details.parking_chart", lang, name=record.name),
         timeline_empty="" if day or week else t("details.no_history", lang),
         note=_note(inputs, lang),
@@ -208,27 +213,25 @@ def parking_panel(record: ParkingRecord, inputs: Inputs, lang: str) -> Panel:
 
 def energy_panel(record: EnergyRecord, inputs: Inputs, lang: str) -> Panel:
     """A metered site: power now against typical, and today's load curve against the typical one."""
-    end = _history_ref(inputs)
-    start = day_start(end) if end else None
-    power = (
-        bucketed(window(site_series(inputs.points, "power_by_site", record.id), end, end - start), DAY_BUCKET)
-        if end
-        else []
-    )
-    typical = (
-        bucketed(window(site_series(inputs.points, "typical_by_site", record.id), end, end - start), DAY_BUCKET)
-        if end
-        else []
-    )
     delta = record.power_kw / record.typical_kw - 1 if record.typical_kw else 0.0
-    figure = energy_day_figure(
-        power,
-        typical,
-        labels=(t("details.power", lang), t("details.typical", lang)),
-        axis=t("details.kw", lang),
-        zone=zone_label(end) if end else "",
-        lang=lang,
-    )
+    end = _history_ref(inputs)
+    power: Series = []
+    figure = None
+    if end:
+        start = day_start(end)
+        power, typical = (
+            bucketed(window(site_series(inputs.points, key, record.id), end, end - start), DAY_BUCKET)
+            for key in ("power_by_site", "typical_by_site")
+        )
+        figure = energy_day_figure(
+            power,
+            typical,
+            labels=(t("details.power", lang), t("details.typical", lang)),
+            axis=t("details.kw", lang),
+            zone=zone_label(end),
+            lang=lang,
+            day=(start, start + DAY),
+        )
     return Panel(
         title=record.name,
         subtitle=f"{_subtitle('energy', lang)} · {_translated('site_type', record.site_type, lang)}",
@@ -238,7 +241,7 @@ def energy_panel(record: EnergyRecord, inputs: Inputs, lang: str) -> Panel:
             (t("details.delta", lang), percent(delta, lang, signed=True)),
             *_place_facts(record, lang),
         ],
-        figure=figure.to_plotly_json() if power else None,
+        figure=figure.to_plotly_json() if figure and power else None,
         figure_label=t("details.energy_chart", lang, name=record.name),
         timeline_empty="" if power else t("details.no_history", lang),
         note=_note(inputs, lang),
@@ -334,10 +337,10 @@ def generic_panel(layer: str, record: Any, inputs: Inputs, lang: str) -> Panel:
         for key in by_site_keys(inputs.points, record.id):
             day = bucketed(window(site_series(inputs.points, key, record.id), end, DAY), DAY_BUCKET)
             if day:
-                lines.append((_label(key.removesuffix("_by_site"), lang), day))
+                lines.append((_label(key.removesuffix("_by_site"), lang), day, DAY))
     name = getattr(record, "name", "") or record.id
     figure = (
-        series_figure(lines, value_label="", ceiling=None, lang=lang, zone=zone_label(end), overlay=True)
+        series_figure(lines, value_label="", ceiling=None, lang=lang, zone=zone_label(end), end=end, overlay=True)
         if lines
         else None
     )

@@ -118,7 +118,16 @@ def test_parking_panel_names_the_car_park_and_draws_a_day_and_a_week():
     assert str(occupied[0]["x"][-1]).startswith("2026-11-25T16:00") or str(occupied[0]["x"][-1]).startswith(
         "2026-11-25 16:00"
     )
-    assert "heure de Paris (CET)" in panel.figure["layout"]["xaxis2"]["title"]["text"]
+    titles = [note["text"] for note in panel.figure["layout"]["annotations"]]
+    assert titles == [
+        "Dernières 24 h (moyennes sur 5 min) · heure de Paris (CET)",
+        "7 derniers jours (moyennes horaires) · heure de Paris (CET)",
+    ]
+    # Each chart spans its whole window, whatever history there is yet.
+    assert [str(x)[:16] for x in panel.figure["layout"]["xaxis2"]["range"]] in (
+        ["2026-11-18T16:00", "2026-11-25T16:00"],
+        ["2026-11-18 16:00", "2026-11-25 16:00"],
+    )
     assert panel.note.startswith("Données du 25/11/2026 16:00 (CET)")
 
 
