@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dash
@@ -13,14 +13,18 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.figure_cache import FIGURE_CACHE_SECONDS, FigureCache
 from dashboard.details import (
+    DIGEST_WIDTH,
     MAX_ID_LENGTH,
     Inputs,
+    Point,
     build_panel,
     clicked_record,
+    digest,
     find_record,
     gone_panel,
     panel_kind,
     unavailable_panel,
+    undigest,
 )
 from dashboard.figures import trace_slots
 from dashboard.layers import LAYERS
@@ -29,6 +33,8 @@ from layouts import ids
 from layouts.details import details_body
 from layouts.ids import details_part as part
 
+_CLOCK_MARGIN_MS = 60_000
+
 
 class DetailsCache:
     """Panels shared by every viewer and worker through the figure cache: one build per record and layer version."""
@@ -36,6 +42,37 @@ class DetailsCache:
     def __init__(self, store: Store, figures: FigureCache) -> None:
         self.store = store
         self.cache = figures.cache
+
+    def _get_many(self, keys: list[str]) -> list[Any]:
+        try:
+            return self.cache.get_many(*keys) if keys else []
+        except redis.RedisError as err:
+            raise StoreUnavailable(f"Redis injoignable : {err}") from err
+
+    def history_points(self, layer: str, span: timedelta, now: datetime | None = None) -> list[Point]:
+        """The layer's last `span` of history as points: digests of the windows that are over, then raw entries.
+
+        A window's digest is computed by the first viewer who needs it and shared by all, for as long as
+        history keeps it; only the window in progress is read entry by entry.
+        """
+        now_ms = int((now or datetime.now(UTC)).timestamp() * 1000)
+        width = int(DIGEST_WIDTH.total_seconds() * 1000)
+        # A window is over a minute after its end: writers' clocks may lag a little behind this one.
+        settled = (now_ms - _CLOCK_MARGIN_MS) // width * width
+        starts = list(range((now_ms - int(span.total_seconds() * 1000)) // width * width, settled, width))
+        keys = [f"details:digest:{layer}:{start}" for start in starts]
+        digests = self._get_many(keys)
+        missing = [i for i, item in enumerate(digests) if item is None]
+        if missing:
+            windows = self.store.history_windows(layer, [(starts[i], starts[i] + width) for i in missing])
+            built = {}
+            for i, entries in zip(missing, windows, strict=True):
+                digests[i] = digest([(entry.fetched_at, entry.summary) for entry in entries])
+                built[keys[i]] = digests[i]
+            with contextlib.suppress(redis.RedisError):
+                self.cache.set_many(built, timeout=int(self.store.history_retention.total_seconds()))
+        recent = self.store.history(layer, since=datetime.fromtimestamp(settled / 1000, UTC))
+        return undigest(digests) + [(entry.fetched_at, entry.summary) for entry in recent]
 
     def panel(self, layer: str, record_id: str, version: int, lang: str) -> tuple[int, dict[str, Any]]:
         """(version built from, panel dict) of one record; the version can be newer than asked."""
@@ -52,10 +89,8 @@ class DetailsCache:
             panel = gone_panel(layer, lang)
         else:
             kind = panel_kind(layer)
-            since = datetime.now(UTC) - kind.history
-            history = self.store.history(layer, since=since) if kind.history else []
             inputs = Inputs(
-                points=[(entry.fetched_at, entry.summary) for entry in history],
+                points=self.history_points(layer, kind.history) if kind.history else [],
                 timeline=self.store.timeline(layer, record_id) if kind.timeline else (),
                 as_of=snapshot.fetched_at,
             )

@@ -136,6 +136,56 @@ def by_site_keys(points: Sequence[Point], record_id: str) -> list[str]:
     return list(found)
 
 
+# ---------------------------------------------------------------- digests of history
+
+# History is read for the panels as digests of this many minutes: a digest of a window that is over never
+# changes, so it is computed once and shared, and a panel only reads the entries of the window in progress.
+DIGEST_WIDTH = timedelta(minutes=5)
+
+
+def digest(points: Sequence[Point]) -> dict[str, Any]:
+    """What the panels need of a window of history: each per-site number's mean, and each change of positions.
+
+    A JSON-ready dict: `at` (mean source time), `means` {summary key: {site: mean}}, `moves` [[time, positions]]
+    with the positions at the window's first entry and at every entry where they changed. Empty without points.
+    """
+    if not points:
+        return {}
+    sums: dict[str, dict[str, list[float]]] = {}
+    moves: list[list[Any]] = []
+    for moment, summary in points:
+        for key, values in summary.items():
+            if key.endswith("_by_site") and isinstance(values, dict):
+                per_site = sums.setdefault(key, {})
+                for site, value in values.items():
+                    if isinstance(value, int | float) and not isinstance(value, bool):
+                        per_site.setdefault(site, []).append(float(value))
+        positions = summary.get("positions")
+        if isinstance(positions, dict) and (not moves or moves[-1][1] != positions):
+            moves.append([moment.isoformat(), positions])
+    mean_time = datetime.fromtimestamp(sum(m.timestamp() for m, _s in points) / len(points), points[0][0].tzinfo)
+    return {
+        "at": mean_time.isoformat(),
+        "means": {
+            key: {site: round(sum(values) / len(values), 2) for site, values in per_site.items()}
+            for key, per_site in sums.items()
+        },
+        "moves": moves,
+    }
+
+
+def undigest(digests: Sequence[dict[str, Any]]) -> list[Point]:
+    """Points to build panels from, out of digests in time order: one point of means per digest, and the moves."""
+    points: list[Point] = []
+    for item in digests:
+        if not item:
+            continue
+        points.extend((datetime.fromisoformat(moment), {"positions": positions}) for moment, positions in item["moves"])
+        points.append((datetime.fromisoformat(item["at"]), dict(item["means"])))
+    points.sort(key=lambda point: point[0])
+    return points
+
+
 # ---------------------------------------------------------------- panels
 
 

@@ -241,3 +241,20 @@ def test_a_record_gone_from_the_snapshot_gets_a_polite_panel():
     assert find_record(_parking(1), "demolished") is None
     panel = gone_panel("parking", "en")
     assert panel.title == "Item not found" and "no longer in the data" in panel.note and panel.figure is None
+
+
+def test_digests_keep_the_means_and_every_move_so_panels_read_the_same_from_them():
+    from dashboard.details import digest, undigest
+
+    points = _parking_history(60, 1)  # 61 entries, one a minute
+    windows = [points[i : i + 5] for i in range(0, len(points), 5)]
+    digested = undigest([digest(window) for window in windows] + [digest([])])
+    assert len(digested) == len(windows)
+    assert bucketed(site_series(digested, "occupied_by_site", "capitole"), DAY_BUCKET) == bucketed(
+        site_series(points, "occupied_by_site", "capitole"), DAY_BUCKET
+    )
+    moves = [
+        (END + timedelta(minutes=i), summarise_nacelles([_nacelle(place, NacelleStatus.OPEN, lon)]))
+        for i, (place, lon) in enumerate((("Daurade", 1.44), ("Daurade", 1.44), ("Jardin", 1.45), ("Jardin", 1.45)))
+    ]
+    assert trail(undigest([digest(moves[:3]), digest(moves[3:])]), "nacelle-1") == trail(moves, "nacelle-1")

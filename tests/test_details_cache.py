@@ -97,3 +97,20 @@ def test_a_click_names_the_layer_and_the_record_or_nothing():
         {"points": [{"curveNumber": "1", "customdata": "x"}]},
     ):
         assert clicked_record(bad, layer_of_trace) is None
+
+
+def test_history_is_read_as_shared_digests_of_the_windows_that_are_over(store, redis_client):
+    app, details = _details(store)
+    now = datetime(2026, 11, 25, 12, 0, 30, tzinfo=UTC)
+    for minutes in range(30, -1, -1):  # one entry a minute for the last half hour
+        _write_parking(store, 100 + minutes, now - timedelta(minutes=minutes))
+    with app.app_context():
+        points = details.history_points("parking", timedelta(hours=1), now=now)
+        # Windows of 5 minutes ended a minute ago (11:30 to 11:55) are digests, one point each; since 11:55, raw.
+        digested = [p for p in points if len(p[1]) == 1]
+        assert len(digested) == 5 and len(points) == 5 + 6
+        assert digested[-1][1]["occupied_by_site"]["capitole"] == 108.0  # 11:50:30 to 11:54:30: 110 down to 106
+        # A second viewer finds every digest in the cache: with the history gone, only the raw part changes.
+        redis_client.delete(keys.history("parking"))
+        again = details.history_points("parking", timedelta(hours=1), now=now)
+        assert again == digested
