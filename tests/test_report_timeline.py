@@ -62,3 +62,37 @@ def test_the_timeline_is_written_in_the_snapshot_transaction_and_not_read_back_w
     # A layer without a timeline drops the field, so a later layer swap cannot diff against stale values.
     store.write_snapshot("reports", FetchResult(records=(), fetched_at=T0), source="t", demo=False, summary={})
     assert not redis_client.hexists(keys.snapshot("reports"), "timeline")
+
+
+def test_the_reports_collector_keeps_the_demo_reports_timelines(store, redis_client):
+    from dashboard.collectors.job import SourceJob
+    from dashboard.collectors.leader import LeaderLock
+    from dashboard.sources.demo import build_demo_sources
+
+    source = next(s for s in build_demo_sources(31555) if s.layer == "reports")
+    leader = LeaderLock(redis_client, keys.leader("reports", source.name), ttl_seconds=30)
+    assert leader.hold()
+    now = datetime.now(UTC)
+    clock = iter([now, now + timedelta(hours=2)])
+    job = SourceJob(
+        source,
+        LAYERS["reports"],
+        store,
+        leader,
+        interval=30,
+        jitter_ratio=0,
+        backoff_max=60,
+        writer="t",
+        clock=lambda: next(clock),
+    )
+    job.run_once()
+    first = {r.id: r.status for r in store.snapshot("reports").records}
+    job.run_once()
+    changed = [r for r in store.snapshot("reports").records if r.id in first and first[r.id] is not r.status]
+    assert changed, "two hours of demo time move some reports on"
+    timeline = store.timeline("reports", changed[0].id)
+    assert [(e.previous, e.value) for e in timeline] == [
+        ("", first[changed[0].id].value),
+        (first[changed[0].id].value, changed[0].status.value),
+    ]
+    assert timeline[1].at == changed[0].updated_at
