@@ -129,6 +129,8 @@ def test_clicking_a_report_shows_its_status_timeline(page, live_app):
     expect(page.locator("#details")).to_contain_text("Créé le")
     page.get_by_role("button", name="Fermer les détails").click()
     expect(page.locator("#details")).to_be_hidden()
+    _click_isolated_point(page, "Signalements")  # the same point again opens it again
+    expect(page.locator("#details-title")).to_contain_text("Signalement :")
     assert page.errors == []
 
 
