@@ -9,6 +9,7 @@ from dash import Input, Output, Patch, State
 from dash.exceptions import PreventUpdate
 
 from callbacks.alarms import register_manager_alarms
+from callbacks.details import register_details
 from callbacks.figure_cache import FigureCache
 from callbacks.live import register_live, request_language
 from dashboard.areas import Geography, unavailable_note
@@ -45,6 +46,7 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
     app.layout = serve_layout
     register_live(app, store, figures, layer_switch=True, commune_filter="commune" in geography.areas)
     register_manager_alarms(app, store, settings)
+    register_details(app, store, figures)
     if geography.areas:
         register_area_shading(app, figures, geography)
 

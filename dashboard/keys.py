@@ -26,6 +26,11 @@ def history(layer: str) -> str:
     return _layer_key(layer, "history")
 
 
+def timeline(layer: str, record_id: str) -> str:
+    """List of one record's status changes (JSON entries, oldest first); expires with the history retention."""
+    return _layer_key(layer, f"timeline:{record_id}")
+
+
 def leader(layer: str, source: str) -> str:
     """Lock held by the one collector process allowed to write this source."""
     return _layer_key(layer, f"leader:{source}")

@@ -36,12 +36,13 @@ def summarise_parking(records: Sequence[ParkingRecord]) -> Summary:
 
 
 def summarise_energy(records: Sequence[EnergyRecord]) -> Summary:
-    """Power drawn now against what is typical for this hour, overall and per site."""
+    """Power drawn now against what is typical for this hour, overall and per site (history draws the day's curves)."""
     return {
         "sites": len(records),
         "power_kw": round(sum(r.power_kw for r in records), 1),
         "typical_kw": round(sum(r.typical_kw for r in records), 1),
         "power_by_site": {r.id: round(r.power_kw, 1) for r in records},
+        "typical_by_site": {r.id: round(r.typical_kw, 1) for r in records},
     }
 
 
@@ -74,8 +75,13 @@ def summarise_bikes(records: Sequence[BikeStationRecord]) -> Summary:
         "docks": sum(r.docks_available for r in records),
         "empty": sum(r.is_empty for r in records),
         "full": sum(r.is_full for r in records),
-        "bikes_by_station": {r.id: r.bikes_available for r in records},
+        "bikes_by_site": {r.id: r.bikes_available for r in records},
     }
+
+
+def report_status_change(record: ReportRecord) -> tuple[str, datetime]:
+    """A report's status and when it last changed, as its timeline keeps them."""
+    return record.status.value, record.updated_at
 
 
 def parking_in_area(records: Sequence[ParkingRecord], _now: datetime) -> Summary:
@@ -156,6 +162,8 @@ class Layer:
     public: bool = False
     # Public locations snap to a grid of this many degrees (None: exact, for sites that are public places).
     public_grid_degrees: float | None = None
+    # Records whose changes are kept one by one (each record's timeline): (value, when it changed) of a record.
+    timeline: Callable[[Any], tuple[str, datetime]] | None = None
 
     def title(self, lang: str) -> str:
         return self.title_en if lang == "en" else self.title_fr
@@ -231,6 +239,7 @@ LAYERS: dict[str, Layer] = {
             public=True,
             # A report's point is where someone lives or walks: about 100 m is enough for the public map.
             public_grid_degrees=0.001,
+            timeline=report_status_change,
         ),
         Layer(
             name="nacelles",

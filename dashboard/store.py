@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -53,6 +53,17 @@ class HistoryEntry:
     fetched_at: datetime
     writer: str
     summary: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One change of a record's value (a report's status): from what, to what, when, and when it was first seen."""
+
+    value: str
+    previous: str  # empty when the record was first seen with `value`
+    at: datetime  # when the source says it changed
+    seen: datetime  # source time of the first snapshot showing it
+    version: int
 
 
 def connect(url: str | None, *, timeout_seconds: float = 2.0) -> redis.Redis:
@@ -131,10 +142,13 @@ class Store:
         writer: str = "",
         fence: Fence | None = None,
         now: datetime | None = None,
+        timeline: dict[str, tuple[str, datetime]] | None = None,
     ) -> int:
         """Replace the layer's snapshot and append its summary to history, atomically; return the new version.
 
         `areas` (figures per commune and quartier) belongs to this version only and is not kept in history.
+        `timeline` maps record ids to (value, when it changed): every value that differs from the previous
+        snapshot's is appended to that record's timeline in the same transaction.
         With a `fence`, the write happens only while the leader lock still holds the fence's token.
         """
         now = now or datetime.now(UTC)
@@ -153,6 +167,7 @@ class Store:
                         raise NotLeader(f"leader lock {fence.key} is no longer ours")
                     version = int(pipe.hget(snapshot_key, "version") or 0) + 1
                     entry_ms = max(now_ms, self._last_history_ms(pipe, layer))
+                    changes = _changes(pipe.hget(snapshot_key, "timeline"), timeline)
                     pipe.multi()
                     pipe.hset(
                         snapshot_key,
@@ -169,6 +184,11 @@ class Store:
                         pipe.hdel(snapshot_key, "areas")  # figures of an older version would be wrong now
                     else:
                         pipe.hset(snapshot_key, "areas", orjson.dumps(areas))
+                    if timeline is None:
+                        pipe.hdel(snapshot_key, "timeline")
+                    else:
+                        pipe.hset(snapshot_key, "timeline", orjson.dumps({k: v for k, (v, _at) in timeline.items()}))
+                    self._append_timeline(pipe, layer, changes, result.fetched_at, version)
                     pipe.xadd(
                         keys.history(layer),
                         {
@@ -186,6 +206,41 @@ class Store:
                 except redis.WatchError:
                     continue  # someone wrote in between: read the new version and try again
 
+    def _append_timeline(
+        self,
+        pipe: redis.client.Pipeline,
+        layer: str,
+        changes: list[tuple[str, str, str, datetime]],
+        seen: datetime,
+        version: int,
+    ) -> None:
+        """Queue each change on its record's timeline; a timeline lives as long as history after its last change."""
+        retention = max(int(self.history_retention.total_seconds()), 1)
+        for record_id, previous, value, at in changes:
+            key = keys.timeline(layer, record_id)
+            entry = {"value": value, "previous": previous, "at": _iso(at), "seen": _iso(seen), "version": version}
+            pipe.rpush(key, orjson.dumps(entry))
+            pipe.expire(key, retention)
+
+    def timeline(self, layer: str, record_id: str, *, now: datetime | None = None) -> list[TimelineEntry]:
+        """One record's changes, oldest first, without those older than the history retention."""
+        with _unavailable_on_redis_error():
+            raw = self.redis.lrange(keys.timeline(layer, record_id), 0, -1)
+        oldest = (now or datetime.now(UTC)) - self.history_retention
+        out = []
+        for item in raw:
+            data = orjson.loads(item)
+            entry = TimelineEntry(
+                value=data["value"],
+                previous=data["previous"],
+                at=datetime.fromisoformat(data["at"]),
+                seen=datetime.fromisoformat(data["seen"]),
+                version=int(data["version"]),
+            )
+            if entry.seen >= oldest:
+                out.append(entry)
+        return out
+
     @staticmethod
     def _last_history_ms(pipe: redis.client.Pipeline, layer: str) -> int:
         last = pipe.xrevrange(keys.history(layer), count=1)
@@ -197,10 +252,11 @@ class Store:
     def snapshot(self, layer: str) -> Snapshot | None:
         """The layer's current snapshot with its records, or None before the first write."""
         with _unavailable_on_redis_error():
-            raw = self.redis.hgetall(keys.snapshot(layer))
-        if not raw:
+            # Not HGETALL: the per-record timeline values stay in Redis, the page never needs them.
+            values = self.redis.hmget(keys.snapshot(layer), (*_HEAD_FIELDS, "records"))
+        if not values[0]:
             return None
-        fields = _decode_hash(raw)
+        fields = dict(zip((*_HEAD_FIELDS, "records"), values, strict=True))
         head = _head(layer, fields)
         records = tuple(record_from_dict(layer, item) for item in orjson.loads(fields["records"]))
         return Snapshot(
@@ -282,24 +338,45 @@ class Store:
         start = f"{int(since.timestamp() * 1000)}-0" if since else "-"
         with _unavailable_on_redis_error():
             entries = self.redis.xrange(keys.history(layer), min=start, max="+")
-        out = []
-        for _entry_id, raw in entries:
-            fields = _decode_hash(raw)
-            out.append(
-                HistoryEntry(
-                    version=int(fields["version"]),
-                    fetched_at=_parse_time(fields["fetched_at"]) or datetime.fromtimestamp(0, UTC),
-                    writer=_text(fields.get("writer")),
-                    summary=orjson.loads(fields["summary"]),
-                )
-            )
-        return out
+        return [_history_entry(raw) for _entry_id, raw in entries]
+
+    def history_windows(self, layer: str, windows: Sequence[tuple[int, int]]) -> list[list[HistoryEntry]]:
+        """The history entries written in each [start, end) window (epoch milliseconds), in one round trip."""
+        with _unavailable_on_redis_error(), self.redis.pipeline(transaction=False) as pipe:
+            for start, end in windows:
+                pipe.xrange(keys.history(layer), min=f"{start}-0", max=f"({end}-0")
+            replies = pipe.execute()
+        return [[_history_entry(raw) for _entry_id, raw in entries] for entries in replies]
 
     def server_time(self) -> float:
         """Redis server clock in seconds (shared reference for all processes)."""
         with _unavailable_on_redis_error():
             seconds, micros = self.redis.time()
         return seconds + micros / 1e6
+
+
+def _changes(
+    stored: bytes | None, current: dict[str, tuple[str, datetime]] | None
+) -> list[tuple[str, str, str, datetime]]:
+    """(record id, previous value, new value, when) of each record whose value is not the stored one."""
+    if current is None:
+        return []
+    previous = orjson.loads(stored) if stored else {}
+    return [
+        (record_id, previous.get(record_id, ""), value, at)
+        for record_id, (value, at) in current.items()
+        if previous.get(record_id) != value
+    ]
+
+
+def _history_entry(raw: dict[Any, Any]) -> HistoryEntry:
+    fields = _decode_hash(raw)
+    return HistoryEntry(
+        version=int(fields["version"]),
+        fetched_at=_parse_time(fields["fetched_at"]) or datetime.fromtimestamp(0, UTC),
+        writer=_text(fields.get("writer")),
+        summary=orjson.loads(fields["summary"]),
+    )
 
 
 def _head(layer: str, fields: dict[str, Any]) -> LayerHead:

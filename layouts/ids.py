@@ -60,3 +60,11 @@ ALARMS_SHOWN = "alarms-shown"  # the alarms' version on screen
 ALARM_LINES = "alarm-lines"  # the wall's ticker lines about threshold alarms
 ALARM_ACK = "alarm-ack"  # type of the pattern id {"type": ALARM_ACK, "alarm": <id>} of each acknowledge button
 ALARM_ACK_NOTE = "alarm-ack-note"  # type of the pattern id of the note beside each acknowledge button
+
+# The details panel of the record clicked on the map; its parts are details_part(name).
+DETAILS = "details"
+
+
+def details_part(name: str) -> str:
+    """A part of the details panel: title, subtitle, close, body, selected, shown, focus."""
+    return f"{DETAILS}-{name}"

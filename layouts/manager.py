@@ -9,6 +9,7 @@ from dashboard.i18n import t
 from dashboard.kpis import Kpi
 from layouts import ids
 from layouts.alarms import alarms_panel
+from layouts.details import details_panel
 from layouts.parts import badge, boundaries_note, demo_flag, kpi_tile, live_stores
 
 
@@ -116,6 +117,7 @@ def manager_layout(
                     ),
                 ],
             ),
+            details_panel(lang),
             *live_stores(lang, poll_ms),
         ],
     )

@@ -60,7 +60,7 @@ def test_summary_counts_bikes_docks_empty_and_full_stations():
         "docks": 42,
         "empty": 1,
         "full": 1,
-        "bikes_by_station": {"1": 12, "2": 0, "3": 20, "4": 0, "5": 5},
+        "bikes_by_site": {"1": 12, "2": 0, "3": 20, "4": 0, "5": 5},
     }
     assert LAYERS["bikes"].summarise_area(RECORDS[:3], NOW) == {
         "stations": 3,
@@ -109,7 +109,7 @@ def test_collector_run_from_gbfs_into_redis_with_communes_and_areas(feed_server,
     assert snapshot.summary["bikes"] == sum(range(6))
     _version, areas = store.areas(["bikes"])["bikes"]
     assert areas["commune"]["31069"]["stations"] == 1 and areas["commune"]["31555"]["bikes"] == sum(range(5))
-    assert [entry.summary["bikes_by_station"]["3"] for entry in store.history("bikes")] == [3]
+    assert [entry.summary["bikes_by_site"]["3"] for entry in store.history("bikes")] == [3]
 
 
 def test_managers_api_and_public_api_serve_the_stations(store):

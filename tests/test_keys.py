@@ -8,6 +8,7 @@ def test_layer_keys_are_literal_and_share_the_layer_hash_tag():
     assert keys.status("parking") == "cityops:{parking}:status"
     assert keys.history("reports") == "cityops:{reports}:history"
     assert keys.leader("nacelles", "demo-nacelles") == "cityops:{nacelles}:leader:demo-nacelles"
+    assert keys.timeline("reports", "AT-2026-000123") == "cityops:{reports}:timeline:AT-2026-000123"
     assert keys.figure_cache_prefix() == "cityops:cache:"
 
 

@@ -95,6 +95,7 @@ class SourceJob:
                 writer=self.writer,
                 fence=self.leader.fence(),
                 now=now,
+                timeline={r.id: self.layer.timeline(r) for r in result.records} if self.layer.timeline else None,
             )
             status = after_success(previous, now, result.rejected)
         except SourceError as err:

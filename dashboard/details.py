@@ -1,0 +1,473 @@
+"""The details panel of one map record, as plain data: history turned into series, trails and timelines.
+
+Pure code: the callers read the snapshot, the history and the record's timeline from the store and pass
+them in; the panel comes back JSON-ready (texts, facts, timeline, figure) so it can be cached per version.
+One builder per layer where a specific panel helps; any other layer gets the generic one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+import pandas as pd
+
+from dashboard.detail_figures import energy_day_figure, series_figure
+from dashboard.i18n import CITY_ZONE, MESSAGES, city_time, number, percent, t, zone_label
+from dashboard.layers import LAYERS
+from dashboard.models import PERSONAL_FIELDS, EnergyRecord, NacelleRecord, ParkingRecord, Record, ReportRecord
+
+# (source time, summary) of one history entry, oldest first.
+Point = tuple[datetime, dict[str, Any]]
+# (time, value) of one series.
+Series = list[tuple[datetime, float]]
+
+DAY = timedelta(days=1)
+WEEK = timedelta(days=7)
+# Enough points to draw a day or a week smoothly, few enough to send to a phone.
+DAY_BUCKET = timedelta(minutes=5)
+WEEK_BUCKET = timedelta(hours=1)
+
+
+class TimelineChange(Protocol):
+    """One change of a record's value, as the store keeps it (dashboard.store.TimelineEntry)."""
+
+    value: str
+    previous: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """What a panel is built from, besides the record: the layer's history and the record's timeline."""
+
+    points: Sequence[Point] = ()
+    timeline: Sequence[TimelineChange] = ()
+    as_of: datetime | None = None  # source time of the snapshot the record comes from
+
+
+@dataclass(frozen=True, slots=True)
+class Panel:
+    """What the details panel shows, JSON-ready: every text already in the viewer's language."""
+
+    title: str
+    subtitle: str
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    timeline_title: str = ""
+    timeline: list[tuple[str, str]] = field(default_factory=list)  # (time text, what happened)
+    timeline_empty: str = ""
+    figure: dict[str, Any] | None = None
+    figure_label: str = ""  # what the chart shows, for screen readers
+    note: str = ""  # e.g. the data's time
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+# ---------------------------------------------------------------- history -> series
+
+
+def site_series(points: Sequence[Point], key: str, record_id: str) -> Series:
+    """The values of `summary[key][record_id]` over time, where the summary has them."""
+    out: Series = []
+    for moment, summary in points:
+        value = (summary.get(key) or {}).get(record_id)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            out.append((moment, float(value)))
+    return out
+
+
+def window(series: Series, end: datetime, span: timedelta) -> Series:
+    """The part of a series within `span` before `end`."""
+    start = end - span
+    return [(moment, value) for moment, value in series if start <= moment <= end]
+
+
+def bucketed(series: Series, width: timedelta) -> Series:
+    """Means per bucket of `width` (aligned on the city's clock), each at its bucket's start; empty buckets left out."""
+    if not series:
+        return []
+    index = pd.DatetimeIndex([moment for moment, _value in series]).tz_convert(CITY_ZONE)
+    means = pd.Series([value for _moment, value in series], index=index).sort_index().resample(width).mean().dropna()
+    return [(moment.to_pydatetime(), float(value)) for moment, value in means.items()]
+
+
+def day_start(moment: datetime) -> datetime:
+    """Midnight of `moment`'s day in the city's zone."""
+    local = moment.astimezone(CITY_ZONE)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+@dataclass(frozen=True, slots=True)
+class Stay:
+    """One place a Nacelle stood at (or went to), since when, and its status on arrival."""
+
+    place: str
+    arrived: datetime
+    status: str
+    lon: float
+    lat: float
+
+
+def trail(points: Sequence[Point], record_id: str) -> list[Stay]:
+    """A Nacelle's places in order, each with its arrival time, from the `positions` kept in history."""
+    stays: list[Stay] = []
+    for moment, summary in points:
+        position = (summary.get("positions") or {}).get(record_id)
+        if not position or len(position) < 4:
+            continue
+        lon, lat, status, place = position[:4]
+        if stays and stays[-1].place == place and (stays[-1].lon, stays[-1].lat) == (lon, lat):
+            continue
+        stays.append(Stay(place=str(place), arrived=moment, status=str(status), lon=float(lon), lat=float(lat)))
+    return stays
+
+
+def by_site_keys(points: Sequence[Point], record_id: str) -> list[str]:
+    """The summary keys holding per-site numbers (`..._by_site`) that mention the record, in summary order."""
+    found: dict[str, None] = {}
+    for _moment, summary in points[-1:]:
+        for key, value in summary.items():
+            if key.endswith("_by_site") and isinstance(value, dict) and record_id in value:
+                found[key] = None
+    return list(found)
+
+
+# ---------------------------------------------------------------- digests of history
+
+# History is read for the panels as digests of this many minutes: a digest of a window that is over never
+# changes, so it is computed once and shared, and a panel only reads the entries of the window in progress.
+DIGEST_WIDTH = timedelta(minutes=5)
+
+
+def digest(points: Sequence[Point]) -> dict[str, Any]:
+    """What the panels need of a window of history: each per-site number's mean, and each change of positions.
+
+    A JSON-ready dict: `at` (mean source time), `means` {summary key: {site: mean}}, `moves` [[time, positions]]
+    with the positions at the window's first entry and at every entry where they changed. Empty without points.
+    """
+    if not points:
+        return {}
+    sums: dict[str, dict[str, list[float]]] = {}
+    moves: list[list[Any]] = []
+    for moment, summary in points:
+        for key, values in summary.items():
+            if key.endswith("_by_site") and isinstance(values, dict):
+                per_site = sums.setdefault(key, {})
+                for site, value in values.items():
+                    if isinstance(value, int | float) and not isinstance(value, bool):
+                        per_site.setdefault(site, []).append(float(value))
+        positions = summary.get("positions")
+        if isinstance(positions, dict) and (not moves or moves[-1][1] != positions):
+            moves.append([moment.isoformat(), positions])
+    mean_time = datetime.fromtimestamp(sum(m.timestamp() for m, _s in points) / len(points), points[0][0].tzinfo)
+    return {
+        "at": mean_time.isoformat(),
+        "means": {
+            key: {site: round(sum(values) / len(values), 2) for site, values in per_site.items()}
+            for key, per_site in sums.items()
+        },
+        "moves": moves,
+    }
+
+
+def undigest(digests: Sequence[dict[str, Any]]) -> list[Point]:
+    """Points to build panels from, out of digests in time order: one point of means per digest, and the moves."""
+    points: list[Point] = []
+    for item in digests:
+        if not item:
+            continue
+        points.extend((datetime.fromisoformat(moment), {"positions": positions}) for moment, positions in item["moves"])
+        points.append((datetime.fromisoformat(item["at"]), dict(item["means"])))
+    points.sort(key=lambda point: point[0])
+    return points
+
+
+# ---------------------------------------------------------------- panels
+
+
+def _when(moment: datetime, lang: str) -> str:
+    return f"{city_time(moment, lang, with_date=True)} ({zone_label(moment)})"
+
+
+def _note(inputs: Inputs, lang: str) -> str:
+    return t("details.as_of", lang, time=_when(inputs.as_of, lang)) if inputs.as_of else ""
+
+
+def _label(key: str, lang: str) -> str:
+    """A field's label: translated when the catalogue has it, the field's own name otherwise."""
+    entry = MESSAGES.get(f"field.{key}")
+    return t(f"field.{key}", lang) if entry else key.replace("_", " ")
+
+
+def _translated(prefix: str, value: str, lang: str) -> str:
+    return t(f"{prefix}.{value}", lang) if f"{prefix}.{value}" in MESSAGES else value
+
+
+def _place_facts(record: Record, lang: str) -> list[tuple[str, str]]:
+    facts = []
+    if record.commune:
+        facts.append((_label("commune", lang), record.commune))
+    if record.quartier_name:
+        facts.append((_label("quartier_name", lang), record.quartier_name))
+    return facts
+
+
+def _subtitle(layer: str, lang: str) -> str:
+    return LAYERS[layer].title(lang) if layer in LAYERS else layer
+
+
+def _history_ref(inputs: Inputs) -> datetime | None:
+    """The data clock: the snapshot's time, or the newest history entry's."""
+    if inputs.as_of:
+        return inputs.as_of
+    return inputs.points[-1][0] if inputs.points else None
+
+
+def parking_panel(record: ParkingRecord, inputs: Inputs, lang: str) -> Panel:
+    """A car park: its occupancy now, over the last 24 hours (5-minute means) and 7 days (hourly means)."""
+    series = site_series(inputs.points, "occupied_by_site", record.id)
+    end = _history_ref(inputs)
+    day = bucketed(window(series, end, DAY), DAY_BUCKET) if end else []
+    week = bucketed(window(series, end, WEEK), WEEK_BUCKET) if end else []
+    figure = (
+        series_figure(
+            [(t("details.last_24h", lang), day, DAY), (t("details.last_7d", lang), week, WEEK)],
+            value_label=t("details.occupied", lang),
+            ceiling=(t("details.capacity", lang), float(record.capacity)),
+            lang=lang,
+            zone=zone_label(end) if end else "",
+            end=end,
+        )
+        if end
+        else None
+    )
+    return Panel(
+        title=record.name,
+        subtitle=f"{_subtitle('parking', lang)} · {_translated('site_type', record.site_type, lang)}",
+        facts=[
+            (t("details.free", lang), number(record.free, lang)),
+            (t("details.occupied", lang), f"{number(record.occupied, lang)} ({percent(record.occupancy, lang)})"),
+            (t("details.capacity", lang), number(record.capacity, lang)),
+            *_place_facts(record, lang),
+        ],
+        figure=figure.to_plotly_json() if figure and (day or week) else None,
+        figure_label=t("details.parking_chart", lang, name=record.name),
+        timeline_empty="" if day or week else t("details.no_history", lang),
+        note=_note(inputs, lang),
+    )
+
+
+def energy_panel(record: EnergyRecord, inputs: Inputs, lang: str) -> Panel:
+    """A metered site: power now against typical, and today's load curve against the typical one."""
+    delta = record.power_kw / record.typical_kw - 1 if record.typical_kw else 0.0
+    end = _history_ref(inputs)
+    power: Series = []
+    figure = None
+    if end:
+        start = day_start(end)
+        power, typical = (
+            bucketed(window(site_series(inputs.points, key, record.id), end, end - start), DAY_BUCKET)
+            for key in ("power_by_site", "typical_by_site")
+        )
+        figure = energy_day_figure(
+            power,
+            typical,
+            labels=(t("details.power", lang), t("details.typical", lang)),
+            axis=t("details.kw", lang),
+            zone=zone_label(end),
+            lang=lang,
+            day=(start, start + DAY),
+        )
+    return Panel(
+        title=record.name,
+        subtitle=f"{_subtitle('energy', lang)} · {_translated('site_type', record.site_type, lang)}",
+        facts=[
+            (t("details.power", lang), f"{number(record.power_kw, lang, 1)} kW"),
+            (t("details.typical", lang), f"{number(record.typical_kw, lang, 1)} kW"),
+            (t("details.delta", lang), percent(delta, lang, signed=True)),
+            *_place_facts(record, lang),
+        ],
+        figure=figure.to_plotly_json() if figure and power else None,
+        figure_label=t("details.energy_chart", lang, name=record.name),
+        timeline_empty="" if power else t("details.no_history", lang),
+        note=_note(inputs, lang),
+    )
+
+
+def report_panel(record: ReportRecord, inputs: Inputs, lang: str) -> Panel:
+    """A citizen report: where it stands, its dates, its description, and its status changes with their times.
+
+    The reporter's identity and contact stay out of the panel: handling a report does not need them here.
+    """
+    status = t(f"report.{record.status.value}", lang)
+    facts = [
+        (t("details.status", lang), status),
+        (t("details.created", lang), _when(record.created_at, lang)),
+        (t("details.updated", lang), _when(record.updated_at, lang)),
+        *_place_facts(record, lang),
+    ]
+    if record.description:
+        facts.append((_label("description", lang), record.description))
+    if record.status_notes:
+        facts.append((_label("status_notes", lang), record.status_notes))
+    changes = []
+    for change in inputs.timeline:
+        value = _translated("report", change.value, lang)
+        text = (
+            t("details.change", lang, previous=_translated("report", change.previous, lang), value=value)
+            if change.previous
+            else t("details.first_seen", lang, value=value)
+        )
+        changes.append((_when(change.at, lang), text))
+    return Panel(
+        title=t("details.report_title", lang, category=record.category),
+        subtitle=f"{_subtitle('reports', lang)} · {record.id}",
+        facts=facts,
+        timeline_title=t("details.timeline", lang),
+        timeline=changes,
+        timeline_empty="" if changes else t("details.no_timeline", lang),
+        note=_note(inputs, lang),
+    )
+
+
+def nacelle_panel(record: NacelleRecord, inputs: Inputs, lang: str) -> Panel:
+    """A Nacelle: its status, place and event now, and the places it moved through with arrival times."""
+    stays = trail(inputs.points, record.id)
+    moves = [
+        (
+            _when(stay.arrived, lang),
+            t("details.stay", lang, place=stay.place, status=_translated("nacelle", stay.status, lang)),
+        )
+        for stay in reversed(stays)  # the latest first: where it is now, then where it was
+    ]
+    facts = [
+        (t("details.status", lang), t(f"nacelle.{record.status.value}", lang)),
+        (t("details.place", lang), record.place),
+    ]
+    if record.event:
+        facts.append((t("details.event", lang), record.event))
+    return Panel(
+        title=record.name,
+        subtitle=_subtitle("nacelles", lang),
+        facts=facts + _place_facts(record, lang),
+        timeline_title=t("details.moves", lang),
+        timeline=moves,
+        timeline_empty="" if moves else t("details.no_history", lang),
+        note=_note(inputs, lang),
+    )
+
+
+_GENERIC_HIDDEN = PERSONAL_FIELDS | {"id", "lon", "lat", "kind", "commune_code", "quartier"}
+
+
+def _shown_value(value: Any, lang: str) -> str:
+    if isinstance(value, datetime):
+        return _when(value, lang)
+    if isinstance(value, bool):
+        return t("details.yes" if value else "details.no", lang)
+    if isinstance(value, int | float):
+        return number(value, lang, 0 if isinstance(value, int) or float(value).is_integer() else 1)
+    return str(getattr(value, "value", value))
+
+
+def generic_panel(layer: str, record: Any, inputs: Inputs, lang: str) -> Panel:
+    """Any other layer: the record's fields as a list, and its per-site numbers over the last 24 hours."""
+    facts = [
+        (_label(f.name, lang), _shown_value(getattr(record, f.name), lang))
+        for f in dataclasses.fields(record)
+        if f.name not in _GENERIC_HIDDEN and getattr(record, f.name) not in ("", None)
+    ]
+    end = _history_ref(inputs)
+    lines = []
+    if end:
+        for key in by_site_keys(inputs.points, record.id):
+            day = bucketed(window(site_series(inputs.points, key, record.id), end, DAY), DAY_BUCKET)
+            if day:
+                lines.append((_label(key.removesuffix("_by_site"), lang), day, DAY))
+    name = getattr(record, "name", "") or record.id
+    figure = (
+        series_figure(lines, value_label="", ceiling=None, lang=lang, zone=zone_label(end), end=end, overlay=True)
+        if lines
+        else None
+    )
+    return Panel(
+        title=str(name),
+        subtitle=_subtitle(layer, lang),
+        facts=facts,
+        figure=figure.to_plotly_json() if figure else None,
+        figure_label=t("details.generic_chart", lang, name=name),
+        note=_note(inputs, lang),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PanelKind:
+    """How one layer's panel is built and what it reads: `history` of the layer, or the record's `timeline`."""
+
+    build: Callable[[str, Any, Inputs, str], Panel]
+    history: timedelta = timedelta(0)
+    timeline: bool = False
+
+
+def _specific(builder: Callable[[Any, Inputs, str], Panel]) -> Callable[[str, Any, Inputs, str], Panel]:
+    return lambda _layer, record, inputs, lang: builder(record, inputs, lang)
+
+
+# Layers with a panel of their own; every other layer of dashboard.layers.LAYERS gets GENERIC.
+PANELS: dict[str, PanelKind] = {
+    "parking": PanelKind(_specific(parking_panel), history=WEEK),
+    "energy": PanelKind(_specific(energy_panel), history=DAY),
+    "reports": PanelKind(_specific(report_panel), timeline=True),
+    "nacelles": PanelKind(_specific(nacelle_panel), history=WEEK),
+}
+GENERIC = PanelKind(generic_panel, history=DAY)
+
+
+def panel_kind(layer: str) -> PanelKind:
+    """How the panel of a record of `layer` is built (the generic panel for layers without their own)."""
+    return PANELS.get(layer, GENERIC)
+
+
+def find_record(records: Sequence[Record], record_id: str) -> Record | None:
+    """The record with this id, or None when it is gone from the snapshot."""
+    return next((r for r in records if r.id == record_id), None)
+
+
+def build_panel(layer: str, record: Any, inputs: Inputs, lang: str) -> Panel:
+    """The panel of one record of `layer`."""
+    return panel_kind(layer).build(layer, record, inputs, lang)
+
+
+def gone_panel(layer: str, lang: str) -> Panel:
+    """What the panel says when the clicked record is no longer in the data (or never was)."""
+    return Panel(title=t("details.gone_title", lang), subtitle=_subtitle(layer, lang), note=t("details.gone", lang))
+
+
+def unavailable_panel(lang: str) -> Panel:
+    """What the panel says when the data cannot be read right now."""
+    return Panel(title=t("details.region", lang), subtitle="", note=t("details.unavailable", lang))
+
+
+MAX_ID_LENGTH = 200
+
+
+def clicked_record(click: Any, layer_of_trace: dict[int, str]) -> dict[str, str] | None:
+    """{'layer', 'id'} of the point clicked on the map (Plotly's clickData), or None when it is not a record.
+
+    Every layer's traces carry the record id as `customdata` (alone, or first of a list); the trace's index
+    tells the layer. Anything else (an area of the shading, malformed data) is not a record.
+    """
+    points = click.get("points") if isinstance(click, dict) else None
+    if not isinstance(points, list) or not points or not isinstance(points[0], dict):
+        return None
+    point = points[0]
+    layer = layer_of_trace.get(point.get("curveNumber")) if isinstance(point.get("curveNumber"), int) else None
+    custom = point.get("customdata")
+    record_id = custom[0] if isinstance(custom, list) and custom else custom
+    if layer is None or not isinstance(record_id, str) or not 0 < len(record_id) <= MAX_ID_LENGTH:
+        return None
+    return {"layer": layer, "id": record_id}
