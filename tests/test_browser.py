@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.live_app import FAST, LiveApp
+from tests.live_app import FAST, LiveApp, sign_in
 from tests.shared_data import boundary_settings
 
 pytestmark = pytest.mark.browser
@@ -39,6 +39,7 @@ def _map_traces(page):
 
 
 def test_managers_page_shows_four_live_layers_without_console_errors(page, live_app):
+    sign_in(page, live_app.url)
     page.goto(live_app.url + "/")
     page.wait_for_function(KPI_READY_JS, timeout=20000)
     traces = _map_traces(page)
@@ -77,6 +78,7 @@ OUTLINES_JS = """() => {
 def test_map_draws_area_outlines_offline_and_can_shade_open_reports_per_quartier(page, live_app):
     if not boundary_settings():
         pytest.skip("boundary files not found in ../shared/data")
+    sign_in(page, live_app.url)
     page.goto(live_app.url + "/")
     _map_traces(page)
     assert page.evaluate(OUTLINES_JS) == {"areas": [20, 37], "drawn": 2}
@@ -98,6 +100,7 @@ def test_map_draws_area_outlines_offline_and_can_shade_open_reports_per_quartier
 def test_commune_filter_narrows_the_tiles_and_the_map(page, live_app):
     if not boundary_settings():
         pytest.skip("boundary files not found in ../shared/data")
+    sign_in(page, live_app.url)
     page.goto(live_app.url + "/")
     page.wait_for_function(KPI_READY_JS, timeout=20000)
     whole = sum(trace["n"] for trace in _map_traces(page) if trace["name"].startswith("Signalements"))
@@ -113,6 +116,7 @@ def test_commune_filter_narrows_the_tiles_and_the_map(page, live_app):
 
 
 def test_layer_switch_hides_a_layer_and_keeps_the_rest(page, live_app):
+    sign_in(page, live_app.url)
     page.goto(live_app.url + "/")
     _map_traces(page)
     page.get_by_label("Signalements", exact=True).uncheck()
@@ -127,6 +131,7 @@ def test_layer_switch_hides_a_layer_and_keeps_the_rest(page, live_app):
 
 
 def test_english_page(page, live_app):
+    sign_in(page, live_app.url)
     page.goto(live_app.url + "/?lang=en")
     page.wait_for_function(KPI_READY_JS, timeout=20000)
     assert "operations dashboard" in page.inner_text("h1")
@@ -139,6 +144,7 @@ def test_failing_feed_keeps_last_data_and_marks_the_layer_degraded(page):
     app = LiveApp(**FAST, CITYOPS_DEMO_FAULTS="parking")
     app.start()
     try:
+        sign_in(page, app.url)
         page.goto(app.url + "/")
         page.wait_for_selector("#badge-parking.badge-degraded", timeout=20000)
         title = page.get_attribute("#badge-parking", "title")
@@ -152,6 +158,7 @@ def test_failing_feed_keeps_last_data_and_marks_the_layer_degraded(page):
 
 
 def test_zoom_and_pan_survive_live_updates(page, live_app):
+    sign_in(page, live_app.url)
     page.goto(live_app.url + "/")
     _map_traces(page)
     box = page.locator("#map").bounding_box()
@@ -178,6 +185,7 @@ def test_redis_outage_keeps_the_page_and_recovers_without_restart(page):
     app = LiveApp(**FAST, REDIS_URL=redis_server.url, CITYOPS_REDIS_TIMEOUT_SECONDS="0.5")
     app.start()
     try:
+        sign_in(page, app.url)
         page.goto(app.url + "/")
         _map_traces(page)
         redis_server.stop()
