@@ -130,6 +130,29 @@ def test_layer_switch_hides_a_layer_and_keeps_the_rest(page, live_app):
     assert not any(name.startswith("Signalements") for name in visible)
 
 
+def test_sign_in_through_the_form_then_sign_out(page, live_app):
+    page.goto(live_app.url + "/?lang=en")
+    assert "/login?next=" in page.url  # not signed in: the login page, which remembers where to go
+    page.get_by_label("User name").fill("demo")
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Sign in").click()
+    expect_error = page.get_by_role("alert")
+    assert expect_error.inner_text() == "Incorrect user name or password."
+    page.get_by_label("Password").fill("demo")
+    with page.expect_navigation(timeout=30000):
+        page.get_by_role("button", name="Sign in").click()
+    assert page.url == live_app.url + "/?lang=en"
+    page.wait_for_function(KPI_READY_JS, timeout=20000)
+    assert page.inner_text("#kpi-value-parking").strip() not in ("", "—")
+    assert page.inner_text(".manager-name") == "Signed in: demo"
+    with page.expect_navigation(timeout=30000):
+        page.get_by_role("link", name="Sign out").click()
+    assert "/login" in page.url and "You are signed out." in page.inner_text("main")
+    page.goto(live_app.url + "/")
+    assert "/login?next=/" in page.url
+    assert page.errors == []
+
+
 def test_english_page(page, live_app):
     sign_in(page, live_app.url)
     page.goto(live_app.url + "/?lang=en")
