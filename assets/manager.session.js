@@ -3,6 +3,8 @@
 (function () {
   var originalFetch = window.fetch;
   var leaving = false;
+  // A link (sign out, language) is already taking the page elsewhere: let it.
+  window.addEventListener("beforeunload", function () { leaving = true; });
   window.fetch = function (resource, options) {
     return originalFetch.call(this, resource, options).then(function (response) {
       var url = typeof resource === "string" ? resource : (resource && resource.url) || "";
