@@ -69,7 +69,16 @@ def test_callbacks_and_api_answer_401_json_without_a_session(client, method, pat
 
 
 @pytest.mark.parametrize(
-    "path", ["/healthz", "/login", "/api/v1/public/versions", "/assets/manager.css", "/embed/reports"]
+    "path",
+    [
+        "/healthz",
+        "/login",
+        "/api/v1/public/versions",
+        "/assets/manager.css",
+        "/embed/reports",
+        "/embed/_dash-layout",
+        "/embed/_dash-dependencies",
+    ],
 )
 def test_open_paths_need_no_session(client, path):
     assert client.get(path).status_code == 200
