@@ -144,6 +144,8 @@ class _Login:
             peer = ipaddress.ip_address(_peer_address())
         except ValueError:
             return None
+        if isinstance(peer, ipaddress.IPv6Address) and peer.ipv4_mapped:  # a dual-stack socket's ::ffff:10.0.0.5
+            peer = peer.ipv4_mapped
         if not any(peer in network for network in self.proxies):
             log.warning("ignored %s from untrusted address %s", self.settings.proxy_user_header, peer)
             return None

@@ -250,6 +250,8 @@ def test_proxy_user_header_is_honoured_from_a_trusted_proxy(redis_client):
     client = _proxied(redis_client)
     response = client.get("/", headers={"X-Forwarded-User": "jdupont"}, environ_base={"REMOTE_ADDR": "10.0.0.7"})
     assert response.status_code == 200
+    mapped = {"REMOTE_ADDR": "::ffff:10.0.0.7"}  # the same proxy seen through a dual-stack socket
+    assert client.get("/", headers={"X-Forwarded-User": "jdupont"}, environ_base=mapped).status_code == 200
     layout = client.get(
         "/_dash-layout", headers={"X-Forwarded-User": "jdupont"}, environ_base={"REMOTE_ADDR": "10.0.0.7"}
     )
