@@ -19,6 +19,7 @@ from dashboard.access import EMBED_PREFIX, WALL_PREFIX, allow_embedding, install
 from dashboard.alarm_api import create_alarm_api
 from dashboard.alarm_store import AlarmStore
 from dashboard.api import create_api
+from dashboard.auth import install_manager_login
 from dashboard.geo import configured_geography
 from dashboard.i18n import t
 from dashboard.settings import Settings, load_settings
@@ -33,8 +34,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     settings = settings or load_settings()
     store = store or open_store(settings)
     server = Flask(__name__)
-    # Workers must share one secret; a random one is only right for a single process.
+    # Workers must share one secret (it signs the managers' sessions); a random one is only right for one process.
     server.secret_key = settings.secret_key or secrets.token_hex(32)
+    if settings.secret_key is None and not settings.all_in_one:
+        log.warning("CITYOPS_SECRET_KEY is unset: sign-ins only hold with a single web worker")
     cache = Cache(
         server,
         config={
@@ -45,6 +48,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         },
     )
     install_access_rules(server, settings)
+    install_manager_login(server, settings)
     geography = configured_geography(settings)
     server.register_blueprint(create_api(store, geography))
     server.register_blueprint(create_alarm_api(AlarmStore(store.redis, cleared_kept=settings.alarms.cleared_kept)))

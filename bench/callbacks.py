@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 
 from bench.stack import running_stack
+from tests.live_app import session_cookies
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -73,13 +74,15 @@ TRIVIAL = {
 }
 
 
-async def drive(url: str, body: dict, clients: int, seconds: float) -> tuple[list[float], dict[int, int], int]:
+async def drive(
+    url: str, body: dict, clients: int, seconds: float, cookies: httpx.Cookies
+) -> tuple[list[float], dict[int, int], int]:
     """Each client posts `body` back to back for `seconds`; returns latencies, status counts, bytes received."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     received = 0
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(limits=limits, timeout=30, cookies=cookies) as client:
         stop_at = time.monotonic() + seconds
 
         async def one_client():
@@ -116,35 +119,37 @@ def main() -> None:
 
     with running_stack("bench.trivial_app:create()", 2, {"CITYOPS_REFRESH_SECONDS": "3600"}) as stack:
         base = stack.base
-        dependencies = httpx.get(base + "/_dash-dependencies").json()
+        cookies = session_cookies(base)  # the managers' app needs a signed-in manager
+        dependencies = httpx.get(base + "/_dash-dependencies", cookies=cookies).json()
         endpoint = base + "/_dash-update-component"
-        view = httpx.post(endpoint, json=poll_body(dependencies, None)).json()["response"]["view"]["data"]
+        first = httpx.post(endpoint, json=poll_body(dependencies, None), cookies=cookies)
+        view = first.json()["response"]["view"]["data"]
         # What a browser showing every layer of the whole Métropole holds: [version, commune] per layer.
         all_shown = {name: [version, ""] for name, version in view["versions"].items()}
-        httpx.post(endpoint, json=map_body(dependencies, view, {}))  # warm the shared trace cache
+        httpx.post(endpoint, json=map_body(dependencies, view, {}), cookies=cookies)  # warm the shared trace cache
 
         print(f"{args.clients} concurrent clients, {args.seconds:.0f} s per scenario, gunicorn 2 workers x 8 threads")
         trivial = report(
             "trivial callback (baseline)",
             args.seconds,
-            asyncio.run(drive(base + "/trivial/_dash-update-component", TRIVIAL, args.clients, args.seconds)),
+            asyncio.run(drive(base + "/trivial/_dash-update-component", TRIVIAL, args.clients, args.seconds, cookies)),
         )
         unchanged = report(
             "poll, unchanged tick (204)",
             args.seconds,
-            asyncio.run(drive(endpoint, poll_body(dependencies, view), args.clients, args.seconds)),
+            asyncio.run(drive(endpoint, poll_body(dependencies, view), args.clients, args.seconds, cookies)),
         )
         report(
             "poll, changed tick (new view)",
             args.seconds,
-            asyncio.run(drive(endpoint, poll_body(dependencies, None), args.clients, args.seconds)),
+            asyncio.run(drive(endpoint, poll_body(dependencies, None), args.clients, args.seconds, cookies)),
         )
         for layer in ("parking", "reports"):
             shown = {**all_shown, layer: [all_shown[layer][0] - 1, ""]}
             report(
                 f"map patch, {layer} changed",
                 args.seconds,
-                asyncio.run(drive(endpoint, map_body(dependencies, view, shown), args.clients, args.seconds)),
+                asyncio.run(drive(endpoint, map_body(dependencies, view, shown), args.clients, args.seconds, cookies)),
             )
         print(f"unchanged tick p99 / trivial p99 = {unchanged / trivial:.2f}")
 

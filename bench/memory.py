@@ -26,6 +26,7 @@ from bench.stack import running_stack
 from dashboard import keys
 from dashboard.layers import LAYERS
 from dashboard.sources.demo import build_demo_sources
+from tests.live_app import session_cookies, signed_in_client
 from tests.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,7 +62,7 @@ def viewer(base: str, dependencies: list, lang_en: bool, stop: threading.Event, 
     """One browser's traffic: poll every second, patch the map when the view changed."""
     endpoint = base + "/_dash-update-component"
     seen, shown = None, {}
-    with httpx.Client(timeout=30) as client:
+    with signed_in_client(base, timeout=30) as client:
         while not stop.is_set():
             body = poll_body(dependencies, seen)
             if lang_en:
@@ -101,7 +102,7 @@ def main() -> None:
     errors: list = []
     with running_stack("app:create_app()", 1, settings, redis=redis_server) as stack:
         base = stack.base
-        dependencies = httpx.get(base + "/_dash-dependencies").json()
+        dependencies = httpx.get(base + "/_dash-dependencies", cookies=session_cookies(base)).json()
         threads = [
             threading.Thread(target=viewer, args=(base, dependencies, i % 2 == 1, stop, errors))
             for i in range(args.viewers)

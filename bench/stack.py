@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.live_app import wait_for_data
+from tests.live_app import OUTSIDE_ALL_IN_ONE, demo_manager, wait_for_data
 from tests.redis_server import RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,6 +41,8 @@ def running_stack(
         "REDIS_URL": redis.url,
         "CITYOPS_SECRET_KEY": "bench-secret-bench-secret",
         "CITYOPS_LOG_LEVEL": "WARNING",
+        "CITYOPS_MANAGERS": demo_manager(),  # sign in with tests.live_app.session_cookies (demo/demo)
+        **OUTSIDE_ALL_IN_ONE,
         **settings,
     }
     port = free_port()

@@ -13,6 +13,7 @@ from callbacks.details import register_details
 from callbacks.figure_cache import FigureCache
 from callbacks.live import register_live, request_language
 from dashboard.areas import Geography, unavailable_note
+from dashboard.auth import current_manager
 from dashboard.figures import AREA_SHADING_SLOT, layer_traces
 from dashboard.i18n import zone_label
 from dashboard.kpis import kpis
@@ -41,6 +42,7 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
             area_levels=list(geography.areas),
             communes=list(geography.areas.get("commune", ())),
             empty_traces={name: layer_traces(name, None, lang) for name in LAYERS},
+            manager=current_manager(),
         )
 
     app.layout = serve_layout

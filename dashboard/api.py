@@ -47,7 +47,7 @@ def _iso(moment: datetime | None) -> str | None:
 def snapshot_geojson(snapshot: Snapshot) -> dict[str, Any]:
     """A layer's snapshot as a GeoJSON FeatureCollection, with its version and provenance as members.
 
-    Personal fields are left out: this endpoint has no login yet, so it must not carry them.
+    Personal fields are left out: the endpoint is behind the managers' login, but a layer list does not need them.
     """
     features = []
     for record in snapshot.records:

@@ -116,6 +116,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "{name}<br>{bikes} vélos, {docks} places libres sur {capacity}<br>station {status}, relevé le {reported}",
         "en": "{name}<br>{bikes} bikes, {docks} free docks of {capacity}<br>station {status}, reported {reported}",
     },
+    "auth.title": {"fr": "Connexion — tableau de bord des opérations", "en": "Sign in — operations dashboard"},
+    "auth.heading": {"fr": "Connexion des gestionnaires", "en": "Managers' sign-in"},
+    "auth.username": {"fr": "Identifiant", "en": "User name"},
+    "auth.password": {"fr": "Mot de passe", "en": "Password"},
+    "auth.submit": {"fr": "Se connecter", "en": "Sign in"},
+    "auth.bad_credentials": {"fr": "Identifiant ou mot de passe incorrect.", "en": "Incorrect user name or password."},
+    "auth.too_many": {
+        "fr": "Trop de tentatives. Réessayez après {time} (heure de Paris, {zone}).",
+        "en": "Too many attempts. Try again after {time} (Paris time, {zone}).",
+    },
+    "auth.required": {
+        "fr": "Connexion requise : connectez-vous sur /login.",
+        "en": "Sign-in required: sign in at /login.",
+    },
+    "auth.signed_out": {"fr": "Vous êtes déconnecté.", "en": "You are signed out."},
+    "auth.sign_out": {"fr": "Se déconnecter", "en": "Sign out"},
+    "auth.signed_in_as": {"fr": "Connecté : {name}", "en": "Signed in: {name}"},
+    "auth.closed": {
+        "fr": "Aucun compte gestionnaire n'est configuré (CITYOPS_MANAGERS) : la connexion est fermée.",
+        "en": "No manager account is configured (CITYOPS_MANAGERS): sign-in is closed.",
+    },
+    "auth.demo": {
+        "fr": "Démonstration : identifiant demo, mot de passe demo.",
+        "en": "Demonstration: user name demo, password demo.",
+    },
     "access.wall_denied": {
         "fr": "Accès refusé : jeton d'affichage manquant ou invalide.",
         "en": "Access denied: missing or invalid display token.",

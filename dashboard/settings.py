@@ -6,6 +6,7 @@ Sources, later ones winning: defaults, the TOML file named by CITYOPS_CONFIG, en
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlparse
 
+from limits import parse_many
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -34,6 +36,8 @@ ENV_PREFIX = "CITYOPS_"
 # A CSP host source: scheme, host (wildcard subdomain allowed), optional port.
 _FRAME_SOURCE = re.compile(r"https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 CONFIG_ENV = "CITYOPS_CONFIG"
+# werkzeug.security's hash format: method$salt$hex digest (scrypt by default, pbkdf2 accepted).
+_PASSWORD_HASH = re.compile(r"(scrypt|pbkdf2):[^\s,$]+\$[^\s,$]+\$[0-9a-f]+")
 
 
 class ConfigError(Exception):
@@ -156,6 +160,22 @@ class SourceSettings(BaseModel):
         return self
 
 
+class ManagerAccount(BaseModel):
+    """One manager who may sign in: a name and a password hash made by `python -m dashboard.auth hash-password`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[^\s:,]+$", max_length=64)
+    password_hash: str
+
+    @field_validator("password_hash")
+    @classmethod
+    def _werkzeug_hash(cls, value: str) -> str:
+        if not _PASSWORD_HASH.fullmatch(value):
+            raise ValueError("not a password hash; make one with: python -m dashboard.auth hash-password")
+        return value
+
+
 class Settings(BaseModel):
     """Every setting of the dashboard, with its default and meaning."""
 
@@ -214,6 +234,35 @@ class Settings(BaseModel):
         None,
         min_length=16,
         description="Flask secret shared by all web workers. Unset: a random one per process (single process only).",
+    )
+    managers: tuple[ManagerAccount, ...] = Field(
+        (),
+        description="Managers who may sign in: [[managers]] tables (name, password_hash) or name:hash,... (see Managers' login).",  # noqa: E501
+    )
+    session_hours: float = Field(
+        12.0, gt=0, le=720, description="A manager's sign-in lasts this long, then the login page is shown again."
+    )
+    session_cookie_secure: bool | None = Field(
+        None,
+        description="Send the session cookie over HTTPS only. Unset: on, except in all-in-one mode (no REDIS_URL).",
+    )
+    login_rate_limit: str = Field(
+        "5 per minute", description="Failed sign-ins allowed per address and user name, like 5 per minute."
+    )
+    proxy_count: int = Field(
+        0,
+        ge=0,
+        le=5,
+        description="Reverse proxies in front of the server whose X-Forwarded-For/-Proto/-Host are trusted.",
+    )
+    proxy_user_from: tuple[str, ...] = Field(
+        (),
+        description="Proxy addresses or networks (space-separated) whose user header signs a manager in. Unset: off.",
+    )
+    proxy_user_header: str = Field(
+        "X-Forwarded-User",
+        pattern=r"^[A-Za-z0-9-]+$",
+        description="Header carrying the signed-in user's name from a trusted proxy (CITYOPS_PROXY_USER_FROM).",
     )
     wall_token: str | None = Field(
         None,
@@ -279,6 +328,47 @@ class Settings(BaseModel):
             raise ValueError(f"expected 'self' or http(s) origins like https://www.toulouse.fr, got {' '.join(bad)!r}")
         return value
 
+    @field_validator("proxy_user_from")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = []
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                bad.append(item)
+        if bad:
+            raise ValueError(f"expected IP addresses or networks like 10.0.0.5 or 10.0.0.0/24, got {' '.join(bad)!r}")
+        return value
+
+    @field_validator("login_rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError("expected a rate like 5 per minute or 20/hour") from None
+        return value
+
+    @field_validator("managers")
+    @classmethod
+    def _one_account_per_name(cls, value: tuple[ManagerAccount, ...]) -> tuple[ManagerAccount, ...]:
+        names = [account.name for account in value]
+        doubles = sorted({name for name in names if names.count(name) > 1})
+        if doubles:
+            raise ValueError(f"manager name(s) listed more than once: {', '.join(doubles)}")
+        return value
+
+    @property
+    def all_in_one(self) -> bool:
+        """True in the all-in-one mode (`make run`): no REDIS_URL, so an in-process Redis stand-in."""
+        return self.redis_url is None
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether the session cookie is sent over HTTPS only (CITYOPS_SESSION_COOKIE_SECURE, else by mode)."""
+        return not self.all_in_one if self.session_cookie_secure is None else self.session_cookie_secure
+
     @field_validator("tile_url")
     @classmethod
     def _tile_template(cls, value: str | None) -> str | None:
@@ -307,8 +397,10 @@ def _from_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], list[
                 problems.append(f"{var}: {field} are set as {_FILE_ONLY[field]} in the {CONFIG_ENV} file only")
             elif field == "demo_faults":
                 values[field] = tuple(part.strip() for part in raw.split(",") if part.strip())
-            elif field == "embed_frame_ancestors":
+            elif field in ("embed_frame_ancestors", "proxy_user_from"):
                 values[field] = tuple(raw.split())
+            elif field == "managers":
+                values[field] = _accounts_from_text(raw)
             elif raw.strip() == "" and Settings.model_fields[field].default is None:
                 values[field] = None
             else:
@@ -316,6 +408,15 @@ def _from_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], list[
         elif var.startswith(ENV_PREFIX) and var != CONFIG_ENV:
             problems.append(f"{var}: unknown setting")
     return values, problems
+
+
+def _accounts_from_text(raw: str) -> tuple[dict[str, str], ...]:
+    """`name:hash,name:hash` (commas or spaces between accounts) as account tables; the name ends at the first colon."""
+    accounts = []
+    for item in raw.replace(",", " ").split():
+        name, _, password_hash = item.partition(":")
+        accounts.append({"name": name, "password_hash": password_hash})
+    return tuple(accounts)
 
 
 def _from_file(path: Path) -> dict[str, Any]:

@@ -13,7 +13,17 @@ from layouts.details import details_panel
 from layouts.parts import badge, boundaries_note, demo_flag, kpi_tile, live_stores
 
 
-def _header(lang: str, zone: str) -> html.Header:
+def _signed_in(lang: str, manager: str | None) -> list:
+    """The signed-in manager's name and the sign-out link; nothing when no one is signed in."""
+    if not manager:
+        return []
+    return [
+        html.Span(t("auth.signed_in_as", lang, name=manager), className="manager-name"),
+        html.A(t("auth.sign_out", lang), href=f"/logout?lang={lang}", className="sign-out"),
+    ]
+
+
+def _header(lang: str, zone: str, manager: str | None = None) -> html.Header:
     other = "en" if lang == "fr" else "fr"
     return html.Header(
         className="topbar",
@@ -23,6 +33,7 @@ def _header(lang: str, zone: str) -> html.Header:
             html.Span(t("app.times_in", lang, zone=zone), className="zone"),
             html.Span("", id=ids.UPDATED, className="updated", **{"aria-live": "polite"}),
             html.A(t("app.language", lang), href=f"?lang={other}", className="lang-switch", lang=other),
+            *_signed_in(lang, manager),
         ],
     )
 
@@ -74,6 +85,7 @@ def manager_layout(
     area_levels: list[str],
     communes: list[tuple[str, str]],
     empty_traces: dict[str, list[dict]],
+    manager: str | None = None,
 ) -> html.Div:
     """The whole page for one language; live values arrive through the callbacks."""
     figure = map_figure(empty_traces, tile_url=tile_url, tile_attribution=tile_attribution, outlines=outlines)
@@ -81,7 +93,7 @@ def manager_layout(
         className="page manager",
         lang=lang,
         children=[
-            _header(lang, zone),
+            _header(lang, zone, manager),
             html.Div(id=ids.BANNER, className="banner", role="alert", hidden=True),
             html.Ul(className="badges", children=[badge(name, title) for name, title in layer_titles.items()]),
             html.Div(className="kpis", children=[kpi_tile(k) for k in kpis]),

@@ -4,7 +4,31 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask import Flask
+from flask.testing import FlaskClient
+
+from dashboard.api import create_api
+from dashboard.areas import Geography
+from dashboard.auth import install_manager_login
 from dashboard.models import FetchResult, ParkingRecord
+from dashboard.settings import load_settings
+from dashboard.store import Store
+
+
+def sign_in_client(client: FlaskClient, user: str = "demo", password: str = "demo") -> FlaskClient:
+    """Sign a Flask test client in through the login form (the all-in-one demo account by default); returns it."""
+    response = client.post("/login", data={"username": user, "password": password})
+    assert response.status_code == 303, f"sign-in as {user!r} failed with {response.status_code}"
+    return client
+
+
+def api_client(store: Store, geography: Geography) -> FlaskClient:
+    """A test client of the JSON API alone (no Dash apps) behind the managers' login, signed in as demo."""
+    app = Flask(__name__)
+    app.secret_key = "test-secret-test-secret"
+    install_manager_login(app, load_settings({}))
+    app.register_blueprint(create_api(store, geography))
+    return sign_in_client(app.test_client())
 
 
 def parking_result(occupied: int = 100, when: datetime | None = None, rejected: tuple[str, ...] = ()) -> FetchResult:

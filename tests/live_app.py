@@ -10,11 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+from werkzeug.security import generate_password_hash
 
 from tests.redis_server import free_port
 from tests.shared_data import boundary_settings
 
 ROOT = Path(__file__).resolve().parents[1]
+DEMO = "demo"  # user name and password of the all-in-one mode's demo account
 # Settings that make the demo move fast enough to watch values change within a test, with the boundaries
 # (communes and quartiers) when the shared data folder is there.
 FAST = {
@@ -41,6 +43,41 @@ def wait_for_data(base: str, timeout: float = 60, alive: Callable[[], bool] = la
     raise TimeoutError(f"no data at {base} after {timeout} s")
 
 
+def sign_in(page, base_url: str, user: str = "demo", password: str = "demo") -> None:
+    """Sign a Playwright page in through the login form (the demo account of the all-in-one mode by default)."""
+    page.goto(f"{base_url}/login")
+    page.fill("#username", user)
+    page.fill("#password", password)
+    with page.expect_navigation(timeout=30000):
+        page.click("button[type=submit]")
+    if "/login" in page.url:
+        error = page.locator("#login-error")
+        reason = error.inner_text() if error.count() else page.url
+        raise AssertionError(f"sign-in as {user!r} failed: {reason}")
+
+
+def session_cookies(base_url: str, user: str = DEMO, password: str = DEMO) -> httpx.Cookies:
+    """The session cookie of a sign-in through the login form, for HTTP clients (benchmarks, API checks)."""
+    response = httpx.post(f"{base_url}/login", data={"username": user, "password": password}, timeout=30)
+    if response.status_code != 303:
+        raise RuntimeError(f"sign-in as {user!r} at {base_url} failed with {response.status_code}")
+    return response.cookies
+
+
+def signed_in_client(base_url: str, user: str = DEMO, password: str = DEMO, **options) -> httpx.Client:
+    """An httpx client carrying a manager's session (`options` go to httpx.Client)."""
+    return httpx.Client(cookies=session_cookies(base_url, user, password), **options)
+
+
+def demo_manager() -> str:
+    """CITYOPS_MANAGERS for the demo account, for runs outside the all-in-one mode (with REDIS_URL)."""
+    return f"{DEMO}:{generate_password_hash(DEMO)}"
+
+
+# Outside the all-in-one mode (REDIS_URL set) the demo account and plain-http cookies must be configured.
+OUTSIDE_ALL_IN_ONE = {"CITYOPS_SESSION_COOKIE_SECURE": "false"}
+
+
 class LiveApp:
     """A running dashboard process; `url` is its base URL."""
 
@@ -51,6 +88,8 @@ class LiveApp:
             "CITYOPS_PORT": str(self.port),
             **settings,
         }
+        if "REDIS_URL" in settings:  # the demo account exists only in the all-in-one mode: configure it
+            self.env = {"CITYOPS_MANAGERS": demo_manager(), **OUTSIDE_ALL_IN_ONE, **self.env}
         self.process: subprocess.Popen | None = None
         self.log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"cityops-app-{self.port}.log"
 
@@ -79,7 +118,3 @@ class LiveApp:
                 self.process.kill()
             self.process = None
             self._log.close()
-
-
-def sign_in(page, base_url: str, user: str = "demo", password: str = "demo") -> None:
-    """Sign the page in as a manager (the login form replaces this placeholder)."""

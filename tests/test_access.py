@@ -8,6 +8,7 @@ from app import create_app
 from dashboard.access import TOKEN_COOKIE, TOKEN_HEADER
 from dashboard.settings import load_settings
 from dashboard.store import Store
+from tests.factories import sign_in_client
 
 TOKEN = "wall-display-token-1"
 
@@ -52,12 +53,16 @@ def test_wall_is_closed_when_no_token_is_configured(redis_client):
     assert "CITYOPS_WALL_TOKEN" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("path", ["/", "/api/v1/layers", f"/wall/?token={TOKEN}"])
+@pytest.mark.parametrize("path", ["/", "/api/v1/layers", f"/wall/?token={TOKEN}", "/login"])
 def test_nothing_is_frameable(client, path):
+    if path != "/login":
+        sign_in_client(client)
     response = client.get(path)
+    assert response.status_code == 200
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
 
 
 def test_managers_page_needs_no_display_token(client):
-    assert client.get("/").status_code == 200
+    assert client.get("/").status_code == 302  # to the managers' login, not a 403
+    assert sign_in_client(client).get("/").status_code == 200

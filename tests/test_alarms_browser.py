@@ -1,18 +1,17 @@
 """Threshold alarms in a real Chromium: raised by the collectors, acknowledged on /, told by the wall's ticker.
 
-The server runs in this process (web app and collectors on a real redis-server) so the test can play the
-managers' login, which sets `flask.g.manager` on every request; the alarms come from settings only: a TOML
-file with a short source-down rule and the parking demonstration feed made to fail.
+The server runs in this process (web app and collectors on a real redis-server) so the test can read the
+alarms back from Redis; a manager signs in through the login form. The alarms come from settings only: a
+TOML file with a short source-down rule and the parking demonstration feed made to fail.
 """
 
 from __future__ import annotations
 
 import threading
 
-import httpx
 import pytest
 import redis
-from flask import g
+from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -22,12 +21,13 @@ from dashboard.collectors.runner import CollectorRunner, configured_sources
 from dashboard.settings import load_settings
 from dashboard.store import Store
 from tests.conftest import open_page
-from tests.live_app import sign_in, wait_for_data
+from tests.live_app import sign_in, signed_in_client, wait_for_data
 from tests.redis_server import free_port
 
 pytestmark = pytest.mark.browser
 
 TOKEN = "alarm-wall-token-42"
+MANAGER, PASSWORD = "camille.durand", "alarm-test-password"
 ALARMS_TOML = """
 [alarms]
 evaluate_seconds = 0.5
@@ -43,21 +43,11 @@ ALARM_ROW = ".alarms-table tr.alarm-critical"
 
 
 class InProcessApp:
-    """The dashboard and its collectors in this process; `manager` is who the login says is signed in."""
+    """The dashboard and its collectors in this process."""
 
     def __init__(self, settings, store: Store) -> None:
-        self.manager: str | None = None
         self.store = store
         self.server = create_app(settings, store=store)
-
-        @self.server.before_request
-        def _signed_in_as() -> None:
-            # What the managers' login does on every authenticated request.
-            if self.manager is None:
-                g.pop("manager", None)
-            else:
-                g.manager = self.manager
-
         self.port = free_port()
         self.http = make_server("127.0.0.1", self.port, self.server, threaded=True)
         self.runner = CollectorRunner(store, configured_sources(settings), settings)
@@ -87,6 +77,8 @@ def alarm_app(redis_server, tmp_path_factory):
             "CITYOPS_REFRESH_SECONDS": "1",
             "CITYOPS_POLL_SECONDS": "0.5",
             "CITYOPS_WALL_TOKEN": TOKEN,
+            "CITYOPS_MANAGERS": f"{MANAGER}:{generate_password_hash(PASSWORD)}",
+            "CITYOPS_SESSION_COOKIE_SECURE": "false",
         },
         redis_url=redis_server.url,
     )
@@ -101,7 +93,7 @@ def alarm_app(redis_server, tmp_path_factory):
 
 
 def test_an_alarm_appears_on_the_managers_page_and_is_acknowledged_with_who_and_when(page, alarm_app):
-    sign_in(page, alarm_app.url)
+    sign_in(page, alarm_app.url, MANAGER, PASSWORD)
     page.goto(alarm_app.url + "/")
     page.wait_for_selector(ALARM_ROW, timeout=30000)
     row = page.locator(ALARM_ROW)
@@ -111,34 +103,26 @@ def test_an_alarm_appears_on_the_managers_page_and_is_acknowledged_with_who_and_
     assert cells[2] == "Stationnement (source demo-parking)"
     assert "(heure de Paris, " in cells[3]
 
-    alarm_app.manager = None  # nobody signed in: refused, and the page says why
-    row.get_by_role("button", name="Acquitter").click()
-    note = row.locator(".alarm-ack-note")
-    page.wait_for_function(
-        "() => document.querySelector('.alarm-ack-note').textContent.includes('refusé')", timeout=10000
-    )
-    assert note.inner_text() == "Acquittement refusé : aucun responsable connecté."
     assert AlarmStore(alarm_app.store.redis).active()[0].acknowledged_by == ""
-
-    alarm_app.manager = "Camille Durand"
     row.get_by_role("button", name="Acquitter").click()
     page.wait_for_function(
         "() => { const el = document.querySelector('.alarm-ack-note, .alarm-ack-done');"
-        " return el && el.textContent.includes('Camille Durand'); }",
+        " return el && el.textContent.includes('camille.durand'); }",
         timeout=10000,
     )
     (stored,) = AlarmStore(alarm_app.store.redis).active()
-    assert stored.acknowledged_by == "Camille Durand" and stored.acknowledged_at is not None
-    recorded = acknowledgement(stored, "fr")  # "Acquittée par Camille Durand le 25/11/2026 17:05 (heure de Paris, CET)"
+    assert stored.acknowledged_by == MANAGER and stored.acknowledged_at is not None
+    recorded = acknowledgement(stored, "fr")  # "Acquittée par camille.durand le 25/11/2026 17:05 (heure de Paris, CET)"
     assert "(heure de Paris, " in recorded
     # After the next poll the panel is redrawn from Redis and shows the same words in place of the button.
     page.wait_for_selector(f"{ALARM_ROW} .alarm-ack-done", timeout=10000)
     assert page.inner_text(f"{ALARM_ROW} .alarm-ack-done") == recorded
     assert page.locator(f"{ALARM_ROW} button").count() == 0
 
-    api = httpx.get(alarm_app.url + "/api/v1/alarms?lang=en").json()
+    with signed_in_client(alarm_app.url, MANAGER, PASSWORD) as client:
+        api = client.get(alarm_app.url + "/api/v1/alarms?lang=en").json()
     assert [(a["rule"], a["acknowledged_by"], a["text"]["where"]) for a in api["active"]] == [
-        ("source-down", "Camille Durand", "Parking (source demo-parking)")
+        ("source-down", MANAGER, "Parking (source demo-parking)")
     ]
     assert page.errors == []
 

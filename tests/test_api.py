@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from flask import Flask
 
-from dashboard.api import create_api
 from dashboard.areas import Geography
 from dashboard.layers import LAYERS
 from dashboard.models import SourceState, SourceStatus
 from dashboard.store import Store, connect
-from tests.factories import parking_result
+from tests.factories import api_client, parking_result
 from tests.redis_server import free_port
 
 
 def _client(store: Store):
-    app = Flask(__name__)
-    app.register_blueprint(create_api(store, Geography(areas={})))
-    return app.test_client()
+    return api_client(store, Geography(areas={}))
 
 
 @pytest.fixture

@@ -8,11 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import shapely
-from flask import Flask
 
 from app import create_app
 from dashboard import keys
-from dashboard.api import create_api
 from dashboard.areas import Geography
 from dashboard.collectors.job import SourceJob
 from dashboard.collectors.leader import LeaderLock
@@ -21,6 +19,7 @@ from dashboard.models import FetchResult, ParkingRecord, ReportRecord, ReportSta
 from dashboard.settings import load_settings
 from dashboard.sources.demo import build_demo_sources
 from dashboard.store import Store
+from tests.factories import api_client, sign_in_client
 
 NOW = datetime(2026, 11, 25, 10, tzinfo=UTC)
 
@@ -56,12 +55,6 @@ def collect(store: Store, redis_client, source, boundaries) -> Store:
     )
     job.run_once()
     return store
-
-
-def api_client(store: Store, geography: Geography):
-    app = Flask(__name__)
-    app.register_blueprint(create_api(store, geography))
-    return app.test_client()
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +163,7 @@ def test_open_reports_by_age_band():
 
 def test_the_dashboard_starts_without_boundaries_and_says_so(redis_client, tmp_path):
     settings = load_settings({}, communes_path=str(tmp_path / "missing.geojson"))
-    client = create_app(settings, store=Store(redis_client)).test_client()
+    client = sign_in_client(create_app(settings, store=Store(redis_client)).test_client())
     response = client.get("/api/v1/areas?level=commune")
     assert response.status_code == 503
     assert response.get_json()["error"].startswith("Limites des communes et quartiers indisponibles")
@@ -180,5 +173,5 @@ def test_the_dashboard_starts_without_boundaries_and_says_so(redis_client, tmp_p
     layout = client.get("/_dash-layout", headers={"Referer": "http://localhost/?lang=en"}).get_data(as_text=True)
     assert "Commune and quartier boundaries unavailable" in layout
 
-    unset = create_app(load_settings({}), store=Store(redis_client)).test_client()
+    unset = sign_in_client(create_app(load_settings({}), store=Store(redis_client)).test_client())
     assert "aucun fichier configuré" in unset.get("/api/v1/areas").get_json()["error"]

@@ -7,6 +7,7 @@ import pytest
 from app import create_app
 from dashboard.settings import load_settings
 from dashboard.store import Store
+from tests.factories import sign_in_client
 
 TOKEN = "wall-display-token-1"
 ROUTES = ["/_dash-update-component", "/embed/_dash-update-component", "/wall/_dash-update-component"]
@@ -14,7 +15,8 @@ ROUTES = ["/_dash-update-component", "/embed/_dash-update-component", "/wall/_da
 
 @pytest.fixture
 def client(redis_client):
-    return create_app(load_settings({}, wall_token=TOKEN), store=Store(redis_client)).test_client()
+    client = create_app(load_settings({}, wall_token=TOKEN), store=Store(redis_client)).test_client()
+    return sign_in_client(client)  # the managers' callbacks need a signed-in manager
 
 
 @pytest.mark.parametrize("route", ROUTES)
