@@ -9,7 +9,9 @@ from dash import Input, Output, Patch, State
 from dash.exceptions import PreventUpdate
 
 from callbacks.figure_cache import FigureCache
+from callbacks.filters import register_filters, request_filters
 from callbacks.live import register_live, request_language
+from callbacks.tables import register_tables
 from dashboard.areas import Geography, unavailable_note
 from dashboard.figures import AREA_SHADING_SLOT, layer_traces
 from dashboard.i18n import zone_label
@@ -38,11 +40,15 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
             geo_note=unavailable_note(geography, lang),
             area_levels=list(geography.areas),
             communes=list(geography.areas.get("commune", ())),
+            quartiers=list(geography.areas.get("quartier", ())),
+            chosen=request_filters(geography),
             empty_traces={name: layer_traces(name, None, lang) for name in LAYERS},
         )
 
     app.layout = serve_layout
-    register_live(app, store, figures, layer_switch=True, commune_filter="commune" in geography.areas)
+    register_live(app, store, figures, layer_switch=True, filters=True)
+    register_filters(app, figures, geography)
+    register_tables(app, figures)
     if geography.areas:
         register_area_shading(app, figures, geography)
 
