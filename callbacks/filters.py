@@ -24,19 +24,18 @@ def known_areas(geography: Geography) -> tuple[list[str], list[str]]:
     )
 
 
-def request_filters(geography: Geography) -> Filters:
-    """The filters in the page's query (`?commune=…&status=new,in_progress&window=7d`); unknown values dropped.
+def request_filters(geography: Geography) -> tuple[Filters, list[tuple[str, str]]]:
+    """(filters, rejected values) in the page's query (`?commune=…&status=new,in_progress&window=7d`).
 
     Categories are checked later, against the data, by the first filter callback.
     """
     if not has_request_context():
-        return Filters()
+        return Filters(), []
     query = request.args.to_dict(flat=False)
     if not any(name in query for name in QUERY_PARAMETERS) and request.referrer:
         query = parse_qs(urlparse(request.referrer).query)
     communes, quartiers = known_areas(geography)
-    filters, _rejected = parse_filters(raw_from_query(query), communes=communes, quartiers=quartiers)
-    return filters
+    return parse_filters(raw_from_query(query), communes=communes, quartiers=quartiers)
 
 
 def filters_query(filters: Filters, lang: str) -> str:

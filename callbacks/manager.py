@@ -14,6 +14,7 @@ from callbacks.live import register_live, request_language
 from callbacks.tables import register_tables
 from dashboard.areas import Geography, unavailable_note
 from dashboard.figures import AREA_SHADING_SLOT, layer_traces
+from dashboard.filters import rejection_message
 from dashboard.i18n import zone_label
 from dashboard.kpis import kpis
 from dashboard.layers import LAYERS
@@ -28,6 +29,7 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
 
     def serve_layout():
         lang = request_language()
+        chosen, rejected = request_filters(geography)
         return manager_layout(
             lang=lang,
             layer_titles={name: layer.title(lang) for name, layer in LAYERS.items()},
@@ -41,7 +43,8 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
             area_levels=list(geography.areas),
             communes=list(geography.areas.get("commune", ())),
             quartiers=list(geography.areas.get("quartier", ())),
-            chosen=request_filters(geography),
+            chosen=chosen,
+            filter_message=rejection_message(rejected, lang),
             empty_traces={name: layer_traces(name, None, lang) for name in LAYERS},
         )
 

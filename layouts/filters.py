@@ -58,6 +58,7 @@ def filter_panel(
     communes: list[tuple[str, str]],
     quartiers: list[tuple[str, str]],
     chosen: Filters,
+    message: str = "",
 ) -> html.Section:
     """The filters that narrow the map, the KPI tiles and the tables together, and the store they fill."""
     statuses = [{"label": t(f"report.{status}", lang), "value": status} for status in STATUSES]
@@ -108,7 +109,7 @@ def filter_panel(
                 className="filter-actions",
                 children=[
                     html.Button(t("filter.reset", lang), id=ids.FILTER_RESET, className="button", type="button"),
-                    html.P("", id=ids.FILTER_MESSAGE, className="filter-message", role="status"),
+                    html.P(message, id=ids.FILTER_MESSAGE, className="filter-message", role="status"),
                 ],
             ),
             dcc.Store(id=ids.FILTERS, data=chosen.to_dict()),

@@ -61,6 +61,7 @@ def manager_layout(
     communes: list[tuple[str, str]],
     quartiers: list[tuple[str, str]],
     chosen: Filters,
+    filter_message: str,
     empty_traces: dict[str, list[dict]],
 ) -> html.Div:
     """The whole page for one language; live values arrive through the callbacks."""
@@ -73,7 +74,7 @@ def manager_layout(
             html.Div(id=ids.BANNER, className="banner", role="alert", hidden=True),
             html.Ul(className="badges", children=[badge(name, title) for name, title in layer_titles.items()]),
             html.Div(className="kpis", children=[kpi_tile(k) for k in kpis]),
-            filter_panel(lang, communes=communes, quartiers=quartiers, chosen=chosen),
+            filter_panel(lang, communes=communes, quartiers=quartiers, chosen=chosen, message=filter_message),
             html.Div(
                 className="map-panel",
                 children=[

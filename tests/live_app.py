@@ -79,3 +79,7 @@ class LiveApp:
                 self.process.kill()
             self.process = None
             self._log.close()
+
+
+def sign_in(page, base_url: str, user: str = "demo", password: str = "demo") -> None:
+    """Sign the page in as a manager (the login form replaces this placeholder)."""
