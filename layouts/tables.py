@@ -38,16 +38,14 @@ def tables_section(lang: str, layer_titles: dict[str, str]) -> html.Section:
             html.Div(
                 className="tables-controls",
                 children=[
-                    html.Span(t("tables.layer", lang), id=f"{ids.TABLE_LAYER}-label", className="filter-label"),
-                    html.Div(
-                        role="radiogroup",
-                        **{"aria-labelledby": f"{ids.TABLE_LAYER}-label"},
-                        children=dcc.RadioItems(
-                            id=ids.TABLE_LAYER,
-                            options=[{"label": title, "value": name} for name, title in layer_titles.items()],
-                            value=first,
-                            inline=True,
-                        ),
+                    html.Label(t("tables.layer", lang), htmlFor=ids.TABLE_LAYER, className="filter-label"),
+                    dcc.Dropdown(
+                        id=ids.TABLE_LAYER,
+                        options=[{"label": title, "value": name} for name, title in layer_titles.items()],
+                        value=first,
+                        clearable=False,
+                        searchable=False,
+                        className="table-layer",
                     ),
                     html.Button(t("tables.download", lang), id=ids.TABLE_DOWNLOAD, className="button", type="button"),
                     html.Button(t("tables.export_grid", lang), id=ids.TABLE_EXPORT, className="button", type="button"),

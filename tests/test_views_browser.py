@@ -68,7 +68,7 @@ def test_status_filter_narrows_map_kpi_table_and_csv(page, live_app, tmp_path):
     kpi_before = page.inner_text("#kpi-value-reports")
 
     page.click("#status-filter")
-    page.get_by_role("option", name="Nouveau", exact=True).click()
+    page.get_by_role("dialog").get_by_role("option", name="Nouveau", exact=True).click()
     page.keyboard.press("Escape")
     page.wait_for_function(
         "(js) => { const n = eval(js)(); return n['En cours'] === 0 && n['Nouveau'] > 0; }",
@@ -85,7 +85,8 @@ def test_status_filter_narrows_map_kpi_table_and_csv(page, live_app, tmp_path):
     assert "0 en cours" in page.inner_text("#kpi-detail-reports")
 
     # The table follows the same filters.
-    page.locator("#table-layer").get_by_label("Signalements", exact=True).check()
+    page.click("#table-layer")
+    page.get_by_role("dialog").get_by_role("option", name="Signalements", exact=True).click()
     page.wait_for_function(
         "(n) => /lignes/.test(document.querySelector('#table-note').textContent)"
         " && document.querySelector('#table-region').getAttribute('aria-label').includes('Signalements')"
@@ -124,7 +125,7 @@ def test_category_and_window_filters_combine_and_can_be_reset(page, live_app):
     whole = sum(page.evaluate(REPORT_POINTS_JS).values())
     page.wait_for_function("() => document.querySelector('#category-filter') !== null")
     page.click("#category-filter")
-    first_category = page.get_by_role("option").first
+    first_category = page.get_by_role("dialog").get_by_role("option").first
     category = first_category.inner_text()
     first_category.click()
     page.keyboard.press("Escape")
@@ -182,7 +183,7 @@ def test_phone_layout_stacks_without_horizontal_scroll(browser, live_app):
             assert boxes[earlier]["y"] + boxes[earlier]["height"] <= boxes[later]["y"] + 1
         # Touch-sized controls: buttons and choices at least 44 px high.
         heights = page.eval_on_selector_all(
-            ".page.manager .button, .filter-window label, .tables-controls label",
+            ".page.manager .button, .filter-window label, #table-layer",
             "els => els.map(e => e.getBoundingClientRect().height)",
         )
         assert heights and min(heights) >= 44
