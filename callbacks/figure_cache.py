@@ -30,6 +30,20 @@ class FigureCache:
     def __init__(self, store: Store, cache: Cache) -> None:
         self.store = store
         self.cache = cache
+        # The last snapshot read per layer, so the traces, KPI summaries, table and CSV of one version decode
+        # its records once per process (decoding thousands of reports takes about a second on two busy cores).
+        # A version never changes, so this holds nothing another worker would need.
+        self._latest: dict[str, Snapshot] = {}
+
+    def _snapshot(self, layer: str, version: int) -> Snapshot | None:
+        """The layer's snapshot: the one already decoded when it is of `version`, else the current one."""
+        latest = self._latest.get(layer)
+        if latest is not None and latest.version == version:
+            return latest
+        snapshot = self.store.snapshot(layer)
+        if snapshot is not None:
+            self._latest[layer] = snapshot
+        return snapshot
 
     def _get(self, key: str) -> Any:
         try:
@@ -63,7 +77,7 @@ class FigureCache:
         cached = self._get(f"traces:{audience}:{layer}:{version}:{lang}:{scope}")
         if cached is not None:
             return version, cached
-        snapshot = self.store.snapshot(layer)
+        snapshot = self._snapshot(layer, version)
         actual = snapshot.version if snapshot else 0
         if public and snapshot is not None:
             snapshot = public_snapshot(snapshot, commune)
@@ -94,7 +108,7 @@ class FigureCache:
         cached = self._get(key)
         if cached is not None:
             return cached["summary"]
-        snapshot = self.store.snapshot(layer)
+        snapshot = self._snapshot(layer, version)
         if snapshot is None:
             return None
         summary = LAYERS[layer].summarise(_narrowed(snapshot, narrowed).records)
@@ -107,7 +121,7 @@ class FigureCache:
         cached = self._get(f"table:{layer}:{version}:{lang}:{narrowed.key()}")
         if cached is not None:
             return cached
-        snapshot = self.store.snapshot(layer)
+        snapshot = self._snapshot(layer, version)
         cols = columns(LAYERS[layer].record_type, lang)
         records = _narrowed(snapshot, narrowed).records if snapshot else ()
         table = {
@@ -119,9 +133,12 @@ class FigureCache:
         self._set(f"table:{layer}:{table['version']}:{lang}:{narrowed.key()}", table)
         return table
 
-    def csv(self, layer: str, lang: str, filters: Filters) -> tuple[str, bytes]:
-        """(file name, CSV bytes) of every record of the layer's current snapshot passing `filters`; built on demand."""
-        snapshot = self.store.snapshot(layer)
+    def csv(self, layer: str, version: int, lang: str, filters: Filters) -> tuple[str, bytes]:
+        """(file name, CSV bytes) of every record of the layer passing `filters`, as of `version` if still at hand.
+
+        Built on demand, not cached: a download is rare and the file is as large as the data.
+        """
+        snapshot = self._snapshot(layer, version)
         cols = columns(LAYERS[layer].record_type, lang)
         if snapshot is None:
             return csv_filename(layer, None), csv_bytes([], cols, lang)
@@ -133,7 +150,7 @@ class FigureCache:
         cached = self._get(f"categories:reports:{version}")
         if cached is not None:
             return cached
-        snapshot = self.store.snapshot("reports")
+        snapshot = self._snapshot("reports", version)
         found = categories_of(snapshot.records) if snapshot else []
         self._set(f"categories:reports:{snapshot.version if snapshot else 0}", found)
         return found

@@ -76,9 +76,10 @@ def register_tables(app: dash.Dash, figures: FigureCache) -> None:
         """Every row of the layer's current data passing the page's filters (not capped like the grid)."""
         if layer not in LAYERS:
             raise PreventUpdate
-        filters, _rejected = parse_filters((view or {}).get("filters"))
+        view = view or {}
+        filters, _rejected = parse_filters(view.get("filters"))
         try:
-            filename, content = figures.csv(layer, lang, filters)
+            filename, content = figures.csv(layer, view.get("versions", {}).get(layer, 0), lang, filters)
         except StoreUnavailable:
             raise PreventUpdate from None
         return dcc.send_bytes(content, filename, type="text/csv")
