@@ -10,7 +10,7 @@ import redis
 from flask_caching import Cache
 
 from dashboard.figures import area_shading_trace, layer_traces, trend_figure, trend_range
-from dashboard.filters import Filters, apply_filters, categories_of, replace_records
+from dashboard.filters import Filters, apply_filters, replace_records
 from dashboard.layers import LAYERS
 from dashboard.models import Snapshot
 from dashboard.public import public_snapshot
@@ -144,16 +144,6 @@ class FigureCache:
             return csv_filename(layer, None), csv_bytes([], cols, lang)
         records = _narrowed(snapshot, filters.for_layer(LAYERS[layer].record_type)).records
         return csv_filename(layer, snapshot.fetched_at), csv_bytes(rows(records, cols, lang), cols, lang)
-
-    def categories(self, version: int) -> list[str]:
-        """The report categories present in the reports snapshot of `version` (the category filter's choices)."""
-        cached = self._get(f"categories:reports:{version}")
-        if cached is not None:
-            return cached
-        snapshot = self._snapshot("reports", version)
-        found = categories_of(snapshot.records) if snapshot else []
-        self._set(f"categories:reports:{snapshot.version if snapshot else 0}", found)
-        return found
 
     def area_shading(
         self, level: str, version: int, outlines: dict[str, dict[str, Any]], lang: str

@@ -11,9 +11,18 @@ from flask import has_request_context, request
 
 from callbacks.figure_cache import FigureCache
 from dashboard.areas import Geography
-from dashboard.filters import QUERY_PARAMETERS, Filters, parse_filters, raw_from_query, rejection_message
+from dashboard.filters import (
+    QUERY_PARAMETERS,
+    Filters,
+    parse_filters,
+    raw_from_query,
+    rejection_message,
+    summary_categories,
+)
 from dashboard.store import StoreUnavailable
 from layouts import ids
+
+REPORTS = "reports"  # the layer the report criteria (status, category, window) describe
 
 
 def known_areas(geography: Geography) -> tuple[list[str], list[str]]:
@@ -65,17 +74,17 @@ def register_filters(app: dash.Dash, figures: FigureCache, geography: Geography)
         Input(ids.STATUS_FILTER, "value"),
         Input(ids.CATEGORY_FILTER, "value"),
         Input(ids.WINDOW_FILTER, "value"),
-        State(ids.VIEW, "data"),
         State(ids.LANG, "data"),
         prevent_initial_call=True,
     )
     def choose(*args):
         """Unknown communes, quartiers, statuses, categories or windows are dropped and named on screen."""
-        *area_values, statuses, categories, window, view, lang = args
+        *area_values, statuses, categories, window, lang = args
         raw = dict(zip(area_names, area_values, strict=True))
         raw.update(statuses=statuses, categories=categories, window=window)
         try:
-            known_categories = figures.categories((view or {}).get("versions", {}).get("reports", 0))
+            head = figures.store.overview([REPORTS])[REPORTS].head
+            known_categories = summary_categories(head.summary if head else None)
         except StoreUnavailable:
             known_categories = None  # checked for shape only until the data is back
         chosen, rejected = parse_filters(raw, communes=communes, quartiers=quartiers, categories=known_categories)
@@ -89,13 +98,9 @@ def register_filters(app: dash.Dash, figures: FigureCache, geography: Geography)
     )
     def offer_categories(view, offered, selected):
         """The categories present in the current reports, plus any still selected; unchanged most polls."""
-        version = (view or {}).get("versions", {}).get("reports", 0)
-        if not version:
+        found = (view or {}).get("categories")
+        if not found:
             raise PreventUpdate
-        try:
-            found = figures.categories(version)
-        except StoreUnavailable:
-            raise PreventUpdate from None
         values = sorted(set(found) | set(selected or ()))
         if [option["value"] for option in offered or ()] == values:
             raise PreventUpdate

@@ -12,7 +12,7 @@ from flask import has_request_context, request
 
 from callbacks.figure_cache import FigureCache
 from dashboard.figures import trace_slots, without_map_legend
-from dashboard.filters import parse_filters
+from dashboard.filters import parse_filters, summary_categories
 from dashboard.i18n import city_time, normalise_language, t
 from dashboard.layers import LAYERS
 from dashboard.store import Store, StoreUnavailable
@@ -68,7 +68,10 @@ def register_live(
             versions = {name: item.head.version if item.head else 0 for name, item in overview.items()}
             summaries = figures.filtered_summaries(narrowed, versions) if narrowed.active else None
             view = build_view(overview, now, lang, narrowed.key(), summaries)
-            view["filters"] = narrowed.to_dict()
+            if filters:
+                view["filters"] = narrowed.to_dict()
+                reports = overview.get("reports")
+                view["categories"] = summary_categories(reports.head.summary if reports and reports.head else None)
         except StoreUnavailable:
             if down_since:
                 raise PreventUpdate from None

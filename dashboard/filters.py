@@ -189,9 +189,11 @@ def apply_filters(records: Sequence[Record], filters: Filters, data_time: dateti
     return [record for record in records if matches(record, filters, since)]
 
 
-def categories_of(records: Iterable[Record]) -> list[str]:
-    """The report categories present in `records`, sorted (the choices offered by the category filter)."""
-    return sorted({record.category for record in records if isinstance(record, ReportRecord) and record.category})
+def summary_categories(summary: dict[str, Any] | None) -> list[str]:
+    """The report categories a reports summary lists (from its open reports for summaries written before
+    the list was kept): the choices of the category filter, known without reading the records."""
+    summary = summary or {}
+    return list(summary.get("categories") or sorted(summary.get("open_by_category", {})))
 
 
 def replace_records(snapshot: Any, records: Sequence[Record]) -> Any:

@@ -13,7 +13,14 @@ from flask_caching import Cache
 from callbacks.figure_cache import FigureCache
 from callbacks.filters import filters_query
 from dashboard import keys
-from dashboard.filters import Filters, apply_filters, categories_of, parse_filters, raw_from_query, rejection_message
+from dashboard.filters import (
+    Filters,
+    apply_filters,
+    parse_filters,
+    raw_from_query,
+    rejection_message,
+    summary_categories,
+)
 from dashboard.layers import LAYERS
 from dashboard.models import PERSONAL_FIELDS, FetchResult, ParkingRecord, ReportRecord, ReportStatus
 from dashboard.tables import columns, csv_bytes, newest_first, rows
@@ -142,7 +149,11 @@ def test_query_round_trip():
 
 
 def test_categories_offered_are_those_in_the_data():
-    assert categories_of(REPORTS + PARKING) == sorted({r.category for r in REPORTS})
+    summary = LAYERS["reports"].summarise(REPORTS)
+    assert summary_categories(summary) == sorted({r.category for r in REPORTS})
+    # A summary written before the list was kept: the categories of the open reports.
+    assert summary_categories({"open_by_category": {"Voirie": 2, "Propreté": 1}}) == ["Propreté", "Voirie"]
+    assert summary_categories(None) == []
 
 
 def test_table_columns_never_include_personal_fields():
@@ -200,7 +211,6 @@ def test_filtered_traces_summaries_and_tables_are_built_once_per_version(store, 
         assert summaries["reports"]["open"] == 2 and summaries["reports"]["total"] == 2
         table = figures.table("reports", version, "en", new_only)
         assert table["count"] == 2 and {row["id"] for row in table["rows"]} == {"r1", "r2"}
-        assert figures.categories(version) == sorted({r.category for r in REPORTS})
         redis_client.delete(keys.snapshot("reports"))  # another worker's viewers are served from the cache
         other_worker = FigureCache(store, figures.cache)
         again = other_worker.traces("reports", version, "fr", filters=new_only)[1]
