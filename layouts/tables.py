@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_ag_grid as dag
 from dash import dcc, html
 
-from dashboard.i18n import t
+from dashboard.i18n import MESSAGES, t
 from dashboard.tables import CSV_SEPARATOR
 from layouts import ids
 
@@ -25,6 +25,11 @@ def column_defs(columns: list[dict]) -> list[dict]:
         }
         for col in columns
     ]
+
+
+def grid_words(lang: str) -> dict[str, str]:
+    """The grid's own texts (pagination, column filters) in `lang`, from the message catalogue."""
+    return {key.removeprefix("grid."): t(key, lang) for key in MESSAGES if key.startswith("grid.")}
 
 
 def tables_section(lang: str, layer_titles: dict[str, str]) -> html.Section:
@@ -70,6 +75,7 @@ def tables_section(lang: str, layer_titles: dict[str, str]) -> html.Section:
                         "animateRows": False,
                         "ensureDomOrder": True,  # screen readers read rows and cells in order
                         "enableCellTextSelection": True,
+                        "localeText": grid_words(lang),
                     },
                     csvExportParams={"columnSeparator": CSV_SEPARATOR},
                     style={"height": "100%", "width": "100%"},

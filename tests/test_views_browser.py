@@ -99,6 +99,7 @@ def test_status_filter_narrows_map_kpi_table_and_csv(page, live_app, tmp_path):
     assert statuses and set(statuses) == {"Nouveau"}
     headers = page.inner_text("#table .ag-header")
     assert "Créé le (heure de Paris)" in headers and "reporter" not in headers.lower()
+    assert "Lignes par page" in page.inner_text("#table")  # the grid's own words are French too
 
     # Server CSV: every filtered row, French spreadsheet format.
     with page.expect_download() as download:
