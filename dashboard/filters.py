@@ -159,9 +159,10 @@ def rejection_message(rejected: Sequence[tuple[str, str]], lang: str) -> str:
 
 def matches(record: Record, filters: Filters, since: datetime | None) -> bool:
     """Whether `record` passes `filters` (report criteria are checked on reports only)."""
-    if filters.commune and record.commune_code != filters.commune:
+    # A layer whose records are not located (no commune or quartier fields) has nothing inside an area.
+    if filters.commune and getattr(record, "commune_code", "") != filters.commune:
         return False
-    if filters.quartier and area_code(record, "quartier") != filters.quartier:
+    if filters.quartier and (not hasattr(record, "quartier") or area_code(record, "quartier") != filters.quartier):
         return False
     if isinstance(record, ReportRecord):
         if filters.statuses and record.status.value not in filters.statuses:
