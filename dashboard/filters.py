@@ -153,7 +153,7 @@ def rejection_message(rejected: Sequence[tuple[str, str]], lang: str) -> str:
     """One sentence saying which filter values were ignored ('' when none were)."""
     if not rejected:
         return ""
-    values = ", ".join(f"{t(f'filter.{name}', lang)} « {value} »" for name, value in rejected)
+    values = ", ".join(t("filter.value", lang, name=t(f"filter.{name}", lang), value=value) for name, value in rejected)
     return t("filter.ignored", lang, values=values)
 
 

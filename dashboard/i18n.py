@@ -144,6 +144,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "filter.window.30d": {"fr": "30 derniers jours", "en": "last 30 days"},
     "filter.window.all": {"fr": "depuis toujours", "en": "any time"},
     "filter.all_statuses": {"fr": "Tous les états", "en": "All statuses"},
+    "filter.value": {"fr": "{name} « {value} »", "en": "{name} “{value}”"},
     "filter.ignored": {"fr": "Valeurs de filtre ignorées : {values}", "en": "Filter values ignored: {values}"},
     "filter.reset": {"fr": "Tout afficher", "en": "Show everything"},
     "tables.title": {"fr": "Tableaux", "en": "Tables"},
