@@ -19,6 +19,8 @@ from dashboard.filters import (
     rejection_message,
     summary_categories,
 )
+from dashboard.i18n import DEFAULT_LANGUAGE
+from dashboard.kpis import kpis
 from dashboard.store import StoreUnavailable
 from layouts import ids
 
@@ -106,6 +108,8 @@ def register_filters(app: dash.Dash, figures: FigureCache, geography: Geography)
             raise PreventUpdate
         return [{"label": value, "value": value} for value in values]
 
+    register_layer_switch(app)
+
     reset_outputs = [Output(ids.COMMUNE_FILTER, "value")] if communes else []
     reset_outputs += [Output(ids.QUARTIER_FILTER, "value")] if quartiers else []
 
@@ -121,3 +125,32 @@ def register_filters(app: dash.Dash, figures: FigureCache, geography: Geography)
         """Every control back to 'everything'."""
         default = Filters()
         return (*[None] * len(reset_outputs), [], [], default.window)
+
+
+# Hides the tiles of layers switched off and greys them out in the table's choice (moving the table to a layer
+# still on); runs in the browser, nothing to ask the server.
+_FOLLOW_LAYER_SWITCH = """function (visible, options, shown) {
+    var on = visible || [];
+    var hidden = window.dash_clientside.callback_context.outputs_list.slice(0, -2)
+        .map(function (out) { return on.indexOf(out.id.replace('kpi-tile-', '')) < 0; });
+    var choices = (options || []).map(function (o) {
+        return Object.assign({}, o, {disabled: on.indexOf(o.value) < 0});
+    });
+    var table = on.indexOf(shown) >= 0 || on.length === 0 ? window.dash_clientside.no_update : on[0];
+    return hidden.concat([choices, table]);
+}"""
+
+
+def register_layer_switch(app: dash.Dash) -> None:
+    """The layer switches narrow the KPI tiles and the table's choice of layer as well as the map."""
+    tiles = [kpi.key for kpi in kpis({}, DEFAULT_LANGUAGE)]
+    app.clientside_callback(
+        _FOLLOW_LAYER_SWITCH,
+        *[Output(ids.kpi_tile(key), "hidden") for key in tiles],
+        Output(ids.TABLE_LAYER, "options"),
+        Output(ids.TABLE_LAYER, "value"),
+        Input(ids.LAYER_TOGGLE, "value"),
+        State(ids.TABLE_LAYER, "options"),
+        State(ids.TABLE_LAYER, "value"),
+        prevent_initial_call=True,
+    )

@@ -38,6 +38,11 @@ def kpi_value(layer: str) -> str:
     return f"kpi-value-{layer}"
 
 
+def kpi_tile(layer: str) -> str:
+    """A layer's whole KPI tile (hidden while the layer is switched off on the managers' page)."""
+    return f"kpi-tile-{layer}"
+
+
 def kpi_detail(layer: str) -> str:
     """The line of detail under a KPI tile's number."""
     return f"kpi-detail-{layer}"

@@ -137,7 +137,10 @@ def test_category_and_window_filters_combine_and_can_be_reset(page, live_app):
         arg=[REPORT_POINTS_JS, whole],
         timeout=20000,
     )
-    assert "window=24h" in page.url and "category=" in page.url  # the view can be shared as a link
+    # The view can be shared as a link: the address bar follows the filters.
+    page.wait_for_function(
+        "() => location.search.includes('window=24h') && location.search.includes('category=')", timeout=10000
+    )
     shared = page.url
     page.get_by_role("button", name="Tout afficher").click()
     page.wait_for_function(
@@ -150,6 +153,21 @@ def test_category_and_window_filters_combine_and_can_be_reset(page, live_app):
     page.wait_for_function(KPI_READY_JS, timeout=30000)
     assert page.is_checked("text=dernières 24 h")
     assert category in page.inner_text("#category-filter")
+    assert page.errors == []
+
+
+def test_layer_switch_narrows_the_tiles_and_the_tables_too(page, live_app):
+    _open(page, live_app)
+    page.locator("#layer-toggle").get_by_label("Stationnement", exact=True).uncheck()
+    page.wait_for_function("() => document.querySelector('#kpi-tile-parking').hidden === true", timeout=10000)
+    assert page.is_visible("#kpi-tile-reports")
+    # The table leaves the layer switched off for the next one still on.
+    page.wait_for_function(
+        "() => document.querySelector('#table-region').getAttribute('aria-label').includes('Énergie')", timeout=20000
+    )
+    page.click("#table-layer")
+    assert page.get_by_role("dialog").get_by_role("option", name="Stationnement", exact=True).is_disabled()
+    page.keyboard.press("Escape")
     assert page.errors == []
 
 
