@@ -39,7 +39,10 @@ def poll_body(dependencies: list[dict], seen: dict | None) -> dict:
     return {
         "output": spec["output"],
         "outputs": _outputs(spec["output"]),
-        "inputs": [{"id": "poll", "property": "n_intervals", "value": 1}],
+        "inputs": [
+            {"id": "poll", "property": "n_intervals", "value": 1},
+            {"id": "filters", "property": "data", "value": None},
+        ],
         "state": [
             {"id": "view", "property": "data", "value": seen},
             {"id": "store-down-since", "property": "data", "value": None},

@@ -10,8 +10,12 @@ import redis
 from flask_caching import Cache
 
 from dashboard.figures import area_shading_trace, layer_traces, trend_figure, trend_range
+from dashboard.filters import Filters, apply_filters, replace_records
+from dashboard.layers import LAYERS
+from dashboard.models import Snapshot
 from dashboard.public import public_snapshot
 from dashboard.store import Store, StoreUnavailable
+from dashboard.tables import columns, csv_bytes, csv_filename, newest_first, rows
 
 FIGURE_CACHE_SECONDS = 600
 
@@ -26,6 +30,20 @@ class FigureCache:
     def __init__(self, store: Store, cache: Cache) -> None:
         self.store = store
         self.cache = cache
+        # The last snapshot read per layer, so the traces, KPI summaries, table and CSV of one version decode
+        # its records once per process (decoding thousands of reports takes about a second on two busy cores).
+        # A version never changes, so this holds nothing another worker would need.
+        self._latest: dict[str, Snapshot] = {}
+
+    def _snapshot(self, layer: str, version: int) -> Snapshot | None:
+        """The layer's snapshot: the one already decoded when it is of `version`, else the current one."""
+        latest = self._latest.get(layer)
+        if latest is not None and latest.version == version:
+            return latest
+        snapshot = self.store.snapshot(layer)
+        if snapshot is not None:
+            self._latest[layer] = snapshot
+        return snapshot
 
     def _get(self, key: str) -> Any:
         try:
@@ -39,36 +57,93 @@ class FigureCache:
             self.cache.set(key, value, timeout=FIGURE_CACHE_SECONDS)
 
     def traces(
-        self, layer: str, version: int, lang: str, commune: str = "", *, public: bool = False
+        self,
+        layer: str,
+        version: int,
+        lang: str,
+        commune: str = "",
+        *,
+        public: bool = False,
+        filters: Filters | None = None,
     ) -> tuple[int, list[dict[str, Any]]]:
         """(version actually rendered, map traces, of one commune if given); the version can be newer than asked.
 
         `public`: drawn from the redacted snapshot (dashboard.public) and cached apart from the managers' traces.
+        `filters`: the managers' filters (commune, quartier, report criteria), memoised per normalised filter.
         """
         audience = "public" if public else "managers"
-        cached = self._get(f"traces:{audience}:{layer}:{version}:{lang}:{commune}")
+        narrowed = filters.for_layer(LAYERS[layer].record_type) if filters else Filters()
+        scope = f"{commune}:{narrowed.key()}" if narrowed.active else commune
+        cached = self._get(f"traces:{audience}:{layer}:{version}:{lang}:{scope}")
         if cached is not None:
             return version, cached
-        snapshot = self.store.snapshot(layer)
+        snapshot = self._snapshot(layer, version)
         actual = snapshot.version if snapshot else 0
         if public and snapshot is not None:
             snapshot = public_snapshot(snapshot, commune)
+        if snapshot is not None and narrowed.active:
+            snapshot = _narrowed(snapshot, narrowed)
         traces = layer_traces(layer, snapshot, lang, commune)
-        self._set(f"traces:{audience}:{layer}:{actual}:{lang}:{commune}", traces)
+        self._set(f"traces:{audience}:{layer}:{actual}:{lang}:{scope}", traces)
         return actual, traces
 
-    def commune_figures(self, commune: str, versions: dict[str, int]) -> dict[str, dict[str, Any] | None]:
-        """Each layer's figures for one commune, as the collector computed them for the `versions` on screen."""
-        key = f"commune:{commune}:" + ":".join(f"{name}={version}" for name, version in sorted(versions.items()))
+    def filtered_summaries(self, filters: Filters, versions: dict[str, int]) -> dict[str, dict[str, Any] | None]:
+        """Each layer's summary of the records passing `filters`, for the `versions` on screen (one read when cached).
+
+        A summary has the layer's own shape (`Layer.summarise`), so the KPI tiles read it like the whole layer's.
+        """
+        key = f"filtered:{filters.key()}:" + ":".join(f"{name}={version}" for name, version in sorted(versions.items()))
         cached = self._get(key)
         if cached is not None:
             return cached
-        figures = {
-            name: (totals or {}).get("commune", {}).get(commune)
-            for name, (_version, totals) in self.store.areas(list(versions)).items()
+        summaries: dict[str, dict[str, Any] | None] = {}
+        for name in versions:
+            summaries[name] = self._layer_summary(name, versions[name], filters)
+        self._set(key, summaries)
+        return summaries
+
+    def _layer_summary(self, layer: str, version: int, filters: Filters) -> dict[str, Any] | None:
+        narrowed = filters.for_layer(LAYERS[layer].record_type)
+        key = f"summary:{layer}:{version}:{narrowed.key()}"
+        cached = self._get(key)
+        if cached is not None:
+            return cached["summary"]
+        snapshot = self._snapshot(layer, version)
+        if snapshot is None:
+            return None
+        summary = LAYERS[layer].summarise(_narrowed(snapshot, narrowed).records)
+        self._set(f"summary:{layer}:{snapshot.version}:{narrowed.key()}", {"summary": summary})
+        return summary
+
+    def table(self, layer: str, version: int, lang: str, filters: Filters) -> dict[str, Any]:
+        """The layer's table as the grid takes it: version, column definitions' data, rows (newest, capped), count."""
+        narrowed = filters.for_layer(LAYERS[layer].record_type)
+        cached = self._get(f"table:{layer}:{version}:{lang}:{narrowed.key()}")
+        if cached is not None:
+            return cached
+        snapshot = self._snapshot(layer, version)
+        cols = columns(LAYERS[layer].record_type, lang)
+        records = _narrowed(snapshot, narrowed).records if snapshot else ()
+        table = {
+            "version": snapshot.version if snapshot else 0,
+            "columns": [{"field": c.field, "header": c.header, "kind": c.kind} for c in cols],
+            "rows": rows(newest_first(records), cols, lang),
+            "count": len(records),
         }
-        self._set(key, figures)
-        return figures
+        self._set(f"table:{layer}:{table['version']}:{lang}:{narrowed.key()}", table)
+        return table
+
+    def csv(self, layer: str, version: int, lang: str, filters: Filters) -> tuple[str, bytes]:
+        """(file name, CSV bytes) of every record of the layer passing `filters`, as of `version` if still at hand.
+
+        Built on demand, not cached: a download is rare and the file is as large as the data.
+        """
+        snapshot = self._snapshot(layer, version)
+        cols = columns(LAYERS[layer].record_type, lang)
+        if snapshot is None:
+            return csv_filename(layer, None), csv_bytes([], cols, lang)
+        records = _narrowed(snapshot, filters.for_layer(LAYERS[layer].record_type)).records
+        return csv_filename(layer, snapshot.fetched_at), csv_bytes(rows(records, cols, lang), cols, lang)
 
     def area_shading(
         self, level: str, version: int, outlines: dict[str, dict[str, Any]], lang: str
@@ -93,3 +168,10 @@ class FigureCache:
         built = (trend_figure(layer, points, lang).to_plotly_json(), trend_range(layer, points, lang))
         self._set(key, built)
         return built
+
+
+def _narrowed(snapshot: Snapshot, filters: Filters) -> Snapshot:
+    """`snapshot` keeping only the records passing `filters` (the time window counts back from its data time)."""
+    if not filters.active:
+        return snapshot
+    return replace_records(snapshot, apply_filters(snapshot.records, filters, snapshot.fetched_at))

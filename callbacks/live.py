@@ -12,6 +12,7 @@ from flask import has_request_context, request
 
 from callbacks.figure_cache import FigureCache
 from dashboard.figures import trace_slots, without_map_legend
+from dashboard.filters import parse_filters, summary_categories
 from dashboard.i18n import city_time, normalise_language, t
 from dashboard.layers import LAYERS
 from dashboard.store import Store, StoreUnavailable
@@ -36,16 +37,16 @@ def register_live(
     *,
     layer_switch: bool,
     map_legend: bool = True,
-    commune_filter: bool = False,
+    filters: bool = False,
 ) -> None:
     """Poll, text rendering and map patching for a page built from `layouts.ids`.
 
     `layer_switch`: the page has layer check boxes; `map_legend`: the map carries its own legend and colour bar;
-    `commune_filter`: the page has a commune selector narrowing the KPI tiles and the map to one commune.
+    `filters`: the page has the managers' filters (ids.FILTERS) narrowing the KPI tiles and the map.
     """
     names = list(LAYERS)
     slots = trace_slots(names)
-    filter_inputs = [Input(ids.COMMUNE_FILTER, "value")] if commune_filter else []
+    filter_inputs = [Input(ids.FILTERS, "data")] if filters else []
 
     @app.callback(
         Output(ids.VIEW, "data"),
@@ -57,15 +58,20 @@ def register_live(
         State(ids.LANG, "data"),
     )
     def poll(_tick, *args):
-        """One round trip to Redis (two with a commune chosen); nothing is sent back when nothing changed."""
-        commune, seen, down_since, lang = args if commune_filter else ("", *args)
-        commune = commune or ""
+        """One round trip to Redis (two with filters set); nothing is sent back when nothing changed."""
+        chosen, seen, down_since, lang = args if filters else (None, *args)
+        # The store comes back from the browser: checked again here (shape and known statuses/windows).
+        narrowed, _rejected = parse_filters(chosen)
         now = datetime.now(UTC)
         try:
             overview = store.overview(names)
             versions = {name: item.head.version if item.head else 0 for name, item in overview.items()}
-            area_figures = figures.commune_figures(commune, versions) if commune else None
-            view = build_view(overview, now, lang, commune, area_figures)
+            summaries = figures.filtered_summaries(narrowed, versions) if narrowed.active else None
+            view = build_view(overview, now, lang, narrowed.key(), summaries)
+            if filters:
+                view["filters"] = narrowed.to_dict()
+                reports = overview.get("reports")
+                view["categories"] = summary_categories(reports.head.summary if reports and reports.head else None)
         except StoreUnavailable:
             if down_since:
                 raise PreventUpdate from None
@@ -101,21 +107,22 @@ def register_live(
         State(ids.LANG, "data"),
     )
     def update_map(view, *args):
-        """Patch only the traces of layers whose version (or commune) changed, and the visibility switches."""
+        """Patch only the traces of layers whose version (or filters) changed, and the visibility switches."""
         visible_layers, shown, lang = args if layer_switch else (names, *args)
         if not view:
             raise PreventUpdate
-        commune = view.get("area", "")
+        narrowed, _rejected = parse_filters(view.get("filters"))
         visible = set(visible_layers or ())
         shown = dict(shown or {})
         patch = Patch()
         changed = False
         for name in names:
             wanted = view["versions"].get(name, 0)
-            if wanted and shown.get(name) != [wanted, commune]:
+            scope = narrowed.for_layer(LAYERS[name].record_type).key()
+            if wanted and shown.get(name) != [wanted, scope]:
                 try:
-                    version, layer_data = figures.traces(name, wanted, lang, commune)
-                    shown[name] = [version, commune]
+                    version, layer_data = figures.traces(name, wanted, lang, filters=narrowed)
+                    shown[name] = [version, scope]
                 except StoreUnavailable:
                     continue  # keep what is on screen; the banner says why
                 for index, trace in zip(slots[name], layer_data, strict=True):

@@ -11,10 +11,13 @@ from dash.exceptions import PreventUpdate
 from callbacks.alarms import register_manager_alarms
 from callbacks.details import register_details
 from callbacks.figure_cache import FigureCache
+from callbacks.filters import register_filters, request_filters
 from callbacks.live import register_live, request_language
+from callbacks.tables import register_tables
 from dashboard.areas import Geography, unavailable_note
 from dashboard.auth import current_manager
 from dashboard.figures import AREA_SHADING_SLOT, layer_traces
+from dashboard.filters import rejection_message
 from dashboard.i18n import zone_label
 from dashboard.kpis import kpis
 from dashboard.layers import LAYERS
@@ -29,6 +32,7 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
 
     def serve_layout():
         lang = request_language()
+        chosen, rejected = request_filters(geography)
         return manager_layout(
             lang=lang,
             layer_titles={name: layer.title(lang) for name, layer in LAYERS.items()},
@@ -41,12 +45,17 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
             geo_note=unavailable_note(geography, lang),
             area_levels=list(geography.areas),
             communes=list(geography.areas.get("commune", ())),
+            quartiers=list(geography.areas.get("quartier", ())),
+            chosen=chosen,
+            filter_message=rejection_message(rejected, lang),
             empty_traces={name: layer_traces(name, None, lang) for name in LAYERS},
             manager=current_manager(),
         )
 
     app.layout = serve_layout
-    register_live(app, store, figures, layer_switch=True, commune_filter="commune" in geography.areas)
+    register_live(app, store, figures, layer_switch=True, filters=True)
+    register_filters(app, figures, geography)
+    register_tables(app, figures)
     register_manager_alarms(app, store, settings)
     register_details(app, store, figures)
     if geography.areas:

@@ -47,13 +47,15 @@ def summarise_energy(records: Sequence[EnergyRecord]) -> Summary:
 
 
 def summarise_reports(records: Sequence[ReportRecord]) -> Summary:
-    """Counts of reports by status, and of open reports by category."""
+    """Counts of reports by status, of open reports by category, and the categories present."""
     open_records = [r for r in records if r.status.is_open]
     return {
         "total": len(records),
         "open": len(open_records),
         "by_status": dict(Counter(r.status.value for r in records)),
         "open_by_category": dict(Counter(r.category for r in open_records)),
+        # Every category present, open or not: the choices of the managers' category filter, read with the head.
+        "categories": sorted({r.category for r in records if r.category}),
     }
 
 

@@ -22,7 +22,8 @@ def build_view(
 ) -> dict[str, Any]:
     """Versions, badges, KPI texts and the sources banner for `overview`; equal views mean nothing to redraw.
 
-    With an `area` (a commune's code), the KPI tiles count only that area, from each layer's `area_figures`.
+    With an `area` (a key naming the filters that narrow the page, e.g. a commune), the KPI tiles count only what
+    passes them, from each layer's `area_figures` (its summary of the filtered records).
     """
     badges = {name: freshness(LAYERS[name], item, now, lang) for name, item in overview.items()}
     alerts = [_alert(badge, lang) for badge in badges.values() if badge.in_trouble]

@@ -10,6 +10,24 @@ LAYER_TOGGLE = "layer-toggle"
 COMMUNE_FILTER = "commune-filter"  # narrows the KPI tiles and the map to one commune ('' or None: all)
 AREA_SHADING = "area-shading"  # shade the map by open reports per commune or quartier, or not
 AREA_SHADING_SHOWN = "area-shading-shown"  # (level, reports version) the shading trace shows
+# The managers' filters and tables (layouts.filters, layouts.tables).
+FILTERS = "filters"  # the validated filters (dashboard.filters.Filters.to_dict) the poll, map and tables follow
+FILTER_PANEL = "filter-panel"
+QUARTIER_FILTER = "quartier-filter"
+STATUS_FILTER = "status-filter"
+CATEGORY_FILTER = "category-filter"
+WINDOW_FILTER = "window-filter"
+FILTER_MESSAGE = "filter-message"  # which values were ignored, if any
+FILTER_RESET = "filter-reset"
+PAGE_URL = "page-url"  # the address bar: filters are mirrored in its query so a view can be shared
+TABLE_LAYER = "table-layer"  # which layer the table shows
+TABLE = "table"  # the dash-ag-grid table
+TABLE_REGION = "table-region"  # the labelled region around it (its label names the layer shown)
+TABLE_NOTE = "table-note"  # row count, or that only the newest rows are shown
+TABLE_SHOWN = "table-shown"  # (layer, version, filter key, language) the table shows
+TABLE_DOWNLOAD = "table-download"  # server CSV of every filtered row
+TABLE_CSV = "table-csv"  # the dcc.Download receiving it
+TABLE_EXPORT = "table-export"  # the grid's own CSV export of its filtered and sorted rows
 BANNER = "banner"
 UPDATED = "updated"
 DEMO_FLAG = "demo-flag"
@@ -18,6 +36,11 @@ DEMO_FLAG = "demo-flag"
 def kpi_value(layer: str) -> str:
     """The headline number of a layer's KPI tile."""
     return f"kpi-value-{layer}"
+
+
+def kpi_tile(layer: str) -> str:
+    """A layer's whole KPI tile (hidden while the layer is switched off on the managers' page)."""
+    return f"kpi-tile-{layer}"
 
 
 def kpi_detail(layer: str) -> str:

@@ -1,16 +1,19 @@
-"""The managers' page: header, KPI tiles, freshness badges, layer switches and the live map."""
+"""The managers' page: header, KPI tiles, freshness badges, filters, layer switches, the live map and tables."""
 
 from __future__ import annotations
 
 from dash import dcc, html
 
 from dashboard.figures import map_figure
+from dashboard.filters import Filters
 from dashboard.i18n import t
 from dashboard.kpis import Kpi
 from layouts import ids
 from layouts.alarms import alarms_panel
 from layouts.details import details_panel
+from layouts.filters import filter_panel
 from layouts.parts import badge, boundaries_note, demo_flag, kpi_tile, live_stores
+from layouts.tables import tables_section
 
 
 def _signed_in(lang: str, manager: str | None) -> list:
@@ -56,21 +59,6 @@ def _area_shading(lang: str, levels: list[str]) -> list:
     ]
 
 
-def _commune_filter(lang: str, communes: list[tuple[str, str]]) -> list:
-    """The commune selector; absent without boundaries."""
-    if not communes:
-        return []
-    return [
-        html.Label(t("filter.commune", lang), htmlFor=ids.COMMUNE_FILTER, className="commune-filter-label"),
-        dcc.Dropdown(
-            id=ids.COMMUNE_FILTER,
-            options=[{"label": name, "value": code} for code, name in sorted(communes, key=lambda c: c[1])],
-            placeholder=t("filter.all_communes", lang),
-            className="commune-filter",
-        ),
-    ]
-
-
 def manager_layout(
     *,
     lang: str,
@@ -84,6 +72,9 @@ def manager_layout(
     geo_note: str,
     area_levels: list[str],
     communes: list[tuple[str, str]],
+    quartiers: list[tuple[str, str]],
+    chosen: Filters,
+    filter_message: str,
     empty_traces: dict[str, list[dict]],
     manager: str | None = None,
 ) -> html.Div:
@@ -98,6 +89,7 @@ def manager_layout(
             html.Ul(className="badges", children=[badge(name, title) for name, title in layer_titles.items()]),
             html.Div(className="kpis", children=[kpi_tile(k) for k in kpis]),
             alarms_panel(lang),
+            filter_panel(lang, communes=communes, quartiers=quartiers, chosen=chosen, message=filter_message),
             html.Div(
                 className="map-panel",
                 children=[
@@ -112,7 +104,6 @@ def manager_layout(
                                 inline=True,
                             ),
                             *_area_shading(lang, area_levels),
-                            *_commune_filter(lang, communes),
                         ],
                     ),
                     boundaries_note(geo_note),
@@ -130,6 +121,7 @@ def manager_layout(
                 ],
             ),
             details_panel(lang),
+            tables_section(lang, layer_titles),
             *live_stores(lang, poll_ms),
         ],
     )

@@ -17,6 +17,7 @@ def demo_flag(lang: str) -> html.Span:
 def kpi_tile(kpi: Kpi) -> html.Section:
     """A tile with a layer's headline number and a line of detail."""
     return html.Section(
+        id=ids.kpi_tile(kpi.key),
         className=f"kpi kpi-{kpi.key}",
         children=[
             html.H2(kpi.label),

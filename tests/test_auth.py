@@ -23,7 +23,10 @@ CALLBACK = "/_dash-update-component"
 POLL = {
     "output": "..view.data...store-down-since.data..",
     "outputs": [{"id": "view", "property": "data"}, {"id": "store-down-since", "property": "data"}],
-    "inputs": [{"id": "poll", "property": "n_intervals", "value": 1}],
+    "inputs": [
+        {"id": "poll", "property": "n_intervals", "value": 1},
+        {"id": "filters", "property": "data", "value": None},
+    ],
     "state": [
         {"id": "view", "property": "data", "value": None},
         {"id": "store-down-since", "property": "data", "value": None},

@@ -45,7 +45,10 @@ def test_a_well_formed_poll_still_goes_through(client):
     body = {
         "output": "..view.data...store-down-since.data..",
         "outputs": [{"id": "view", "property": "data"}, {"id": "store-down-since", "property": "data"}],
-        "inputs": [{"id": "poll", "property": "n_intervals", "value": 1}],
+        "inputs": [
+            {"id": "poll", "property": "n_intervals", "value": 1},
+            {"id": "filters", "property": "data", "value": None},
+        ],
         "state": [
             {"id": "view", "property": "data", "value": None},
             {"id": "store-down-since", "property": "data", "value": None},
@@ -54,3 +57,58 @@ def test_a_well_formed_poll_still_goes_through(client):
         "changedPropIds": ["poll.n_intervals"],
     }
     assert client.post(ROUTES[0], json=body).status_code in (200, 204)
+    # The same poll without one of its inputs would shift every value: refused, not a 500.
+    short = {**body, "inputs": body["inputs"][:1]}
+    assert client.post(ROUTES[0], json=short).status_code == 400
+
+
+@pytest.mark.parametrize("filters", [{"statuses": "lost", "window": 7, "commune": ["x"]}, "junk", [1, 2], 42])
+def test_a_poll_with_forged_filters_is_answered_not_a_500(client, filters):
+    body = {
+        "output": "..view.data...store-down-since.data..",
+        "outputs": [{"id": "view", "property": "data"}, {"id": "store-down-since", "property": "data"}],
+        "inputs": [
+            {"id": "poll", "property": "n_intervals", "value": 1},
+            {"id": "filters", "property": "data", "value": filters},
+        ],
+        "state": [
+            {"id": "view", "property": "data", "value": None},
+            {"id": "store-down-since", "property": "data", "value": None},
+            {"id": "lang", "property": "data", "value": "fr"},
+        ],
+        "changedPropIds": ["filters.data"],
+    }
+    response = client.post(ROUTES[0], json=body)
+    assert response.status_code in (200, 204)
+
+
+def test_unknown_filter_values_sent_to_the_filter_callback_are_dropped_and_named(client):
+    body = {
+        "output": "..filters.data...filter-message.children...page-url.search..",
+        "outputs": [
+            {"id": "filters", "property": "data"},
+            {"id": "filter-message", "property": "children"},
+            {"id": "page-url", "property": "search"},
+        ],
+        "inputs": [
+            {"id": "status-filter", "property": "value", "value": ["lost", "new"]},
+            {"id": "category-filter", "property": "value", "value": ["Nope", {"a": 1}]},
+            {"id": "window-filter", "property": "value", "value": "1y"},
+        ],
+        "state": [{"id": "lang", "property": "data", "value": "en"}],
+        "changedPropIds": ["status-filter.value"],
+    }
+    response = client.post(ROUTES[0], json=body)
+    assert response.status_code == 200
+    answer = response.get_json()["response"]
+    assert answer["filters"]["data"] == {
+        "commune": "",
+        "quartier": "",
+        "statuses": ["new"],
+        "categories": [],
+        "window": "all",
+    }
+    message = answer["filter-message"]["children"]
+    assert message.startswith("Filter values ignored") and "“lost”" in message and "“Nope”" in message
+    assert "Report status “lost”" in message and "“1y”" in message
+    assert answer["page-url"]["search"] == "?lang=en&status=new"

@@ -21,7 +21,7 @@ import pytest
 from dashboard.layers import LAYERS
 from dashboard.settings import load_settings
 from tests.feed_server import FeedServer, Hit, json_reply
-from tests.live_app import FAST, LiveApp
+from tests.live_app import FAST, LiveApp, signed_in_client
 from tests.shared_data import boundary_settings
 
 PROFILE = Path(__file__).resolve().parents[1] / "profiles" / "toulouse.toml"
@@ -209,24 +209,25 @@ def test_every_profile_feed_fills_its_layer_and_a_broken_one_recovers(profile, f
         CITYOPS_JITTER_RATIO="0",
     )
     app.start(timeout=120)  # returns once every layer has a version
+    api = signed_in_client(app.url, timeout=5)  # the layers' API is for signed-in managers
     try:
         health = _health(app)
         configured = {source.layer: source.name for source in settings.sources}
         assert set(configured) == set(LAYERS)
         for layer, name in configured.items():
             assert health[layer]["source"] == name and health[layer]["state"] == "ok", (layer, health[layer])
-            features = httpx.get(f"{app.url}/api/v1/layers/{layer}", timeout=5).json()["features"]
+            features = api.get(f"{app.url}/api/v1/layers/{layer}").json()["features"]
             assert features, f"layer {layer} is empty"
-        parking = httpx.get(f"{app.url}/api/v1/layers/parking", timeout=5).json()["features"]
+        parking = api.get(f"{app.url}/api/v1/layers/parking").json()["features"]
         by_id = {f["properties"]["id"]: f["properties"] for f in parking}
         assert sorted(by_id) == ["S1", "S2", "S3"]  # S9 matches no reference
         assert (by_id["S1"]["capacity"], by_id["S1"]["occupied"]) == (748, 700)
         assert by_id["S3"]["site_type"] == "park_and_ride"
         assert health["parking"]["records_rejected"] == 1
-        energy = httpx.get(f"{app.url}/api/v1/layers/energy", timeout=5).json()["features"]
+        energy = api.get(f"{app.url}/api/v1/layers/energy").json()["features"]
         typical = {f["properties"]["name"]: round(f["properties"]["typical_kw"], 1) for f in energy}
         assert typical == {"Capitole - TGBT": 10.0, "Piscine Colomiers": 5.0}  # ORE average per site
-        bikes = httpx.get(f"{app.url}/api/v1/layers/bikes", timeout=5).json()["features"]
+        bikes = api.get(f"{app.url}/api/v1/layers/bikes").json()["features"]
         stations = {f["properties"]["id"]: f["properties"] for f in bikes}
         assert (stations["55"]["bikes_available"], stations["55"]["status"]) == (2, "open")
         assert stations["229"]["status"] == "closed"
@@ -243,7 +244,7 @@ def test_every_profile_feed_fills_its_layer_and_a_broken_one_recovers(profile, f
         kept = failing["version"]
         time.sleep(2)  # two more failed fetches at the 1 s interval
         assert _health(app)[broken.layer]["version"] == kept
-        still = httpx.get(f"{app.url}/api/v1/layers/{broken.layer}", timeout=5).json()["features"]
+        still = api.get(f"{app.url}/api/v1/layers/{broken.layer}").json()["features"]
         assert sorted(f["properties"]["id"] for f in still) == ["S1", "S2", "S3"]
 
         # Restored, it recovers on its next fetch, without a restart.
@@ -252,4 +253,5 @@ def test_every_profile_feed_fills_its_layer_and_a_broken_one_recovers(profile, f
         _wait(lambda: (h := _health(app)[broken.layer])["state"] == "ok" and h["version"] > kept, 60, "recovery")
         print(f"recovered {time.monotonic() - started:.1f} s after the feed was restored")
     finally:
+        api.close()
         app.stop()

@@ -1,0 +1,92 @@
+"""The tables: the chosen layer's filtered rows in the grid, and the two CSV exports."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, State, dcc, no_update
+from dash.exceptions import PreventUpdate
+
+from callbacks.figure_cache import FigureCache
+from dashboard.filters import parse_filters
+from dashboard.i18n import number, t
+from dashboard.layers import LAYERS
+from dashboard.store import StoreUnavailable
+from layouts import ids
+from layouts.tables import column_defs
+
+
+def table_note(count: int, shown: int, lang: str) -> str:
+    """How many rows pass the filters, and whether the grid holds only the newest of them."""
+    if shown < count:
+        return t("tables.truncated", lang, shown=number(shown, lang), count=number(count, lang))
+    return t("tables.count", lang, count=number(count, lang))
+
+
+def register_tables(app: dash.Dash, figures: FigureCache) -> None:
+    """Fill the grid when the layer, its version or the filters change; serve the CSV of the filtered rows."""
+
+    @app.callback(
+        Output(ids.TABLE, "rowData"),
+        Output(ids.TABLE, "columnDefs"),
+        Output(ids.TABLE, "csvExportParams"),
+        Output(ids.TABLE_NOTE, "children"),
+        Output(ids.TABLE_SHOWN, "data"),
+        Output(ids.TABLE_REGION, "aria-label"),
+        Input(ids.VIEW, "data"),
+        Input(ids.TABLE_LAYER, "value"),
+        State(ids.TABLE_SHOWN, "data"),
+        State(ids.TABLE, "csvExportParams"),
+        State(ids.LANG, "data"),
+    )
+    def fill(view, layer, shown, export_params, lang):
+        """Nothing is sent while the layer's version and the filters stay the same."""
+        if not view or layer not in LAYERS:
+            raise PreventUpdate
+        filters, _rejected = parse_filters(view.get("filters"))
+        scope = filters.for_layer(LAYERS[layer].record_type).key()
+        wanted = view["versions"].get(layer, 0)
+        if shown and shown[:3] == [layer, wanted, scope]:
+            raise PreventUpdate
+        try:
+            table = figures.table(layer, wanted, lang, filters)
+        except StoreUnavailable:
+            if shown:
+                raise PreventUpdate from None  # keep the last table; the banner says why
+            return no_update, no_update, no_update, t("tables.unavailable", lang), no_update, no_update
+        same_layer = bool(shown) and shown[0] == layer
+        title = LAYERS[layer].title(lang)
+        return (
+            table["rows"],
+            no_update if same_layer else column_defs(table["columns"]),
+            {**(export_params or {}), "fileName": f"{layer}-{t('tables.title', lang).lower()}.csv"},
+            table_note(table["count"], len(table["rows"]), lang),
+            [layer, table["version"], scope, lang],
+            t("tables.label", lang, title=title),
+        )
+
+    @app.callback(
+        Output(ids.TABLE_CSV, "data"),
+        Input(ids.TABLE_DOWNLOAD, "n_clicks"),
+        State(ids.TABLE_LAYER, "value"),
+        State(ids.VIEW, "data"),
+        State(ids.LANG, "data"),
+        prevent_initial_call=True,
+    )
+    def download(_clicks, layer, view, lang):
+        """Every row of the layer's current data passing the page's filters (not capped like the grid)."""
+        if layer not in LAYERS:
+            raise PreventUpdate
+        view = view or {}
+        filters, _rejected = parse_filters(view.get("filters"))
+        try:
+            filename, content = figures.csv(layer, view.get("versions", {}).get(layer, 0), lang, filters)
+        except StoreUnavailable:
+            raise PreventUpdate from None
+        return dcc.send_bytes(content, filename, type="text/csv")
+
+    app.clientside_callback(
+        "function (clicks) { return clicks ? true : window.dash_clientside.no_update; }",
+        Output(ids.TABLE, "exportDataAsCsv"),
+        Input(ids.TABLE_EXPORT, "n_clicks"),
+        prevent_initial_call=True,
+    )
