@@ -126,7 +126,7 @@ def test_layer_switch_hides_a_layer_and_keeps_the_rest(page, live_app):
     sign_in(page, live_app.url)
     page.goto(live_app.url + "/")
     _map_traces(page)
-    page.get_by_label("Signalements", exact=True).uncheck()
+    page.locator("#layer-toggle").get_by_label("Signalements", exact=True).uncheck()
     page.wait_for_function(
         "() => document.querySelector('#map .js-plotly-plot').data"
         ".filter(t => t.name.startsWith('Signalements')).every(t => t.visible === false)",

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
+from dashboard.layers import LAYERS
 from tests.conftest import open_page
 from tests.live_app import FAST, LiveApp, sign_in
 
@@ -51,13 +52,14 @@ def live_app():
     app.stop()
 
 
-FRENCH_LAYERS = ("Stationnement", "Énergie", "Signalements", "Nacelles")
+FRENCH_LAYERS = tuple(layer.title("fr") for layer in LAYERS.values())
+ENGLISH_LAYERS = tuple(layer.title("en") for layer in LAYERS.values())
 
 
 def _only(page, layer: str, labels: tuple[str, ...] = FRENCH_LAYERS) -> None:
     """Leave only `layer` switched on, so the click cannot land on another layer's marker."""
     for label in labels:
-        box = page.get_by_label(label, exact=True)
+        box = page.locator("#layer-toggle").get_by_label(label, exact=True)
         box.check() if label == layer else box.uncheck()
     page.wait_for_function(LAYER_DRAWN_JS, arg=layer, timeout=20000)
     page.wait_for_function(
@@ -138,7 +140,7 @@ def test_on_a_phone_the_panel_stacks_under_the_map_in_english(browser, live_app,
     page = open_page(browser, width=390, height=844)
     try:
         _open(page, live_app.url, "/?lang=en", parking="Parking")
-        _only(page, "Parking", ("Parking", "Energy", "Citizen reports", "Nacelles"))
+        _only(page, "Parking", ENGLISH_LAYERS)
         _click_isolated_point(page, "Parking")
         expect(page.locator("#details")).to_be_visible(timeout=15000)
         expect(page.locator("#details")).to_contain_text("Capacity")
