@@ -13,7 +13,7 @@ import redis
 from dashboard import keys
 from dashboard.alarm_rules import SEVERITIES
 from dashboard.alarms import Alarm, AlarmState, Evaluation
-from dashboard.store import Fence, NotLeader, _unavailable_on_redis_error
+from dashboard.store import Fence, NotLeader, unavailable_on_redis_error
 
 
 def _text(raw: bytes | str) -> str:
@@ -40,12 +40,12 @@ class AlarmStore:
 
     def version(self) -> int:
         """The alarms' version: it changes on every raise, clear and acknowledgement (one GET per poll)."""
-        with _unavailable_on_redis_error():
+        with unavailable_on_redis_error():
             return int(self.redis.get(keys.alarms_version()) or 0)
 
     def state(self) -> AlarmState:
         """Held conditions and active alarms, as the evaluator needs them."""
-        with _unavailable_on_redis_error(), self.redis.pipeline(transaction=False) as pipe:
+        with unavailable_on_redis_error(), self.redis.pipeline(transaction=False) as pipe:
             pipe.hgetall(keys.alarms_pending())
             pipe.hgetall(keys.alarms_active())
             pending_raw, active_raw = pipe.execute()
@@ -53,14 +53,14 @@ class AlarmStore:
 
     def active(self) -> list[Alarm]:
         """The active alarms, most serious and oldest first."""
-        with _unavailable_on_redis_error():
+        with unavailable_on_redis_error():
             raw = self.redis.hvals(keys.alarms_active())
         return by_severity([Alarm.from_dict(orjson.loads(item)) for item in raw])
 
     def cleared(self, count: int | None = None) -> list[Alarm]:
         """Recently cleared alarms, newest first (at most `count`)."""
         end = -1 if count is None else count - 1
-        with _unavailable_on_redis_error():
+        with unavailable_on_redis_error():
             raw = self.redis.lrange(keys.alarms_cleared(), 0, end)
         return [Alarm.from_dict(orjson.loads(item)) for item in raw]
 
@@ -71,7 +71,7 @@ class AlarmStore:
         With a `fence`, nothing is written unless the leader lock still holds the fence's token.
         """
         watched = [keys.alarms_active(), keys.alarms_pending()] + ([fence.key] if fence else [])
-        with _unavailable_on_redis_error(), self.redis.pipeline(transaction=True) as pipe:
+        with unavailable_on_redis_error(), self.redis.pipeline(transaction=True) as pipe:
             while True:
                 try:
                     pipe.watch(*watched)
@@ -109,7 +109,7 @@ class AlarmStore:
 
         Returns the alarm as stored afterwards, or None when no such alarm is active (cleared in the meantime).
         """
-        with _unavailable_on_redis_error(), self.redis.pipeline(transaction=True) as pipe:
+        with unavailable_on_redis_error(), self.redis.pipeline(transaction=True) as pipe:
             while True:
                 try:
                     pipe.watch(keys.alarms_active())

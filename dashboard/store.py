@@ -89,7 +89,7 @@ def open_store(settings: Settings) -> Store:
 
 
 @contextmanager
-def _unavailable_on_redis_error() -> Iterator[None]:
+def unavailable_on_redis_error() -> Iterator[None]:
     try:
         yield
     except (redis.ConnectionError, redis.TimeoutError) as err:
@@ -127,7 +127,7 @@ class Store:
 
     def ping(self) -> None:
         """Raise StoreUnavailable unless Redis answers."""
-        with _unavailable_on_redis_error():
+        with unavailable_on_redis_error():
             self.redis.ping()
 
     def write_snapshot(
@@ -159,7 +159,7 @@ class Store:
         now_ms = int(now.timestamp() * 1000)
         retention_ms = int(self.history_retention.total_seconds() * 1000)
         watched = [snapshot_key] + ([fence.key] if fence else [])
-        with _unavailable_on_redis_error(), self.redis.pipeline(transaction=True) as pipe:
+        with unavailable_on_redis_error(), self.redis.pipeline(transaction=True) as pipe:
             while True:
                 try:
                     pipe.watch(*watched)
@@ -224,7 +224,7 @@ class Store:
 
     def timeline(self, layer: str, record_id: str, *, now: datetime | None = None) -> list[TimelineEntry]:
         """One record's changes, oldest first, without those older than the history retention."""
-        with _unavailable_on_redis_error():
+        with unavailable_on_redis_error():
             raw = self.redis.lrange(keys.timeline(layer, record_id), 0, -1)
         oldest = (now or datetime.now(UTC)) - self.history_retention
         out = []
@@ -251,7 +251,7 @@ class Store:
 
     def snapshot(self, layer: str) -> Snapshot | None:
         """The layer's current snapshot with its records, or None before the first write."""
-        with _unavailable_on_redis_error():
+        with unavailable_on_redis_error():
             # Not HGETALL: the per-record timeline values stay in Redis, the page never needs them.
             values = self.redis.hmget(keys.snapshot(layer), (*_HEAD_FIELDS, "records"))
         if not values[0]:
@@ -272,7 +272,7 @@ class Store:
     def overview(self, layers: Iterable[str]) -> dict[str, LayerOverview]:
         """Head and status of each layer, read in a single round trip (what every poll asks)."""
         names = list(layers)
-        with _unavailable_on_redis_error(), self.redis.pipeline(transaction=False) as pipe:
+        with unavailable_on_redis_error(), self.redis.pipeline(transaction=False) as pipe:
             for name in names:
                 pipe.hmget(keys.snapshot(name), _HEAD_FIELDS)
                 pipe.hgetall(keys.status(name))
@@ -288,7 +288,7 @@ class Store:
     def areas(self, layers: Iterable[str]) -> dict[str, tuple[int, dict[str, Any] | None]]:
         """Per layer: (version, figures per area of that version or None), read in one round trip."""
         names = list(layers)
-        with _unavailable_on_redis_error(), self.redis.pipeline(transaction=False) as pipe:
+        with unavailable_on_redis_error(), self.redis.pipeline(transaction=False) as pipe:
             for name in names:
                 pipe.hmget(keys.snapshot(name), ("version", "areas"))
             replies = pipe.execute()
@@ -312,7 +312,7 @@ class Store:
             "sample_rejection": status.sample_rejection,
         }
         key = keys.status(status.layer)
-        with _unavailable_on_redis_error():
+        with unavailable_on_redis_error():
             if fence is None:
                 self.redis.hset(key, mapping=mapping)
                 return
@@ -329,20 +329,20 @@ class Store:
 
     def status(self, layer: str) -> SourceStatus | None:
         """The health of the layer's source, or None if no collector has reported yet."""
-        with _unavailable_on_redis_error():
+        with unavailable_on_redis_error():
             raw = self.redis.hgetall(keys.status(layer))
         return _status(layer, _decode_hash(raw)) if raw else None
 
     def history(self, layer: str, since: datetime | None = None) -> list[HistoryEntry]:
         """The layer's history entries, oldest first, optionally only those written since a time."""
         start = f"{int(since.timestamp() * 1000)}-0" if since else "-"
-        with _unavailable_on_redis_error():
+        with unavailable_on_redis_error():
             entries = self.redis.xrange(keys.history(layer), min=start, max="+")
         return [_history_entry(raw) for _entry_id, raw in entries]
 
     def history_windows(self, layer: str, windows: Sequence[tuple[int, int]]) -> list[list[HistoryEntry]]:
         """The history entries written in each [start, end) window (epoch milliseconds), in one round trip."""
-        with _unavailable_on_redis_error(), self.redis.pipeline(transaction=False) as pipe:
+        with unavailable_on_redis_error(), self.redis.pipeline(transaction=False) as pipe:
             for start, end in windows:
                 pipe.xrange(keys.history(layer), min=f"{start}-0", max=f"({end}-0")
             replies = pipe.execute()
@@ -350,7 +350,7 @@ class Store:
 
     def server_time(self) -> float:
         """Redis server clock in seconds (shared reference for all processes)."""
-        with _unavailable_on_redis_error():
+        with unavailable_on_redis_error():
             seconds, micros = self.redis.time()
         return seconds + micros / 1e6
 
