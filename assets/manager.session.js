@@ -15,6 +15,8 @@
         window.location.assign(
           "/login?next=" + encodeURIComponent(next) + (lang ? "&lang=" + encodeURIComponent(lang) : "")
         );
+        // The page is leaving: Dash never sees this answer (it would report the 401 as a callback error).
+        return new Promise(function () {});
       }
       return response;
     });

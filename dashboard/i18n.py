@@ -160,7 +160,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "wall.no_alarm": {"fr": "Aucune alarme en cours", "en": "No active alarm"},
     "wall.alarms": {"fr": "Alarmes", "en": "Alarms"},
-    "wall.legend": {"fr": "Légende", "en": "Legend"},
+    "app.legend": {"fr": "Légende", "en": "Legend"},
     "legend.energy_usual": {"fr": "proche de l'habituel", "en": "near typical"},
     "legend.energy_high": {"fr": "plus de 20 % au-dessus", "en": "over 20 % above"},
     "api.bad_level": {
@@ -313,8 +313,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Car park {value} % full (threshold {threshold} %)",
     },
     "alarms.reports_overdue": {
-        "fr": "{value} signalements ouverts depuis plus de {threshold} j",
-        "en": "{value} reports open for more than {threshold} days",
+        "fr": "Signalements ouverts depuis plus de {threshold} j : {value}",
+        "en": "Reports open for more than {threshold} days: {value}",
     },
     "alarms.energy_above_typical": {
         "fr": "Puissance {value} % au-dessus de l'habituel (seuil {threshold} %)",

@@ -12,7 +12,7 @@ from layouts import ids
 from layouts.alarms import alarms_panel
 from layouts.details import details_panel
 from layouts.filters import filter_panel
-from layouts.parts import badge, boundaries_note, demo_flag, kpi_tile, live_stores
+from layouts.parts import badge, boundaries_note, demo_flag, kpi_tile, live_stores, page_legend
 from layouts.tables import tables_section
 
 
@@ -118,6 +118,8 @@ def manager_layout(
                             config={"displaylogo": False, "scrollZoom": True},
                         ),
                     ),
+                    # On phones the map's own legend would cover it: the same symbols as text under the map.
+                    page_legend(lang, "phone-legend"),
                 ],
             ),
             details_panel(lang),

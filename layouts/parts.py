@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from dashboard.figures import map_legend
 from dashboard.i18n import t
 from dashboard.kpis import Kpi
 from layouts import ids
@@ -50,3 +51,14 @@ def live_stores(lang: str, poll_ms: int) -> list:
         dcc.Store(id=ids.STORE_DOWN_SINCE),
         dcc.Interval(id=ids.POLL, interval=poll_ms),
     ]
+
+
+def page_legend(lang: str, class_name: str = "legend") -> html.Div:
+    """The map's symbols as page text, per layer (the wall's legend; the managers' legend on phones)."""
+    groups = []
+    for title, entries in map_legend(lang):
+        items = [
+            html.Li([html.Span(className="swatch", style={"background": colour}), label]) for label, colour in entries
+        ]
+        groups.append(html.Div(className="legend-group", children=[html.H3(title), html.Ul(items)]))
+    return html.Div(className=class_name, children=groups, role="group", **{"aria-label": t("app.legend", lang)})

@@ -4,24 +4,14 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-from dashboard.figures import map_figure, map_legend
+from dashboard.figures import map_figure
 from dashboard.i18n import t
 from dashboard.kpis import Kpi
 from layouts import ids
 from layouts.alarms import wall_alarm_stores
-from layouts.parts import badge, boundaries_note, demo_flag, kpi_tile, live_stores
+from layouts.parts import badge, boundaries_note, demo_flag, kpi_tile, live_stores, page_legend
 
 _STATIC = {"staticPlot": True, "displayModeBar": False, "responsive": True}
-
-
-def _legend(lang: str) -> html.Div:
-    groups = []
-    for title, entries in map_legend(lang):
-        items = [
-            html.Li([html.Span(className="swatch", style={"background": colour}), label]) for label, colour in entries
-        ]
-        groups.append(html.Div(className="legend-group", children=[html.H3(title), html.Ul(items)]))
-    return html.Div(className="legend", children=groups, **{"aria-label": t("wall.legend", lang)})
 
 
 def wall_layout(
@@ -100,7 +90,7 @@ def wall_layout(
                                 ],
                             ),
                             html.Div(className="kpis", children=[kpi_tile(k) for k in kpis]),
-                            _legend(lang),
+                            page_legend(lang),
                             boundaries_note(geo_note),
                         ],
                     ),

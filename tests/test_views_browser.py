@@ -190,12 +190,13 @@ def test_phone_layout_stacks_without_horizontal_scroll(browser, live_app):
             for name, selector in {
                 "map": ".map-panel",
                 "kpis": ".kpis",
+                "alarms": ".alarms-panel",
                 "filters": ".filter-panel",
                 "tables": ".tables",
             }.items()
         }
         order = sorted(boxes, key=lambda name: boxes[name]["y"])
-        assert order == ["map", "kpis", "filters", "tables"]
+        assert order == ["map", "kpis", "alarms", "filters", "tables"]
         for name, box in boxes.items():
             assert box["x"] >= 0 and box["x"] + box["width"] <= 390, name
         for earlier, later in zip(order, order[1:], strict=False):
@@ -206,6 +207,14 @@ def test_phone_layout_stacks_without_horizontal_scroll(browser, live_app):
             "els => els.map(e => e.getBoundingClientRect().height)",
         )
         assert heights and min(heights) >= 44
+        # Nothing is cut off inside a block either (the alarms' table stacks its cells).
+        assert page.evaluate(
+            "() => { const p = document.querySelector('.alarms-panel'); return p.scrollWidth <= p.clientWidth; }"
+        )
+        # The map's own legend would cover the map: it gives way to the same symbols as text under the map.
+        assert page.locator("#map g.legend").first.is_hidden()
+        legend = page.locator(".phone-legend")
+        assert legend.is_visible() and "VélôToulouse" in legend.inner_text()
         assert page.errors == []
     finally:
         page.context.close()
