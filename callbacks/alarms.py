@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import dash
-import flask
 from dash import MATCH, Input, Output, State
 from dash.exceptions import PreventUpdate
 
 from dashboard.alarm_store import AlarmStore
 from dashboard.alarm_view import acknowledgement, alarm_row, ticker_line
+from dashboard.auth import current_manager
 from dashboard.i18n import t
 from dashboard.settings import Settings
 from dashboard.store import Store, StoreUnavailable
@@ -23,12 +23,6 @@ _MAX_ID = 64
 
 def _alarm_store(store: Store, settings: Settings) -> AlarmStore:
     return AlarmStore(store.redis, cleared_kept=settings.alarms.cleared_kept)
-
-
-def current_manager() -> str | None:
-    """The signed-in manager's name, set on `flask.g.manager` by the login for every managers' request."""
-    who = flask.g.get("manager")
-    return who.strip() if isinstance(who, str) and who.strip() else None
 
 
 def register_manager_alarms(app: dash.Dash, store: Store, settings: Settings) -> None:
