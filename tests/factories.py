@@ -38,3 +38,21 @@ def parking_result(occupied: int = 100, when: datetime | None = None, rejected: 
         ParkingRecord("arenes", "Arènes", 1.4180, 43.5930, 300, 10, "park_and_ride"),
     )
     return FetchResult(records=records, fetched_at=when or datetime.now(UTC), rejected=rejected)
+
+
+def poll_body(filters=None, changed: str = "poll.n_intervals") -> dict:
+    """The managers' page poll as Dash posts it to `_dash-update-component` (nothing on screen yet, French)."""
+    return {
+        "output": "..view.data...store-down-since.data..",
+        "outputs": [{"id": "view", "property": "data"}, {"id": "store-down-since", "property": "data"}],
+        "inputs": [
+            {"id": "poll", "property": "n_intervals", "value": 1},
+            {"id": "filters", "property": "data", "value": filters},
+        ],
+        "state": [
+            {"id": "view", "property": "data", "value": None},
+            {"id": "store-down-since", "property": "data", "value": None},
+            {"id": "lang", "property": "data", "value": "fr"},
+        ],
+        "changedPropIds": [changed],
+    }

@@ -14,26 +14,13 @@ from app import create_app
 from dashboard.auth import SESSION_COOKIE, current_manager
 from dashboard.settings import ConfigError, load_settings
 from dashboard.store import Store
-from tests.factories import sign_in_client
+from tests.factories import poll_body, sign_in_client
 from tests.live_app import ROOT
 
 ALICE_PASSWORD = "correct horse battery staple"
 ALICE = f"alice:{generate_password_hash(ALICE_PASSWORD)}"
 CALLBACK = "/_dash-update-component"
-POLL = {
-    "output": "..view.data...store-down-since.data..",
-    "outputs": [{"id": "view", "property": "data"}, {"id": "store-down-since", "property": "data"}],
-    "inputs": [
-        {"id": "poll", "property": "n_intervals", "value": 1},
-        {"id": "filters", "property": "data", "value": None},
-    ],
-    "state": [
-        {"id": "view", "property": "data", "value": None},
-        {"id": "store-down-since", "property": "data", "value": None},
-        {"id": "lang", "property": "data", "value": "fr"},
-    ],
-    "changedPropIds": ["poll.n_intervals"],
-}
+POLL = poll_body()
 
 
 def _app(redis_client, **settings):

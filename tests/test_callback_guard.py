@@ -7,7 +7,7 @@ import pytest
 from app import create_app
 from dashboard.settings import load_settings
 from dashboard.store import Store
-from tests.factories import sign_in_client
+from tests.factories import poll_body, sign_in_client
 
 TOKEN = "wall-display-token-1"
 ROUTES = ["/_dash-update-component", "/embed/_dash-update-component", "/wall/_dash-update-component"]
@@ -42,20 +42,7 @@ def test_unparseable_body_is_a_400(client):
 
 
 def test_a_well_formed_poll_still_goes_through(client):
-    body = {
-        "output": "..view.data...store-down-since.data..",
-        "outputs": [{"id": "view", "property": "data"}, {"id": "store-down-since", "property": "data"}],
-        "inputs": [
-            {"id": "poll", "property": "n_intervals", "value": 1},
-            {"id": "filters", "property": "data", "value": None},
-        ],
-        "state": [
-            {"id": "view", "property": "data", "value": None},
-            {"id": "store-down-since", "property": "data", "value": None},
-            {"id": "lang", "property": "data", "value": "fr"},
-        ],
-        "changedPropIds": ["poll.n_intervals"],
-    }
+    body = poll_body()
     assert client.post(ROUTES[0], json=body).status_code in (200, 204)
     # The same poll without one of its inputs would shift every value: refused, not a 500.
     short = {**body, "inputs": body["inputs"][:1]}
@@ -64,20 +51,7 @@ def test_a_well_formed_poll_still_goes_through(client):
 
 @pytest.mark.parametrize("filters", [{"statuses": "lost", "window": 7, "commune": ["x"]}, "junk", [1, 2], 42])
 def test_a_poll_with_forged_filters_is_answered_not_a_500(client, filters):
-    body = {
-        "output": "..view.data...store-down-since.data..",
-        "outputs": [{"id": "view", "property": "data"}, {"id": "store-down-since", "property": "data"}],
-        "inputs": [
-            {"id": "poll", "property": "n_intervals", "value": 1},
-            {"id": "filters", "property": "data", "value": filters},
-        ],
-        "state": [
-            {"id": "view", "property": "data", "value": None},
-            {"id": "store-down-since", "property": "data", "value": None},
-            {"id": "lang", "property": "data", "value": "fr"},
-        ],
-        "changedPropIds": ["filters.data"],
-    }
+    body = poll_body(filters, changed="filters.data")
     response = client.post(ROUTES[0], json=body)
     assert response.status_code in (200, 204)
 
