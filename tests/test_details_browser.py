@@ -115,7 +115,7 @@ def test_clicking_a_car_park_opens_its_panel_with_a_chart_and_closing_it_with_th
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Fermer les détails")).to_be_focused()
     page.keyboard.press("Escape")
-    expect(page.locator("#details")).to_be_hidden()
+    expect(page.locator("#details")).to_be_hidden(timeout=15000)  # two server round trips
     assert page.errors == []
 
 
@@ -130,7 +130,7 @@ def test_clicking_a_report_shows_its_status_timeline(page, live_app):
     expect(entries.first).to_contain_text("(CET)" if "CET" in page.inner_text("header") else "(CEST)")
     expect(page.locator("#details")).to_contain_text("Créé le")
     page.get_by_role("button", name="Fermer les détails").click()
-    expect(page.locator("#details")).to_be_hidden()
+    expect(page.locator("#details")).to_be_hidden(timeout=15000)  # two server round trips
     _click_isolated_point(page, "Signalements")  # the same point again opens it again
     expect(page.locator("#details-title")).to_contain_text("Signalement :")
     assert page.errors == []
