@@ -70,15 +70,7 @@ def summarise_nacelles(records: Sequence[NacelleRecord]) -> Summary:
 
 def summarise_bikes(records: Sequence[BikeStationRecord]) -> Summary:
     """Stations (open ones), bikes and free docks, empty and full stations, and bikes per station (for history)."""
-    return {
-        "stations": len(records),
-        "open": sum(r.status is BikeStationStatus.OPEN for r in records),
-        "bikes": sum(r.bikes_available for r in records),
-        "docks": sum(r.docks_available for r in records),
-        "empty": sum(r.is_empty for r in records),
-        "full": sum(r.is_full for r in records),
-        "bikes_by_site": {r.id: r.bikes_available for r in records},
-    }
+    return {**_bike_counts(records), "bikes_by_site": {r.id: r.bikes_available for r in records}}
 
 
 def report_status_change(record: ReportRecord) -> tuple[str, datetime]:
@@ -135,8 +127,7 @@ def nacelles_in_area(records: Sequence[NacelleRecord], _now: datetime) -> Summar
     }
 
 
-def bikes_in_area(records: Sequence[BikeStationRecord], _now: datetime) -> Summary:
-    """Stations in one area, how many are open, their bikes and free docks, and the empty and full ones."""
+def _bike_counts(records: Sequence[BikeStationRecord]) -> Summary:
     return {
         "stations": len(records),
         "open": sum(r.status is BikeStationStatus.OPEN for r in records),
@@ -145,6 +136,11 @@ def bikes_in_area(records: Sequence[BikeStationRecord], _now: datetime) -> Summa
         "empty": sum(r.is_empty for r in records),
         "full": sum(r.is_full for r in records),
     }
+
+
+def bikes_in_area(records: Sequence[BikeStationRecord], _now: datetime) -> Summary:
+    """Stations in one area, how many are open, their bikes and free docks, and the empty and full ones."""
+    return _bike_counts(records)
 
 
 @dataclass(frozen=True, slots=True)

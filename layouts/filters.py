@@ -17,38 +17,29 @@ def _field(label: str, control_id: str, control) -> html.Div:
     )
 
 
+def _area_field(level: str, control_id: str, areas: list[tuple[str, str]], value: str, lang: str) -> html.Div:
+    """One area selector (commune or quartier): its areas by name, 'all' when none is chosen."""
+    return _field(
+        t(f"filter.{level}", lang),
+        control_id,
+        dcc.Dropdown(
+            id=control_id,
+            options=[{"label": name, "value": code} for code, name in areas],
+            value=value or None,
+            placeholder=t(f"filter.all_{level}s", lang),
+            className=f"{level}-filter",
+        ),
+    )
+
+
 def _area_fields(lang: str, communes: list[tuple[str, str]], quartiers: list[tuple[str, str]], chosen: Filters):
     """Commune and quartier selectors; each is absent when its boundaries are not loaded."""
     fields = []
     if communes:
-        options = [{"label": name, "value": code} for code, name in sorted(communes, key=lambda c: c[1])]
-        fields.append(
-            _field(
-                t("filter.commune", lang),
-                ids.COMMUNE_FILTER,
-                dcc.Dropdown(
-                    id=ids.COMMUNE_FILTER,
-                    options=options,
-                    value=chosen.commune or None,
-                    placeholder=t("filter.all_communes", lang),
-                    className="commune-filter",
-                ),
-            )
-        )
+        by_name = sorted(communes, key=lambda c: c[1])
+        fields.append(_area_field("commune", ids.COMMUNE_FILTER, by_name, chosen.commune, lang))
     if quartiers:
-        options = [{"label": name, "value": code} for code, name in quartiers]
-        fields.append(
-            _field(
-                t("filter.quartier", lang),
-                ids.QUARTIER_FILTER,
-                dcc.Dropdown(
-                    id=ids.QUARTIER_FILTER,
-                    options=options,
-                    value=chosen.quartier or None,
-                    placeholder=t("filter.all_quartiers", lang),
-                ),
-            )
-        )
+        fields.append(_area_field("quartier", ids.QUARTIER_FILTER, quartiers, chosen.quartier, lang))
     return fields
 
 
