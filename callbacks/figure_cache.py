@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -34,16 +35,20 @@ class FigureCache:
         # its records once per process (decoding thousands of reports takes about a second on two busy cores).
         # A version never changes, so this holds nothing another worker would need.
         self._latest: dict[str, Snapshot] = {}
+        # One builder per layer at a time in this process: when a version lands, the worker's threads wait for
+        # the first one's records and traces instead of decoding the same thousands of records side by side.
+        self._building = {name: threading.RLock() for name in LAYERS}
 
     def _snapshot(self, layer: str, version: int) -> Snapshot | None:
         """The layer's snapshot: the one already decoded when it is of `version`, else the current one."""
-        latest = self._latest.get(layer)
-        if latest is not None and latest.version == version:
-            return latest
-        snapshot = self.store.snapshot(layer)
-        if snapshot is not None:
-            self._latest[layer] = snapshot
-        return snapshot
+        with self._building[layer]:
+            latest = self._latest.get(layer)
+            if latest is not None and latest.version == version:
+                return latest
+            snapshot = self.store.snapshot(layer)
+            if snapshot is not None:
+                self._latest[layer] = snapshot
+            return snapshot
 
     def _get(self, key: str) -> Any:
         try:
@@ -77,14 +82,18 @@ class FigureCache:
         cached = self._get(f"traces:{audience}:{layer}:{version}:{lang}:{scope}")
         if cached is not None:
             return version, cached
-        snapshot = self._snapshot(layer, version)
-        actual = snapshot.version if snapshot else 0
-        if public and snapshot is not None:
-            snapshot = public_snapshot(snapshot, commune)
-        if snapshot is not None and narrowed.active:
-            snapshot = _narrowed(snapshot, narrowed)
-        traces = layer_traces(layer, snapshot, lang, commune)
-        self._set(f"traces:{audience}:{layer}:{actual}:{lang}:{scope}", traces)
+        with self._building[layer]:
+            cached = self._get(f"traces:{audience}:{layer}:{version}:{lang}:{scope}")  # built while this waited
+            if cached is not None:
+                return version, cached
+            snapshot = self._snapshot(layer, version)
+            actual = snapshot.version if snapshot else 0
+            if public and snapshot is not None:
+                snapshot = public_snapshot(snapshot, commune)
+            if snapshot is not None and narrowed.active:
+                snapshot = _narrowed(snapshot, narrowed)
+            traces = layer_traces(layer, snapshot, lang, commune)
+            self._set(f"traces:{audience}:{layer}:{actual}:{lang}:{scope}", traces)
         return actual, traces
 
     def filtered_summaries(self, filters: Filters, versions: dict[str, int]) -> dict[str, dict[str, Any] | None]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 import redis
 from flask import Flask
@@ -80,3 +83,34 @@ def test_a_failed_write_still_returns_the_figure_just_built(store):
     _write(store, 150)
     version, traces = FigureCache(store, FailingWrites()).traces("parking", 1, "fr")
     assert version == 1 and len(traces[0]["lon"]) == 2
+
+
+class CountingStore(Store):
+    """The real store on the real Redis, counting the snapshots it reads (and slow to read them)."""
+
+    reads = 0
+
+    def snapshot(self, layer):
+        self.reads += 1
+        time.sleep(0.2)  # long enough for every other thread to arrive while the first one reads
+        return super().snapshot(layer)
+
+
+def test_threads_asking_for_a_new_version_at_once_read_and_build_it_once(redis_client):
+    store = CountingStore(redis_client)
+    app, figures = _figure_cache(store)
+    version = _write(store, 100)
+    results = []
+
+    def viewer():
+        with app.app_context():
+            results.append(figures.traces("parking", version, "fr"))
+
+    threads = [threading.Thread(target=viewer) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert store.reads == 1
+    assert len(results) == 8 and {built for built, _traces in results} == {version}
+    assert all(list(traces[0]["customdata"]) == list(results[0][1][0]["customdata"]) for _v, traces in results)
