@@ -143,7 +143,9 @@ def register_details(app: dash.Dash, store: Store, figures: FigureCache) -> None
         prevent_initial_call=True,
     )
     def render(selected, view, shown, lang):
-        live_update = dash.ctx.triggered_id == ids.VIEW
+        # A live update only when the selection did not change too: Dash may send both in one request, and a
+        # close (selection None) arriving with a view must still close the panel.
+        live_update = f"{part('selected')}.data" not in dash.ctx.triggered_prop_ids
         target = _selection(selected)
         if target is None:
             if live_update or selected:
