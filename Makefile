@@ -6,18 +6,19 @@ PY := $(VENV)/bin/python
 export CITYOPS_COMMUNES_PATH ?= $(wildcard ../shared/data/toulouse-metropole-communes.geojson)
 export CITYOPS_QUARTIERS_PATH ?= $(wildcard ../shared/data/toulouse-quartiers.geojson)
 
-.PHONY: run test lint system-deps clean
+.PHONY: run test lint system-deps audit lock clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e .
+# requirements.lock pins every package (constraints): installs are the same everywhere and `make audit` checks them.
+$(VENV)/.installed: pyproject.toml requirements.lock | $(PY)
+	$(PY) -m pip install -q -c requirements.lock -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(PY) -m pip install -q -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml requirements.lock $(VENV)/.installed
+	$(PY) -m pip install -q -c requirements.lock -e '.[test]'
 	@touch $@
 
 ## run: start the dashboard on http://127.0.0.1:8050 (in-process Redis stand-in and demo feeds unless configured)
@@ -46,6 +47,19 @@ lint: $(VENV)/.installed-test
 ## test: lint, then the whole suite against a real redis-server and a real Chromium
 test: $(VENV)/.installed-test system-deps lint
 	$(VENV)/bin/pytest
+
+## audit: check the locked packages against known vulnerabilities (pip-audit; needs the package index's advisory data)
+audit: | $(PY)
+	$(PY) -m pip install -q pip-audit
+	$(VENV)/bin/pip-audit --strict --disable-pip --no-deps -r requirements.lock
+
+## lock: pin what pyproject.toml now resolves to (after changing a dependency), for review in the diff
+lock: | $(PY)
+	rm -rf $(VENV)/.lock && $(PYTHON) -m venv $(VENV)/.lock
+	$(VENV)/.lock/bin/python -m pip install -q -e '.[test]'
+	{ echo "# Every package the dashboard and its tests install, pinned (make lock writes it; make audit checks it)."; \
+	  $(VENV)/.lock/bin/python -m pip freeze --exclude-editable | grep -v '^-e' | LC_ALL=C sort -f; } > requirements.lock
+	rm -rf $(VENV)/.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
