@@ -25,11 +25,12 @@ $(VENV)/.installed-test: pyproject.toml requirements.lock $(VENV)/.installed
 run: $(VENV)/.installed
 	$(PY) app.py
 
-## system-deps: make sure Chromium and redis-server exist (installs them with apt when run as root)
+## system-deps: make sure Chromium, redis-server and nginx exist (installs them with apt when run as root)
 system-deps:
 	@missing=""; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v nginx >/dev/null 2>&1 || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing:$$missing"; \

@@ -1,0 +1,318 @@
+"""The production recipe's reverse proxy (deploy/nginx/) in front of gunicorn, as real processes.
+
+Threaded gunicorn workers give a thread to each request for as long as its client takes to send it, so a
+few clients trickling their headers freeze a worker. The recipe puts nginx in front: these tests start
+nginx with the recipe's own files, gunicorn with the recipe's config and a real redis-server, then trickle
+headers from many clients at once and check the dashboard still answers — and that the same trickle does
+freeze gunicorn reached directly, so the load is real.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.live_app import OUTSIDE_ALL_IN_ONE
+from tests.redis_server import RedisServer, free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+DEPLOY = ROOT / "deploy"
+SLOW_CLIENTS = 50
+THREADS = 4  # fewer gunicorn threads than slow clients: reached directly, every thread is held
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("nginx") is None or shutil.which("openssl") is None,
+    reason="nginx and openssl are needed (make test installs nginx when run as root)",
+)
+
+
+@dataclass
+class Proxied:
+    """Where the stack answers: nginx over https and plain http, and gunicorn directly."""
+
+    https_port: int
+    http_port: int
+    web_port: int
+
+
+def _self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def _nginx_config(folder: Path, ports: Proxied, cert: Path, key: Path) -> Path:
+    """nginx.conf around the recipe's site file, with this machine's ports, certificate and folders."""
+    site = (DEPLOY / "nginx" / "cityops.conf").read_text()
+    replacements = {
+        "server 127.0.0.1:8050;": f"server 127.0.0.1:{ports.web_port};",
+        "listen 80;": f"listen 127.0.0.1:{ports.http_port};",
+        "listen 443 ssl http2;": f"listen 127.0.0.1:{ports.https_port} ssl http2;",
+        "/etc/ssl/cityops/fullchain.pem": str(cert),
+        "/etc/ssl/cityops/privkey.pem": str(key),
+        "/etc/nginx/snippets/cityops-proxy.conf": str(DEPLOY / "nginx" / "cityops-proxy.conf"),
+    }
+    for old, new in replacements.items():
+        assert old in site, f"deploy/nginx/cityops.conf no longer has {old!r}: update this test"
+        site = site.replace(old, new)
+    site = "\n".join(line for line in site.splitlines() if "[::]" not in line)  # no IPv6 needed here
+    (folder / "site.conf").write_text(site)
+    temp = folder / "temp"
+    temp.mkdir()
+    temp.chmod(0o777)  # nginx's workers run as an unprivileged user when started as root
+    config = folder / "nginx.conf"
+    config.write_text(
+        f"""
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 512; }}
+http {{
+    access_log off;
+    client_body_temp_path {temp}/body;
+    proxy_temp_path {temp}/proxy;
+    fastcgi_temp_path {temp}/fastcgi;
+    uwsgi_temp_path {temp}/uwsgi;
+    scgi_temp_path {temp}/scgi;
+    include {folder}/site.conf;
+}}
+"""
+    )
+    return config
+
+
+def _wait_until_listening(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"process exited with {process.returncode} before listening on {port}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"nothing listening on {port} after {timeout} s")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="module")
+def proxied() -> Iterator[Proxied]:
+    """redis-server, gunicorn with deploy/gunicorn.conf.py and nginx with deploy/nginx/, all on free ports."""
+    folder = Path(tempfile.mkdtemp(prefix="cityops-proxy-"))
+    ports = Proxied(https_port=free_port(), http_port=free_port(), web_port=free_port())
+    redis = RedisServer()
+    redis.start()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CITYOPS_") and k != "REDIS_URL"},
+        **OUTSIDE_ALL_IN_ONE,
+        "REDIS_URL": redis.url,
+        "CITYOPS_SECRET_KEY": "proxy-test-secret-proxy-test-secret",
+        "CITYOPS_PROXY_COUNT": "1",
+        "CITYOPS_PROXY_USER_FROM": "127.0.0.1/32",  # nginx: a client's own X-Forwarded-User must not pass
+        "CITYOPS_LOG_LEVEL": "WARNING",
+    }
+    web = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(DEPLOY / "gunicorn.conf.py"),
+            "--workers",
+            "1",
+            "--threads",
+            str(THREADS),
+            "--bind",
+            f"127.0.0.1:{ports.web_port}",
+            "app:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    cert, key = _self_signed_certificate(folder)
+    nginx = subprocess.Popen(
+        [
+            shutil.which("nginx"),
+            "-e",
+            str(folder / "error.log"),
+            "-c",
+            str(_nginx_config(folder, ports, cert, key)),
+            "-g",
+            "daemon off;",
+        ],
+    )
+    try:
+        _wait_until_listening(ports.web_port, web)
+        _wait_until_listening(ports.https_port, nginx)
+        yield ports
+    finally:
+        _stop(nginx)
+        _stop(web)
+        redis.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+HEADERS_SLOWLY = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Padding: " + b"x" * 64
+BODY = b'{"output": "x", "inputs": [], "state": []}'
+# The headers at once, then the body a byte a second.
+BODY_SLOWLY = (
+    b"POST /embed/_dash-update-component HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+    + b"Content-Length: "
+    + str(len(BODY)).encode()
+    + b"\r\n\r\n"
+    + BODY
+)
+
+
+class Tricklers:
+    """Many clients each sending a request one byte a second (after `burst` bytes at once), from one thread."""
+
+    def __init__(self, port: int, *, tls: bool, request: bytes = HEADERS_SLOWLY, burst: int = 0) -> None:
+        self.port, self.tls, self.request, self.burst = port, tls, request, burst
+        self.count = SLOW_CLIENTS
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.opened = 0
+
+    def _connect(self) -> socket.socket:
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        if self.tls:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            sock = context.wrap_socket(sock, server_hostname="localhost")
+        return sock
+
+    def _run(self) -> None:
+        request = self.request
+        sockets = []
+        for _ in range(self.count):
+            try:
+                sockets.append(self._connect())
+            except OSError:
+                break
+        self.opened = len(sockets)
+        for sock in sockets:
+            sock.send(request[: self.burst])
+        position = self.burst
+        while not self.stopped.is_set() and position < len(request):
+            for sock in sockets:
+                with contextlib.suppress(OSError):  # the server gave up on this one: that is the point
+                    sock.send(request[position : position + 1])
+            position += 1
+            self.stopped.wait(1)
+        for sock in sockets:
+            sock.close()
+
+    def __enter__(self) -> Tricklers:
+        self.thread.start()
+        time.sleep(2)  # every slow client connected and has sent its first bytes
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=10)
+
+
+def _answer_time(url: str, timeout: float) -> float | None:
+    """Seconds /healthz took to answer at `url`, or None when it did not answer within `timeout`."""
+    started = time.monotonic()
+    try:
+        httpx.get(url, timeout=timeout, verify=False)
+    except httpx.TimeoutException:
+        return None
+    return time.monotonic() - started
+
+
+def test_slow_clients_freeze_gunicorn_reached_directly(proxied: Proxied) -> None:
+    direct = f"http://127.0.0.1:{proxied.web_port}/healthz"
+    assert _answer_time(direct, timeout=5) is not None
+    with Tricklers(proxied.web_port, tls=False) as tricklers:
+        assert tricklers.opened == SLOW_CLIENTS
+        assert _answer_time(direct, timeout=3) is None, "the trickle should hold every gunicorn thread"
+    with Tricklers(proxied.web_port, tls=False, request=BODY_SLOWLY, burst=BODY_SLOWLY.index(BODY)):
+        assert _answer_time(direct, timeout=3) is None, "a slow body should hold every gunicorn thread too"
+
+
+def test_dashboard_answers_through_nginx_while_slow_clients_trickle(proxied: Proxied) -> None:
+    url = f"https://127.0.0.1:{proxied.https_port}/healthz"
+    with Tricklers(proxied.https_port, tls=True) as tricklers:
+        assert tricklers.opened == SLOW_CLIENTS
+        times = [_answer_time(url, timeout=5) for _ in range(5)]
+    assert all(t is not None and t < 1.0 for t in times), times
+
+
+def test_dashboard_answers_through_nginx_while_slow_bodies_trickle(proxied: Proxied) -> None:
+    url = f"https://127.0.0.1:{proxied.https_port}/healthz"
+    with Tricklers(proxied.https_port, tls=True, request=BODY_SLOWLY, burst=BODY_SLOWLY.index(BODY)) as tricklers:
+        assert tricklers.opened == SLOW_CLIENTS
+        times = [_answer_time(url, timeout=5) for _ in range(5)]
+    assert all(t is not None and t < 1.0 for t in times), times
+
+
+def test_plain_http_redirects_to_https_but_health_checks_pass(proxied: Proxied) -> None:
+    page = httpx.get(f"http://127.0.0.1:{proxied.http_port}/wall/", follow_redirects=False)
+    assert page.status_code == 301
+    assert page.headers["location"].startswith("https://")
+    health = httpx.get(f"http://127.0.0.1:{proxied.http_port}/healthz")
+    assert health.status_code == 200
+
+
+def test_a_client_cannot_sign_itself_in_with_the_proxy_user_header(proxied: Proxied) -> None:
+    response = httpx.get(
+        f"https://127.0.0.1:{proxied.https_port}/api/v1/layers",
+        headers={"X-Forwarded-User": "intruder"},
+        verify=False,
+    )
+    assert response.status_code == 401
+
+
+def test_oversized_bodies_stop_at_the_proxy(proxied: Proxied) -> None:
+    response = httpx.post(
+        f"https://127.0.0.1:{proxied.https_port}/embed/_dash-update-component",
+        content=b"{" + b" " * (2 * 1024 * 1024) + b"}",
+        headers={"Content-Type": "application/json"},
+        verify=False,
+    )
+    assert response.status_code == 413
