@@ -328,7 +328,8 @@ def report_panel(record: ReportRecord, inputs: Inputs, lang: str) -> Panel:
         for name in ("description", "status_notes", "address", "agency_responsible")
         if getattr(personal, name)
     )
-    links = [(_label("photo_url", lang), t("details.photo_link", lang), personal.photo_url)]
+    photo = personal.photo_url
+    links = [(_label("photo_url", lang), t("details.photo_link", lang), photo)] if is_web_url(photo) else []
     changes = []
     for change in inputs.timeline:
         value = _translated("report", change.value, lang)
@@ -346,7 +347,7 @@ def report_panel(record: ReportRecord, inputs: Inputs, lang: str) -> Panel:
         timeline=changes,
         timeline_empty="" if changes else t("details.no_timeline", lang),
         note=_note(inputs, lang),
-        links=[link for link in links if is_web_url(link[2])],
+        links=links,
     )
 
 
