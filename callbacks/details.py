@@ -93,6 +93,7 @@ class DetailsCache:
                 points=self.history_points(layer, kind.history) if kind.history else [],
                 timeline=self.store.timeline(layer, record_id) if kind.timeline else (),
                 as_of=snapshot.fetched_at,
+                personal=self.store.personal(layer, record_id) if kind.personal else None,
             )
             panel = build_panel(layer, record, inputs, lang)
         built = panel.to_dict()

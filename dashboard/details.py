@@ -12,13 +12,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import pandas as pd
 
 from dashboard.detail_figures import energy_day_figure, series_figure
 from dashboard.i18n import CITY_ZONE, MESSAGES, city_time, number, percent, t, zone_label
 from dashboard.layers import LAYERS
-from dashboard.models import PERSONAL_FIELDS, EnergyRecord, NacelleRecord, ParkingRecord, Record, ReportRecord
+from dashboard.models import (
+    PERSONAL_FIELDS,
+    EnergyRecord,
+    NacelleRecord,
+    ParkingRecord,
+    Record,
+    ReportPersonal,
+    ReportRecord,
+)
 
 # (source time, summary) of one history entry, oldest first.
 Point = tuple[datetime, dict[str, Any]]
@@ -47,6 +56,7 @@ class Inputs:
     points: Sequence[Point] = ()
     timeline: Sequence[TimelineChange] = ()
     as_of: datetime | None = None  # source time of the snapshot the record comes from
+    personal: ReportPersonal | None = None  # read by id for the managers' panel only
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +71,7 @@ class Panel:
     timeline_empty: str = ""
     figure: dict[str, Any] | None = None
     figure_label: str = ""  # what the chart shows, for screen readers
+    links: list[tuple[str, str, str]] = field(default_factory=list)  # (label, link text, http(s) URL)
     note: str = ""  # e.g. the data's time
 
     def to_dict(self) -> dict[str, Any]:
@@ -301,7 +312,8 @@ def energy_panel(record: EnergyRecord, inputs: Inputs, lang: str) -> Panel:
 def report_panel(record: ReportRecord, inputs: Inputs, lang: str) -> Panel:
     """A citizen report: where it stands, its dates, its description, and its status changes with their times.
 
-    The reporter's identity and contact stay out of the panel: handling a report does not need them here.
+    The description, handling notes, address, agency and photo link come from `inputs.personal` (managers
+    only); a photo is linked only when its URL is http(s). The reporter's identity and contact are never kept.
     """
     status = t(f"report.{record.status.value}", lang)
     facts = [
@@ -310,10 +322,14 @@ def report_panel(record: ReportRecord, inputs: Inputs, lang: str) -> Panel:
         (t("details.updated", lang), _when(record.updated_at, lang)),
         *_place_facts(record, lang),
     ]
-    if record.description:
-        facts.append((_label("description", lang), record.description))
-    if record.status_notes:
-        facts.append((_label("status_notes", lang), record.status_notes))
+    personal = inputs.personal or ReportPersonal()
+    facts.extend(
+        (_label(name, lang), getattr(personal, name))
+        for name in ("description", "status_notes", "address", "agency_responsible")
+        if getattr(personal, name)
+    )
+    photo = personal.photo_url
+    links = [(_label("photo_url", lang), t("details.photo_link", lang), photo)] if is_web_url(photo) else []
     changes = []
     for change in inputs.timeline:
         value = _translated("report", change.value, lang)
@@ -331,7 +347,14 @@ def report_panel(record: ReportRecord, inputs: Inputs, lang: str) -> Panel:
         timeline=changes,
         timeline_empty="" if changes else t("details.no_timeline", lang),
         note=_note(inputs, lang),
+        links=links,
     )
+
+
+def is_web_url(url: str) -> bool:
+    """Whether `url` is an absolute http(s) URL: the only kind of link the panel opens."""
+    parts = urlsplit(url)
+    return parts.scheme in {"http", "https"} and bool(parts.netloc)
 
 
 def nacelle_panel(record: NacelleRecord, inputs: Inputs, lang: str) -> Panel:
@@ -406,11 +429,13 @@ def generic_panel(layer: str, record: Any, inputs: Inputs, lang: str) -> Panel:
 
 @dataclass(frozen=True, slots=True)
 class PanelKind:
-    """How one layer's panel is built and what it reads: `history` of the layer, or the record's `timeline`."""
+    """How one layer's panel is built and what it reads: `history` of the layer, the record's `timeline`, its
+    `personal` fields."""
 
     build: Callable[[str, Any, Inputs, str], Panel]
     history: timedelta = timedelta(0)
     timeline: bool = False
+    personal: bool = False
 
 
 def _specific(builder: Callable[[Any, Inputs, str], Panel]) -> Callable[[str, Any, Inputs, str], Panel]:
@@ -421,7 +446,7 @@ def _specific(builder: Callable[[Any, Inputs, str], Panel]) -> Callable[[str, An
 PANELS: dict[str, PanelKind] = {
     "parking": PanelKind(_specific(parking_panel), history=WEEK),
     "energy": PanelKind(_specific(energy_panel), history=DAY),
-    "reports": PanelKind(_specific(report_panel), timeline=True),
+    "reports": PanelKind(_specific(report_panel), timeline=True, personal=True),
     "nacelles": PanelKind(_specific(nacelle_panel), history=WEEK),
 }
 GENERIC = PanelKind(generic_panel, history=DAY)

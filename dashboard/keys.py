@@ -16,6 +16,11 @@ def snapshot(layer: str) -> str:
     return _layer_key(layer, "snapshot")
 
 
+def personal(layer: str) -> str:
+    """Hash of the layer's personal fields, kept out of the snapshot: record id -> JSON; written with the snapshot."""
+    return _layer_key(layer, "personal")
+
+
 def status(layer: str) -> str:
     """Hash with the health of the source feeding the layer."""
     return _layer_key(layer, "status")

@@ -113,19 +113,34 @@ class ReportRecord:
     commune: str = ""
     quartier: int | None = None
     quartier_name: str = ""
-    # Personal and free-text fields a real feed may carry: for managers only, never in dashboard.public output.
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPersonal:
+    """A report's free text, address and photo: stored apart from the snapshot, read by id for managers only.
+
+    Kept out of ReportRecord so that nothing reading a snapshot (maps, tables, CSV, the public side) can reach
+    it. The reporter's identity and contact are not kept at all: handling a report here does not need them.
+    """
+
     description: str = ""
     status_notes: str = ""
-    reporter_name: str = ""
-    reporter_email: str = ""
-    reporter_phone: str = ""
+    address: str = ""
+    agency_responsible: str = ""
     photo_url: str = ""
 
+    def to_dict(self) -> dict[str, str]:
+        """The fields that are set (stored as JSON: at city scale the empty ones would cost bytes for nothing)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if getattr(self, f.name)}
 
-# The report fields that identify or quote a person: shown to signed-in managers only.
-PERSONAL_FIELDS = frozenset(
-    {"description", "status_notes", "reporter_name", "reporter_email", "reporter_phone", "photo_url"}
-)
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ReportPersonal:
+        """Rebuild from `to_dict` output (unknown keys ignored)."""
+        return cls(**{f.name: str(data[f.name]) for f in dataclasses.fields(cls) if data.get(f.name)})
+
+
+# The report fields that identify or quote a person: shown to signed-in managers only, never columns or properties.
+PERSONAL_FIELDS = frozenset(f.name for f in dataclasses.fields(ReportPersonal))
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +235,8 @@ class FetchResult:
     records: tuple[Record, ...]
     fetched_at: datetime
     rejected: tuple[str, ...] = ()
+    # Per record id, what a feed gives that is personal (reports): written beside the snapshot, never in it.
+    personal: dict[str, ReportPersonal] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

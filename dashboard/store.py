@@ -18,6 +18,7 @@ from dashboard.models import (
     FetchResult,
     LayerHead,
     LayerOverview,
+    ReportPersonal,
     Snapshot,
     SourceState,
     SourceStatus,
@@ -149,16 +150,20 @@ class Store:
         `areas` (figures per commune and quartier) belongs to this version only and is not kept in history.
         `timeline` maps record ids to (value, when it changed): every value that differs from the previous
         snapshot's is appended to that record's timeline in the same transaction.
+        The records' personal fields (`result.personal`) go to their own hash in the same transaction; entries
+        of records no longer in the snapshot are removed from it.
         With a `fence`, the write happens only while the leader lock still holds the fence's token.
         """
         now = now or datetime.now(UTC)
         snapshot_key = keys.snapshot(layer)
+        personal_key = keys.personal(layer)
         records = orjson.dumps([record_to_dict(r) for r in result.records])
+        personal = _personal_entries(result)
         summary_json = orjson.dumps(summary)
         # History ids follow the writer's clock (never going backwards), so trimming by age is exact.
         now_ms = int(now.timestamp() * 1000)
         retention_ms = int(self.history_retention.total_seconds() * 1000)
-        watched = [snapshot_key] + ([fence.key] if fence else [])
+        watched = [snapshot_key, personal_key] + ([fence.key] if fence else [])
         with unavailable_on_redis_error(), self.redis.pipeline(transaction=True) as pipe:
             while True:
                 try:
@@ -168,6 +173,7 @@ class Store:
                     version = int(pipe.hget(snapshot_key, "version") or 0) + 1
                     entry_ms = max(now_ms, self._last_history_ms(pipe, layer))
                     changes = _changes(pipe.hget(snapshot_key, "timeline"), timeline)
+                    gone = [k for k in pipe.hkeys(personal_key) if _text(k) not in personal]
                     pipe.multi()
                     pipe.hset(
                         snapshot_key,
@@ -188,6 +194,10 @@ class Store:
                         pipe.hdel(snapshot_key, "timeline")
                     else:
                         pipe.hset(snapshot_key, "timeline", orjson.dumps({k: v for k, (v, _at) in timeline.items()}))
+                    if gone:
+                        pipe.hdel(personal_key, *gone)
+                    if personal:
+                        pipe.hset(personal_key, mapping=personal)
                     self._append_timeline(pipe, layer, changes, result.fetched_at, version)
                     pipe.xadd(
                         keys.history(layer),
@@ -221,6 +231,12 @@ class Store:
             entry = {"value": value, "previous": previous, "at": _iso(at), "seen": _iso(seen), "version": version}
             pipe.rpush(key, orjson.dumps(entry))
             pipe.expire(key, retention)
+
+    def personal(self, layer: str, record_id: str) -> ReportPersonal | None:
+        """One record's personal fields (managers' details panel only), or None when it has none."""
+        with unavailable_on_redis_error():
+            raw = self.redis.hget(keys.personal(layer), record_id)
+        return ReportPersonal.from_dict(orjson.loads(raw)) if raw else None
 
     def timeline(self, layer: str, record_id: str, *, now: datetime | None = None) -> list[TimelineEntry]:
         """One record's changes, oldest first, without those older than the history retention."""
@@ -353,6 +369,12 @@ class Store:
         with unavailable_on_redis_error():
             seconds, micros = self.redis.time()
         return seconds + micros / 1e6
+
+
+def _personal_entries(result: FetchResult) -> dict[str, bytes]:
+    """Record id -> JSON of its personal fields, for the records of the snapshot only (not those rejected since)."""
+    ids = {record.id for record in result.records}
+    return {rid: orjson.dumps(p.to_dict()) for rid, p in result.personal.items() if rid in ids and p.to_dict()}
 
 
 def _changes(

@@ -29,8 +29,10 @@ _POSITION_FIELDS = frozenset({"lon", "lat"})
 _ENUM_MESSAGES: dict[type, str] = {ReportStatus: "report", NacelleStatus: "nacelle"}
 CSV_SEPARATOR = ";"
 CSV_TIME_FORMAT = "%Y-%m-%d %H:%M"
-# Cells a spreadsheet would run as a formula; prefixed with an apostrophe in the CSV.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Text a spreadsheet would run as a formula starts with one of these; both CSV exports (this one and the grid's
+# own, see layouts.tables) put FORMULA_ESCAPE before it. Numbers in number columns are left as they are.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_ESCAPE = "'"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +100,7 @@ def _csv_value(value: Any, kind: str, lang: str) -> str:
         text = str(value)
         return text.replace(".", ",") if lang == "fr" else text
     text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return FORMULA_ESCAPE + text if text.startswith(FORMULA_STARTS) else text
 
 
 def csv_bytes(table_rows: Sequence[dict[str, Any]], cols: Sequence[Column], lang: str) -> bytes:

@@ -47,17 +47,30 @@ def details_panel(lang: str) -> html.Section:
     )
 
 
+def _link(text: str, url: str) -> html.A:
+    """A link out of the dashboard, in a new tab that gets neither this page nor its address."""
+    return html.A(text, href=url, target="_blank", rel="noopener noreferrer", className="details-link")
+
+
 def details_body(panel: dict[str, Any]) -> list:
     """The panel's contents from a `dashboard.details.Panel` dict: facts, chart, timeline, then the data's time."""
     children: list = []
-    if panel["facts"]:
+    links = panel.get("links") or []  # panels cached before links existed have none
+    if panel["facts"] or links:
         children.append(
             html.Dl(
                 className="details-facts",
                 children=[
-                    item
-                    for label, value in panel["facts"]
-                    for item in (html.Dt(label), html.Dd(value, className="details-text"))
+                    *(
+                        item
+                        for label, value in panel["facts"]
+                        for item in (html.Dt(label), html.Dd(value, className="details-text"))
+                    ),
+                    *(
+                        item
+                        for label, text, url in links
+                        for item in (html.Dt(label), html.Dd(_link(text, url)))
+                    ),
                 ],
             )
         )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import dash_ag_grid as dag
 from dash import dcc, html
 
 from dashboard.i18n import MESSAGES, t
-from dashboard.tables import CSV_SEPARATOR
+from dashboard.tables import CSV_SEPARATOR, FORMULA_ESCAPE, FORMULA_STARTS
 from layouts import ids
 
 # Column filters by kind of value; times are 'yyyy-MM-dd HH:mm' text, which sorts and filters as text.
@@ -25,6 +27,15 @@ def column_defs(columns: list[dict]) -> list[dict]:
         }
         for col in columns
     ]
+
+
+def csv_export_params() -> dict:
+    """The grid's own CSV export: the server CSV's separator and its rule for cells a spreadsheet would run.
+
+    The rule's characters come from dashboard.tables; `neutraliseCsvCell` (assets/manager.grid.js) applies them.
+    """
+    rule = f"neutraliseCsvCell(params, {json.dumps(FORMULA_STARTS)}, {json.dumps(FORMULA_ESCAPE)})"
+    return {"columnSeparator": CSV_SEPARATOR, "processCellCallback": {"function": rule}}
 
 
 def grid_words(lang: str) -> dict[str, str]:
@@ -77,7 +88,7 @@ def tables_section(lang: str, layer_titles: dict[str, str]) -> html.Section:
                         "enableCellTextSelection": True,
                         "localeText": grid_words(lang),
                     },
-                    csvExportParams={"columnSeparator": CSV_SEPARATOR},
+                    csvExportParams=csv_export_params(),
                     style={"height": "100%", "width": "100%"},
                 ),
             ),

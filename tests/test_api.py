@@ -86,7 +86,7 @@ def test_healthz_is_503_when_redis_is_unreachable():
 def test_layer_geojson_carries_no_personal_fields(client, store):
     from datetime import UTC, datetime
 
-    from dashboard.models import FetchResult, ReportRecord, ReportStatus
+    from dashboard.models import FetchResult, ReportPersonal, ReportRecord, ReportStatus
 
     now = datetime.now(UTC)
     report = ReportRecord(
@@ -97,15 +97,17 @@ def test_layer_geojson_carries_no_personal_fields(client, store):
         43.6046321,
         now,
         now,
-        description="Sac abandonné devant chez Mme Dupont",
-        reporter_name="Jeanne Dupont",
-        reporter_email="jeanne.dupont@example.org",
-        reporter_phone="06 12 34 56 78",
-        photo_url="https://photos.example.org/r1.jpg",
-        status_notes="Rappeler Mme Dupont",
     )
-    store.write_snapshot("reports", FetchResult((report,), now), source="s", demo=False, summary={})
+    personal = ReportPersonal(
+        description="Sac abandonné devant chez Mme Dupont",
+        status_notes="Rappeler Mme Dupont",
+        address="4 rue Jeanne Dupont",
+        photo_url="https://photos.example.org/r1.jpg",
+    )
+    store.write_snapshot(
+        "reports", FetchResult((report,), now, personal={"R1": personal}), source="s", demo=False, summary={}
+    )
     body = client.get("/api/v1/layers/reports").get_data(as_text=True)
     assert "R1" in body
-    for secret in ("Dupont", "jeanne.dupont@example.org", "06 12 34 56 78", "photos.example.org"):
+    for secret in ("Dupont", "photos.example.org"):
         assert secret not in body

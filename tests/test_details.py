@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from dash import html
 
 from dashboard.details import (
     DAY_BUCKET,
@@ -27,9 +28,11 @@ from dashboard.models import (
     NacelleRecord,
     NacelleStatus,
     ParkingRecord,
+    ReportPersonal,
     ReportRecord,
     ReportStatus,
 )
+from layouts.details import details_body
 
 END = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # 16:00 in Paris (CET)
 
@@ -168,34 +171,70 @@ class _Change:
     at: datetime
 
 
-def test_report_panel_shows_its_timeline_and_never_the_reporter():
-    record = ReportRecord(
-        "AT-1",
-        "Propreté",
-        ReportStatus.IN_PROGRESS,
-        1.44,
-        43.6,
-        END - timedelta(days=1),
-        END,
-        description="Dépôt sauvage rue X",
-        reporter_name="Jeanne Martin",
-        reporter_email="jeanne@example.org",
-        reporter_phone="0600000000",
-    )
+REPORT = ReportRecord("AT-1", "Propreté", ReportStatus.IN_PROGRESS, 1.44, 43.6, END - timedelta(days=1), END)
+PERSONAL = ReportPersonal(
+    description="Dépôt sauvage rue X",
+    status_notes="Équipe prévenue",
+    address="3 rue X, Toulouse",
+    agency_responsible="Direction de la propreté",
+    photo_url="https://photos.example.org/at-1.jpg",
+)
+
+
+def test_report_panel_shows_its_timeline():
     changes = [_Change("new", "", END - timedelta(days=1)), _Change("in_progress", "new", END)]
-    panel = build_panel("reports", record, Inputs(timeline=changes), "fr")
+    panel = build_panel("reports", REPORT, Inputs(timeline=changes), "fr")
     assert panel.title == "Signalement : Propreté"
     assert panel.timeline == [
         ("24/11/2026 16:00 (CET)", "vu pour la première fois : Nouveau"),
         ("25/11/2026 16:00 (CET)", "Nouveau → En cours"),
     ]
     assert ("Créé le", "24/11/2026 16:00 (CET)") in panel.facts
-    assert ("Description", "Dépôt sauvage rue X") in panel.facts
-    text = repr(panel.to_dict())
-    for personal in ("Jeanne", "jeanne@example.org", "0600000000"):
-        assert personal not in text
-    empty = build_panel("reports", record, Inputs(), "en")
+    assert panel.links == []
+    empty = build_panel("reports", REPORT, Inputs(), "en")
     assert empty.timeline == [] and empty.timeline_empty == "No status change recorded."
+
+
+def test_report_panel_shows_the_personal_fields_it_is_given_in_both_languages():
+    french = build_panel("reports", REPORT, Inputs(personal=PERSONAL), "fr")
+    assert {
+        ("Description", "Dépôt sauvage rue X"),
+        ("Notes de traitement", "Équipe prévenue"),
+        ("Adresse", "3 rue X, Toulouse"),
+        ("Service responsable", "Direction de la propreté"),
+    } <= set(french.facts)
+    assert french.links == [("Photo", "Voir la photo (nouvel onglet)", "https://photos.example.org/at-1.jpg")]
+    english = build_panel("reports", REPORT, Inputs(personal=PERSONAL), "en")
+    assert ("Handling notes", "Équipe prévenue") in english.facts
+    assert ("Responsible department", "Direction de la propreté") in english.facts
+    assert english.links == [("Photo", "View the photo (new tab)", "https://photos.example.org/at-1.jpg")]
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,x", "//evil.example/x.jpg", "ftp://h/x.jpg"])
+def test_a_photo_is_linked_only_when_its_url_is_http_or_https(url):
+    panel = build_panel("reports", REPORT, Inputs(personal=ReportPersonal(photo_url=url)), "fr")
+    assert panel.links == [] and url not in repr(panel.to_dict())
+
+
+def test_the_photo_link_opens_in_a_new_tab_without_the_opener_or_the_referrer():
+    (link,) = [
+        a
+        for a in _walk(details_body(build_panel("reports", REPORT, Inputs(personal=PERSONAL), "fr").to_dict()))
+        if isinstance(a, html.A)
+    ]
+    assert (link.href, link.target, link.rel) == (PERSONAL.photo_url, "_blank", "noopener noreferrer")
+
+
+def _walk(component):
+    """Every component in a tree of Dash components and lists."""
+    if isinstance(component, list):
+        for item in component:
+            yield from _walk(item)
+        return
+    yield component
+    children = getattr(component, "children", None)
+    if children is not None and not isinstance(children, str):
+        yield from _walk(children)
 
 
 def test_nacelle_panel_lists_moves_latest_first_with_the_current_event():
@@ -222,7 +261,7 @@ class BikeStation:
     electric: bool
     commune: str = ""
     quartier_name: str = ""
-    reporter_email: str = "x@example.org"
+    description: str = "texte libre"  # a personal field, whatever the layer
 
 
 def test_a_layer_without_its_own_panel_gets_its_fields_and_per_site_series():
@@ -232,7 +271,7 @@ def test_a_layer_without_its_own_panel_gets_its_fields_and_per_site_series():
     panel = build_panel("bikes", record, Inputs(points=points, as_of=END), "en")
     assert panel.title == "Capitole" and panel.subtitle == LAYERS["bikes"].title("en")
     assert ("bikes", "7") in panel.facts and ("electric", "yes") in panel.facts
-    assert all(label not in ("lon", "lat", "reporter email") for label, _value in panel.facts)
+    assert all(label not in ("lon", "lat", "Description") for label, _value in panel.facts)
     assert [trace["name"] for trace in panel.figure["data"]] == ["bikes"]
 
 

@@ -13,7 +13,7 @@ from dashboard import keys
 from dashboard.details import clicked_record
 from dashboard.figures import trace_slots
 from dashboard.layers import LAYERS
-from dashboard.models import FetchResult, ReportRecord, ReportStatus
+from dashboard.models import FetchResult, ReportPersonal, ReportRecord, ReportStatus
 from dashboard.store import Store
 from tests.factories import parking_result
 
@@ -60,10 +60,11 @@ def test_a_report_panel_reads_its_timeline(store):
     created = datetime.now(UTC) - timedelta(hours=2)
     for status, hours in ((ReportStatus.NEW, 2), (ReportStatus.IN_PROGRESS, 1)):
         when = datetime.now(UTC) - timedelta(hours=hours)
-        record = ReportRecord("AT-9", "Voirie", status, 1.44, 43.6, created, when, reporter_email="a@example.org")
+        record = ReportRecord("AT-9", "Voirie", status, 1.44, 43.6, created, when)
+        notes = ReportPersonal(description="Sac devant le 4", status_notes=f"Noté à {hours} h")
         version = store.write_snapshot(
             "reports",
-            FetchResult((record,), when),
+            FetchResult((record,), when, personal={"AT-9": notes}),
             source="t",
             demo=False,
             summary=layer.summarise([record]),
@@ -72,7 +73,9 @@ def test_a_report_panel_reads_its_timeline(store):
     with app.app_context():
         panel = details.panel("reports", "AT-9", version, "en")[1]
     assert [what for _when, what in panel["timeline"]] == ["first seen: New", "New → In progress"]
-    assert "a@example.org" not in repr(panel)
+    # The personal fields are read by id from their own hash, as the latest write left them.
+    facts = [tuple(fact) for fact in panel["facts"]]
+    assert ("Description", "Sac devant le 4") in facts and ("Handling notes", "Noté à 1 h") in facts
 
 
 def test_a_click_names_the_layer_and_the_record_or_nothing():

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dashboard.models import ReportStatus
+from dashboard.models import ReportPersonal, ReportStatus
 from dashboard.sources import SourceError
 from dashboard.sources.http import FeedClient
 from dashboard.sources.ngsi_ld import NgsiLdSource
@@ -255,3 +255,34 @@ def test_ngsi_ld_broker_pages_mixed_representations(feed_server):
     result = source.fetch(NOW)
     assert [(r.name, r.occupied) for r in result.records] == [("Capitole", 700), ("Carmes", 400)]
     assert feed_server.hits[0].query == {"type": "OffStreetParking", "limit": "1000", "offset": "0"}
+
+
+def test_open311_free_text_address_and_photo_are_kept_apart_and_the_reporter_is_never_read(feed_server):
+    request = {
+        **open311_requests(1)[0],
+        "description": "  Dépôt sauvage devant le 3 rue des Lois  ",
+        "status_notes": "Équipe propreté prévenue",
+        "address": "3 rue des Lois, Toulouse",
+        "agency_responsible": "Direction de la propreté",
+        "media_url": "https://photos.example.org/1.jpg",
+        "first_name": "Camille",
+        "last_name": "Durand",
+        "email": "camille.durand@example.org",
+        "phone": "+33 6 12 34 56 78",
+    }
+    bare = {**open311_requests(2)[1], "description": {"not": "text"}}  # a malformed free text is not a reason
+    feed_server.route("/open311/v2/requests.json", json_reply([request, bare]))
+    result = Open311Source("allo", feed_server.url + "/open311/v2", client=_client()).fetch(NOW)
+    assert result.rejected == () and len(result.records) == 2
+    assert result.personal == {
+        request["service_request_id"]: ReportPersonal(
+            description="Dépôt sauvage devant le 3 rue des Lois",
+            status_notes="Équipe propreté prévenue",
+            address="3 rue des Lois, Toulouse",
+            agency_responsible="Direction de la propreté",
+            photo_url="https://photos.example.org/1.jpg",
+        )
+    }
+    everything = repr(result)
+    for reporter in ("Camille", "Durand", "camille.durand@example.org", "+33 6 12 34 56 78"):
+        assert reporter not in everything

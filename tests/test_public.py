@@ -15,7 +15,7 @@ from app import create_app
 from dashboard.api import create_api
 from dashboard.areas import Geography
 from dashboard.layers import LAYERS
-from dashboard.models import FetchResult, ReportRecord, ReportStatus, Snapshot
+from dashboard.models import FetchResult, ReportPersonal, ReportRecord, ReportStatus, Snapshot
 from dashboard.public import public_geojson, public_snapshot, redact
 from dashboard.settings import load_settings
 from dashboard.store import Store
@@ -24,9 +24,8 @@ EXACT_LON, EXACT_LAT = 1.4442719, 43.6046321
 PERSONAL = {
     "description": "Nid-de-poule devant chez moi, au 12 bis",
     "status_notes": "Rappeler Mme Durand avant intervention",
-    "reporter_name": "Camille Durand",
-    "reporter_email": "camille.durand@example.org",
-    "reporter_phone": "+33 6 12 34 56 78",
+    "address": "12 bis rue des Filatiers",
+    "agency_responsible": "Pôle voirie Centre",
     "photo_url": "https://photos.example.org/signalement-8841.jpg",
 }
 # Strings that must never appear in a public response (the exact coordinates' digits included).
@@ -40,14 +39,14 @@ def _report(**changes) -> ReportRecord:
     record = ReportRecord(
         "r-8841", "voirie", ReportStatus.NEW, EXACT_LON, EXACT_LAT, when, when, "31555", "Toulouse", 1, "Capitole"
     )
-    return dataclasses.replace(record, **PERSONAL, **changes)
+    return dataclasses.replace(record, **changes)
 
 
 def _seed(store: Store) -> None:
     records = (_report(),)
     store.write_snapshot(
         "reports",
-        FetchResult(records=records, fetched_at=datetime.now(UTC)),
+        FetchResult(records=records, fetched_at=datetime.now(UTC), personal={"r-8841": ReportPersonal(**PERSONAL)}),
         source="demo-reports-internal",
         demo=False,
         summary=LAYERS["reports"].summarise(records),
@@ -64,7 +63,6 @@ def test_every_shipped_layer_is_public_and_its_hidden_fields_can_be_cleared():
 
 def test_redaction_keeps_public_fields_and_coarsens_reports_to_the_grid():
     public = redact(LAYERS["reports"], _report())
-    assert all(getattr(public, name) == "" for name in PERSONAL)
     assert (public.id, public.category, public.status, public.commune_code) == ("r-8841", "voirie", "new", "31555")
     assert (public.lon, public.lat) == (1.444, 43.605)
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dashboard.layers import LAYERS
-from dashboard.models import SourceState, SourceStatus
+from dashboard.models import FetchResult, ReportPersonal, ReportRecord, ReportStatus, SourceState, SourceStatus
 from dashboard.store import Fence, NotLeader, Store, StoreUnavailable, connect
 from tests.factories import parking_result
 
@@ -123,3 +123,31 @@ def test_store_recovers_when_redis_comes_back():
         assert store.overview(["parking"])["parking"].head is None  # no persistence: empty, but answering
     finally:
         server.stop()
+
+
+def _reports(personal: dict[str, ReportPersonal], *ids: str) -> FetchResult:
+    when = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+    records = tuple(ReportRecord(rid, "Voirie", ReportStatus.NEW, 1.44, 43.6, when, when) for rid in ids)
+    return FetchResult(records, when, personal=personal)
+
+
+def test_personal_fields_live_beside_the_snapshot_and_follow_its_records(store, redis_client):
+    first = ReportPersonal(description="Trou devant le 12 bis", address="12 bis rue X", photo_url="https://p/1.jpg")
+    second = ReportPersonal(status_notes="Rappeler Mme Durand")
+    stray = ReportPersonal(description="rejeté après la validation")
+    store.write_snapshot(
+        "reports", _reports({"r1": first, "r2": second, "r9": stray}, "r1", "r2"), source="t", demo=False, summary={}
+    )
+    assert store.personal("reports", "r1") == first and store.personal("reports", "r2") == second
+    assert store.personal("reports", "r9") is None  # not in the snapshot: not kept
+    assert b"12 bis" not in redis_client.hget("cityops:{reports}:snapshot", "records")
+    assert set(redis_client.hkeys("cityops:{reports}:personal")) == {b"r1", b"r2"}
+
+    # r2 leaves the feed: its entry goes in the same write that drops it from the snapshot.
+    changed = ReportPersonal(description="Trou rebouché")
+    store.write_snapshot("reports", _reports({"r1": changed}, "r1"), source="t", demo=False, summary={})
+    assert store.personal("reports", "r1") == changed
+    assert redis_client.hkeys("cityops:{reports}:personal") == [b"r1"]
+
+    store.write_snapshot("reports", _reports({}, "r1"), source="t", demo=False, summary={})
+    assert not redis_client.exists("cityops:{reports}:personal")

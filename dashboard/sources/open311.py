@@ -21,6 +21,13 @@ DEFAULT_FIELDS = {
     "lat": "lat",
     "created_at": "requested_datetime",
     "updated_at": "updated_datetime",
+    # Free text, address and photo: kept apart from the records, for the managers' details panel only
+    # (dashboard.models.ReportPersonal). The reporter's name, e-mail and phone are never read.
+    "description": "description",
+    "status_notes": "status_notes",
+    "address": "address",
+    "agency_responsible": "agency_responsible",
+    "photo_url": "media_url",
 }
 
 # GeoReport v2 knows open and closed; servers such as FixMyStreet report finer states.

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from dashboard.models import (
+    PERSONAL_FIELDS,
     BikeStationRecord,
     BikeStationStatus,
     EnergyRecord,
@@ -25,6 +26,7 @@ from dashboard.models import (
     NacelleStatus,
     ParkingRecord,
     Record,
+    ReportPersonal,
     ReportRecord,
     ReportStatus,
 )
@@ -184,6 +186,18 @@ def report_record(row: Row, now: datetime, bbox: BBox) -> ReportRecord:
     return ReportRecord(text(row, "id"), text(row, "category"), status, lon, lat, created, max(created, updated))
 
 
+def free_text(row: Row, name: str) -> str:
+    """An optional free-text field: stripped, or empty when absent or not a text (never a reason to reject)."""
+    value = row.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def report_personal(row: Row) -> ReportPersonal | None:
+    """A report's personal and free-text fields from mapped fields, or None when the feed gives none."""
+    personal = ReportPersonal(**{name: free_text(row, name) for name in PERSONAL_FIELDS})
+    return personal if personal.to_dict() else None
+
+
 HOURS_PER_YEAR = 8760
 
 
@@ -279,6 +293,9 @@ def bike_record(row: Row, now: datetime, bbox: BBox) -> BikeStationRecord:
     )
 
 
+# Layers whose rows also carry personal fields, kept apart from the records (FetchResult.personal).
+PERSONAL_BUILDERS: dict[str, Callable[[Row], ReportPersonal | None]] = {"reports": report_personal}
+
 BUILDERS: dict[str, Callable[[Row, datetime, BBox], Record]] = {
     "parking": parking_record,
     "energy": energy_record,
@@ -306,7 +323,7 @@ CANONICAL_FIELDS: dict[str, frozenset[str]] = {
             "commune",
         }
     ),
-    "reports": frozenset({"id", "category", "status", "lon", "lat", "created_at", "updated_at"}),
+    "reports": frozenset({"id", "category", "status", "lon", "lat", "created_at", "updated_at", *PERSONAL_FIELDS}),
     "nacelles": frozenset({"id", "name", "lon", "lat", "status", "place", "event", "updated_at"}),
     "bikes": frozenset(
         {
@@ -373,6 +390,8 @@ def validate_rows(
     newest observation time of the valid rows (see OBSERVED_FIELDS), else `now`.
     """
     build = BUILDERS[layer]
+    build_personal = PERSONAL_BUILDERS.get(layer)
+    personal: dict[str, ReportPersonal] = {}
     records: list[Record] = []
     rejected: list[str] = []
     missing: Counter[str] = Counter()
@@ -397,9 +416,11 @@ def validate_rows(
         seen.add(record.id)
         records.append(record)
         accepted.append(row)
+        if build_personal and (details := build_personal(row)):
+            personal[record.id] = details
     if missing:
         field, absent = missing.most_common(1)[0]
         if absent > total * DRIFT_RATIO:
             raise SourceError(f"format du flux modifié : champ « {field} » absent de {absent} lignes sur {total}")
     when = fetched_at or feed_time(layer, accepted, now) or now
-    return FetchResult(records=tuple(records), fetched_at=when, rejected=tuple(rejected))
+    return FetchResult(records=tuple(records), fetched_at=when, rejected=tuple(rejected), personal=personal)
