@@ -35,7 +35,8 @@ def wait_for_data(base: str, timeout: float = 60, alive: Callable[[], bool] = la
             raise RuntimeError(f"server at {base} exited early")
         try:
             health = httpx.get(f"{base}/healthz", timeout=1).json()
-            if all(source["version"] for source in health["sources"].values()):
+            # The public health gives each layer's age since its last good fetch: set once it holds data.
+            if all(source["age_seconds"] is not None for source in health["sources"].values()):
                 return
         except (httpx.HTTPError, ValueError, KeyError):
             pass

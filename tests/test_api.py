@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from dashboard.areas import Geography
@@ -73,6 +75,24 @@ def test_healthz_is_200_with_sources(client, store):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json()["sources"]["parking"]["state"] == "ok"
+
+
+def test_healthz_tells_the_public_only_state_and_age(store):
+    from flask import Flask
+
+    from dashboard.api import create_api
+
+    app = Flask(__name__)
+    app.register_blueprint(create_api(store, Geography(areas={}, problem="/srv/private/communes.geojson missing")))
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    store.write_status(
+        SourceStatus("parking", "parkings-internal", SourceState.DEGRADED, last_success=an_hour_ago, last_error="x")
+    )
+    body = app.test_client().get("/healthz").get_json()  # no login installed: nobody is a manager
+    assert body["status"] == "ok" and body["redis"] == "up" and set(body) == {"status", "redis", "sources"}
+    assert body["sources"]["parking"]["state"] == "degraded"
+    assert 3599 <= body["sources"]["parking"]["age_seconds"] <= 3700
+    assert all(set(item) == {"state", "age_seconds"} for item in body["sources"].values())
 
 
 def test_healthz_is_503_when_redis_is_unreachable():
