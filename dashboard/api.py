@@ -91,6 +91,14 @@ def create_api(store: Store, geography: Geography) -> Blueprint:
             return _json({"error": t("api.store_down", lang), "status": 503}, status=503)
         return _json({"error": store.redactor.text(str(err)), "status": 503}, status=503)
 
+    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+
+    @api.route("/api/", defaults={"_rest": ""}, methods=methods)
+    @api.route("/api/<path:_rest>", methods=methods)
+    def unknown_api_path(_rest: str) -> Response:
+        """Any other address under /api/: a JSON 404, not the managers' page that the Dash app serves elsewhere."""
+        raise AppError(404, t("api.unknown_path", normalise_language(request.args.get("lang"))))
+
     @api.get("/healthz")
     def healthz() -> Response:
         """Each layer's state and data age for anyone; source names, errors and boundaries for managers only."""

@@ -270,6 +270,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the {level} level is not configured (CITYOPS_QUARTIERS_PATH)",
     },
     "api.unknown_layer": {"fr": "Couche inconnue : {name}", "en": "Unknown layer: {name}"},
+    "api.unknown_path": {"fr": "Adresse d'API inconnue", "en": "Unknown API address"},
     "api.store_down": {
         "fr": "Données momentanément indisponibles : le cache ne répond pas",
         "en": "Data unavailable for now: the cache does not answer",

@@ -129,3 +129,25 @@ def test_layer_geojson_carries_no_personal_fields(client, store):
     assert "R1" in body
     for secret in ("Dupont", "jeanne.dupont@example.org", "06 12 34 56 78", "photos.example.org"):
         assert secret not in body
+
+
+@pytest.mark.parametrize("path", ["/api/v1/public/nothing-here", "/api/v1/public/layers", "/api/v2/layers", "/api/"])
+def test_unknown_api_addresses_are_json_404_not_the_managers_page(redis_client, path):
+    from app import create_app
+    from dashboard.settings import load_settings
+    from tests.factories import sign_in_client
+
+    client = sign_in_client(create_app(load_settings({}), store=Store(redis_client)).test_client())
+    response = client.get(path + "?lang=en")
+    assert response.status_code == 404 and response.content_type == "application/json"
+    assert response.get_json() == {"error": "Unknown API address", "status": 404}
+    assert client.get(path).get_json()["error"] == "Adresse d'API inconnue"
+
+
+def test_an_unknown_public_api_address_is_a_404_without_signing_in(redis_client):
+    from app import create_app
+    from dashboard.settings import load_settings
+
+    client = create_app(load_settings({}), store=Store(redis_client)).test_client()
+    response = client.get("/api/v1/public/nothing-here")
+    assert response.status_code == 404 and response.get_json()["status"] == 404
