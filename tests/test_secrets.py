@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
+import redis
 from werkzeug.security import generate_password_hash
 
 from app import create_app
@@ -19,6 +22,7 @@ from dashboard.startup import configure_logging
 from dashboard.store import Store, open_store
 from tests.factories import sign_in_client
 from tests.feed_server import FeedServer, Hit, Reply
+from tests.live_app import LiveApp, signed_in_client
 from tests.redis_server import RedisServer
 
 FEED_USER = "canary-user"
@@ -219,3 +223,50 @@ def test_a_whole_table_is_never_echoed_with_its_hashes():
     with pytest.raises(ConfigError, match="listed more than once: ann") as caught:
         load_settings({}, managers=twice)
     assert MANAGER_HASH not in str(caught.value)
+
+
+def test_the_running_dashboard_logs_no_secret(feed_server, secured_redis, tmp_path):
+    """`python app.py` as deployed: its own logging set-up, start-up line, collectors and a failing keyed feed."""
+    feed_server.route(f"{DATASET}/records", _echo_the_key)
+    host = feed_server.url.removeprefix("http://")
+    config = tmp_path / "cityops.toml"
+    config.write_text(
+        f"""
+[[sources]]
+name = "parkings"
+format = "opendatasoft"
+layer = "parking"
+url = "http://{FEED_USER}:{FEED_PASSWORD}@{host}{DATASET}"
+params = {{ apikey = "{API_KEY}" }}
+""",
+        encoding="utf-8",
+    )
+    redis.Redis.from_url(secured_redis.url).flushdb()
+    app = LiveApp(
+        REDIS_URL=secured_redis.url,
+        CITYOPS_CONFIG=str(config),
+        CITYOPS_SECRET_KEY=SECRET_KEY,
+        CITYOPS_WALL_TOKEN=WALL_TOKEN,
+        CITYOPS_LOG_LEVEL="DEBUG",
+        CITYOPS_REFRESH_SECONDS="1",
+        CITYOPS_BACKOFF_MAX_SECONDS="1",
+    )
+    app.start(until_data=False)
+    try:
+        deadline = time.monotonic() + 60
+        failures = 0
+        while failures < 2 and time.monotonic() < deadline:  # two failed fetches: the second is a retry
+            time.sleep(0.5)
+            try:
+                with signed_in_client(app.url, timeout=5) as client:
+                    failures = client.get(f"{app.url}/healthz").json()["sources"]["parking"]["consecutive_failures"]
+            except (httpx.HTTPError, RuntimeError):
+                continue
+        assert failures >= 2, app.log_path.read_text()
+        public = httpx.get(f"{app.url}/healthz", timeout=5).text
+        assert _leaks(public) == [] and "parkings" not in public
+    finally:
+        app.stop()
+    logged = app.log_path.read_text()
+    assert "Redis: redis://***@127.0.0.1" in logged  # the start-up line, without the password
+    assert "DEBUG" in logged and _leaks(logged) == []
