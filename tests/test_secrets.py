@@ -23,7 +23,7 @@ from dashboard.store import Store, open_store
 from tests.factories import sign_in_client
 from tests.feed_server import FeedServer, Hit, Reply
 from tests.live_app import LiveApp, signed_in_client
-from tests.redis_server import RedisServer
+from tests.redis_server import RedisServer, free_port
 
 FEED_USER = "canary-user"
 FEED_PASSWORD = "CANARY-PASS-1234"
@@ -145,7 +145,6 @@ def test_a_failing_feed_leaks_no_credential_to_the_public_or_the_logs(
 
 def test_the_public_health_keeps_state_and_age_and_hides_the_redis_error(redis_client):
     from dashboard.store import connect
-    from tests.redis_server import free_port
 
     down = Store(connect(f"redis://:{REDIS_PASSWORD}@127.0.0.1:{free_port()}/0", timeout_seconds=0.2))
     app = create_app(load_settings({}), store=down)
@@ -270,3 +269,13 @@ params = {{ apikey = "{API_KEY}" }}
     logged = app.log_path.read_text()
     assert "Redis: redis://***@127.0.0.1" in logged  # the start-up line, without the password
     assert "DEBUG" in logged and _leaks(logged) == []
+
+
+def test_a_boundary_url_with_credentials_is_masked_where_its_failure_is_told(caplog, tmp_path):
+    from dashboard.geo import configured_geography
+
+    url = f"http://{FEED_USER}:{FEED_PASSWORD}@127.0.0.1:{free_port()}/communes.geojson?token={API_KEY}"
+    settings = load_settings({}, communes_path=url, boundaries_cache_dir=tmp_path)
+    problem = configured_geography(settings).problem
+    assert problem.startswith("http://***@127.0.0.1:") and "/communes.geojson?token=*** :" in problem
+    assert _leaks(problem) == [] and _leaks(caplog.text) == []
