@@ -73,6 +73,27 @@ def snapshot_geojson(snapshot: Snapshot) -> dict[str, Any]:
     }
 
 
+def _layer_health(item: LayerOverview, now: datetime, manager: bool) -> dict[str, Any]:
+    """A layer's state and seconds since its last good fetch; for a manager, its source's (redacted) details too."""
+    status = item.status
+    last_success = status.last_success if status else None
+    public = {
+        "state": status.state.value if status else "waiting",
+        "age_seconds": round((now - last_success).total_seconds(), 1) if last_success else None,
+    }
+    if not manager:
+        return public
+    return {
+        **public,
+        "source": status.source if status else None,
+        "last_success": _iso(last_success),
+        "last_error": status.last_error if status else "",  # masked by the store
+        "consecutive_failures": status.consecutive_failures if status else 0,
+        "records_rejected": status.records_rejected if status else 0,
+        "version": item.head.version if item.head else None,
+    }
+
+
 def create_api(store: Store, geography: Geography) -> Blueprint:
     """The API blueprint, reading only through `store`; `geography` lists the areas (or why there are none)."""
     api = Blueprint("api", __name__)
@@ -109,35 +130,15 @@ def create_api(store: Store, geography: Geography) -> Blueprint:
             body = {"status": "unavailable", "redis": "down"}
             return _json({**body, "error": store.redactor.text(str(err))} if manager else body, status=503)
         now = datetime.now(UTC)
-        sources = {name: _health(item, now, manager) for name, item in overview.items()}
+        sources = {name: _layer_health(item, now, manager) for name, item in overview.items()}
         body: dict[str, Any] = {"status": "ok", "redis": "up", "sources": sources}
         if manager:
-            problem = store.redactor.text(geography.problem) if geography.problem else geography.problem
             levels = list(geography.areas)
+            problem = store.redactor.text(geography.problem)
             body["boundaries"] = {"available": bool(levels), "levels": levels, "problem": problem}
         response = _json(body)
-        response.cache_control.no_store = True
+        response.cache_control.no_store = True  # a manager's answer differs: no cache may give it to anyone else
         return response
-
-    def _health(item: LayerOverview, now: datetime, manager: bool) -> dict[str, Any]:
-        """A layer's health: state and seconds since its last good fetch; for a manager, the (redacted) details."""
-        status = item.status
-        last_success = status.last_success if status else None
-        public = {
-            "state": status.state.value if status else "waiting",
-            "age_seconds": round((now - last_success).total_seconds(), 1) if last_success else None,
-        }
-        if not manager:
-            return public
-        return {
-            **public,
-            "source": status.source if status else None,
-            "last_success": _iso(last_success),
-            "last_error": status.last_error if status else "",  # redacted by the store
-            "consecutive_failures": status.consecutive_failures if status else 0,
-            "records_rejected": status.records_rejected if status else 0,
-            "version": item.head.version if item.head else None,
-        }
 
     @api.get("/api/v1/layers")
     def layers() -> Response:

@@ -151,6 +151,9 @@ def test_the_public_health_keeps_state_and_age_and_hides_the_redis_error(redis_c
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "unavailable", "redis": "down"}
+    public_api = app.test_client().get("/api/v1/public/versions?lang=en")
+    assert public_api.status_code == 503
+    assert public_api.get_json() == {"error": "Data unavailable for now: the cache does not answer", "status": 503}
     assert "Redis" in sign_in_client(app.test_client()).get("/healthz").get_json()["error"]
 
 
