@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import secrets
 import sys
-from urllib.parse import urlsplit, urlunsplit
 
 import dash
 from flask import Flask
@@ -79,13 +78,6 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     return server
 
 
-def _without_password(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
-
-
 def main() -> int:
     """All-in-one mode: web server and collectors in one process (in-process Redis unless REDIS_URL is set)."""
     settings = start_process()
@@ -95,7 +87,7 @@ def main() -> int:
     server = create_app(settings)
     runner = CollectorRunner(server.extensions["cityops"]["store"], configured_sources(settings), settings)
     runner.start()
-    where = _without_password(settings.redis_url) if settings.redis_url else "in-process stand-in"
+    where = settings.redactor().url(settings.redis_url) if settings.redis_url else "in-process stand-in"
     log.info("dashboard on http://%s:%s/ (Redis: %s)", settings.host, settings.port, where)
     try:
         server.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)

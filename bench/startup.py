@@ -55,7 +55,7 @@ def one_run() -> tuple[float, float, float]:
             layout = _wait(base + "/_dash-layout", lambda r: r.status_code == 200, deadline, client)
         data = _wait(
             base + "/healthz",
-            lambda r: r.status_code == 200 and all(s["version"] for s in r.json()["sources"].values()),
+            lambda r: r.status_code == 200 and all(s["age_seconds"] is not None for s in r.json()["sources"].values()),
             deadline,
         )
         return page - start, layout - start, data - start

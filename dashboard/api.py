@@ -10,10 +10,11 @@ import orjson
 from flask import Blueprint, Response, request
 
 from dashboard.areas import LEVELS, Geography, merge_areas, unavailable_note
+from dashboard.auth import current_manager
 from dashboard.freshness import freshness
 from dashboard.i18n import normalise_language, t
 from dashboard.layers import LAYERS
-from dashboard.models import PERSONAL_FIELDS, Snapshot, record_to_dict
+from dashboard.models import PERSONAL_FIELDS, LayerOverview, Snapshot, record_to_dict
 from dashboard.public import COMMUNE_CODE, public_freshness, public_geojson, public_layer, public_snapshot
 from dashboard.store import Store, StoreUnavailable
 
@@ -72,6 +73,27 @@ def snapshot_geojson(snapshot: Snapshot) -> dict[str, Any]:
     }
 
 
+def _layer_health(item: LayerOverview, now: datetime, manager: bool) -> dict[str, Any]:
+    """A layer's state and seconds since its last good fetch; for a manager, its source's (redacted) details too."""
+    status = item.status
+    last_success = status.last_success if status else None
+    public = {
+        "state": status.state.value if status else "waiting",
+        "age_seconds": round((now - last_success).total_seconds(), 1) if last_success else None,
+    }
+    if not manager:
+        return public
+    return {
+        **public,
+        "source": status.source if status else None,
+        "last_success": _iso(last_success),
+        "last_error": status.last_error if status else "",  # masked by the store
+        "consecutive_failures": status.consecutive_failures if status else 0,
+        "records_rejected": status.records_rejected if status else 0,
+        "version": item.head.version if item.head else None,
+    }
+
+
 def create_api(store: Store, geography: Geography) -> Blueprint:
     """The API blueprint, reading only through `store`; `geography` lists the areas (or why there are none)."""
     api = Blueprint("api", __name__)
@@ -85,28 +107,38 @@ def create_api(store: Store, geography: Geography) -> Blueprint:
 
     @api.errorhandler(StoreUnavailable)
     def _store_down(err: StoreUnavailable) -> Response:
-        return _json({"error": str(err), "status": 503}, status=503)
+        if current_manager() is None:  # the reason names hosts and ports: for managers only
+            lang = normalise_language(request.args.get("lang"))
+            return _json({"error": t("api.store_down", lang), "status": 503}, status=503)
+        return _json({"error": store.redactor.text(str(err)), "status": 503}, status=503)
+
+    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+
+    @api.route("/api/", defaults={"_rest": ""}, methods=methods)
+    @api.route("/api/<path:_rest>", methods=methods)
+    def unknown_api_path(_rest: str) -> Response:
+        """Any other address under /api/: a JSON 404, not the managers' page that the Dash app serves elsewhere."""
+        raise AppError(404, t("api.unknown_path", normalise_language(request.args.get("lang"))))
 
     @api.get("/healthz")
     def healthz() -> Response:
+        """Each layer's state and data age for anyone; source names, errors and boundaries for managers only."""
+        manager = current_manager() is not None
         try:
             overview = store.overview(LAYERS)
         except StoreUnavailable as err:
-            return _json({"status": "unavailable", "redis": "down", "error": str(err)}, status=503)
-        sources = {
-            name: {
-                "state": item.status.state.value if item.status else "waiting",
-                "source": item.status.source if item.status else None,
-                "last_success": _iso(item.status.last_success) if item.status else None,
-                "last_error": item.status.last_error if item.status else "",
-                "consecutive_failures": item.status.consecutive_failures if item.status else 0,
-                "records_rejected": item.status.records_rejected if item.status else 0,
-                "version": item.head.version if item.head else None,
-            }
-            for name, item in overview.items()
-        }
-        boundaries = {"available": bool(geography.areas), "levels": list(geography.areas), "problem": geography.problem}
-        return _json({"status": "ok", "redis": "up", "sources": sources, "boundaries": boundaries})
+            body = {"status": "unavailable", "redis": "down"}
+            return _json({**body, "error": store.redactor.text(str(err))} if manager else body, status=503)
+        now = datetime.now(UTC)
+        sources = {name: _layer_health(item, now, manager) for name, item in overview.items()}
+        body: dict[str, Any] = {"status": "ok", "redis": "up", "sources": sources}
+        if manager:
+            levels = list(geography.areas)
+            problem = store.redactor.text(geography.problem)
+            body["boundaries"] = {"available": bool(levels), "levels": levels, "problem": problem}
+        response = _json(body)
+        response.cache_control.no_store = True  # a manager's answer differs: no cache may give it to anyone else
+        return response
 
     @api.get("/api/v1/layers")
     def layers() -> Response:

@@ -20,6 +20,7 @@ import numpy as np
 
 from dashboard.areas import Geography
 from dashboard.models import FetchResult, Record
+from dashboard.redact import URLS_ONLY
 from dashboard.settings import Settings
 
 if TYPE_CHECKING:
@@ -198,8 +199,9 @@ def _configured(communes: str | None, quartiers: str | None, cache_dir: str) -> 
     try:
         return load_boundaries(communes, quartiers, Path(cache_dir)), ""
     except BoundariesUnavailable as err:
-        log.warning("boundaries unavailable: %s", err)
-        return None, str(err)
+        problem = URLS_ONLY.text(str(err))  # shown to managers and logged: a boundary URL may carry a key
+        log.warning("boundaries unavailable: %s", problem)
+        return None, problem
 
 
 def configured_boundaries(settings: Settings) -> tuple[Boundaries | None, str]:

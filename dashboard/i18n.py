@@ -270,6 +270,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the {level} level is not configured (CITYOPS_QUARTIERS_PATH)",
     },
     "api.unknown_layer": {"fr": "Couche inconnue : {name}", "en": "Unknown layer: {name}"},
+    "api.unknown_path": {"fr": "Adresse d'API inconnue", "en": "Unknown API address"},
+    "api.store_down": {
+        "fr": "Données momentanément indisponibles : le cache ne répond pas",
+        "en": "Data unavailable for now: the cache does not answer",
+    },
     "embed.not_public": {"fr": "Couche inconnue ou non publique : {name}", "en": "Unknown or non-public layer: {name}"},
     "embed.bad_commune": {
         "fr": "Code commune invalide : {value} (code INSEE à 5 caractères, ex. 31555)",

@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit
 
 from limits import parse_many
 from pydantic import (
@@ -29,6 +29,7 @@ from pydantic import (
 from dashboard.alarm_rules import AlarmSettings
 from dashboard.layers import LAYERS
 from dashboard.models import NacelleStatus, ReportStatus
+from dashboard.redact import URLS_ONLY, Redactor
 from dashboard.sources.crs import check_crs
 from dashboard.sources.validate import CANONICAL_FIELDS
 
@@ -38,6 +39,10 @@ _FRAME_SOURCE = re.compile(r"https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 CONFIG_ENV = "CITYOPS_CONFIG"
 # werkzeug.security's hash format: method$salt$hex digest (scrypt by default, pbkdf2 accepted).
 _PASSWORD_HASH = re.compile(r"(scrypt|pbkdf2):[^\s,$]+\$[^\s,$]+\$[0-9a-f]+")
+# Marks a setting whose whole value is a secret: never echoed in a settings error, masked in every text.
+SECRET: dict[str, Any] = {"secret": "value"}
+# Marks a URL whose user name and password are secret: never echoed in a settings error, its password masked.
+SECRET_USERINFO: dict[str, Any] = {"secret": "userinfo"}
 
 
 class ConfigError(Exception):
@@ -87,9 +92,9 @@ class ReferenceSettings(BaseModel):
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)
     format: ReferenceFormat
-    url: str
+    url: str = Field(json_schema_extra=SECRET_USERINFO)
     fields: dict[str, str] = Field(default_factory=dict)
-    params: dict[str, str] = Field(default_factory=dict)
+    params: dict[str, str] = Field(default_factory=dict, json_schema_extra=SECRET)
     values: dict[str, str] = Field(default_factory=dict)
     crs: str = "EPSG:4326"
     on: str = "id"
@@ -118,9 +123,9 @@ class SourceSettings(BaseModel):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)
     format: Literal["opendatasoft", "open311", "ngsi-ld", "geojson", "gbfs"]
     layer: str
-    url: str
+    url: str = Field(json_schema_extra=SECRET_USERINFO)
     fields: dict[str, str] = Field(default_factory=dict)
-    params: dict[str, str] = Field(default_factory=dict)
+    params: dict[str, str] = Field(default_factory=dict, json_schema_extra=SECRET)
     statuses: dict[str, str] = Field(default_factory=dict)
     values: dict[str, str] = Field(default_factory=dict)
     crs: str = "EPSG:4326"
@@ -166,7 +171,7 @@ class ManagerAccount(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=r"^[^\s:,]+$", max_length=64)
-    password_hash: str
+    password_hash: str = Field(json_schema_extra=SECRET)
 
     @field_validator("password_hash")
     @classmethod
@@ -184,6 +189,7 @@ class Settings(BaseModel):
     redis_url: str | None = Field(
         None,
         description="Redis server (redis://, rediss:// or unix://). Unset: an in-process stand-in (all-in-one mode).",
+        json_schema_extra=SECRET_USERINFO,
     )
     host: str = Field("127.0.0.1", description="Address the web server listens on (python app.py).")
     port: int = Field(8050, ge=1, le=65535, description="Port the web server listens on (python app.py).")
@@ -234,6 +240,7 @@ class Settings(BaseModel):
         None,
         min_length=16,
         description="Flask secret shared by all web workers. Unset: a random one per process (single process only).",
+        json_schema_extra=SECRET,
     )
     managers: tuple[ManagerAccount, ...] = Field(
         (),
@@ -268,6 +275,7 @@ class Settings(BaseModel):
         None,
         min_length=12,
         description="Display token for the operations wall (/wall/?token=... or X-Display-Token). Unset: wall closed.",
+        json_schema_extra=SECRET,
     )
     wall_cycle_seconds: float = Field(
         20.0, ge=3, le=3600, description="How long the wall highlights each layer before moving to the next."
@@ -290,6 +298,9 @@ class Settings(BaseModel):
     @field_validator("redis_url")
     @classmethod
     def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            # An unset variable in a compose file: never fall back to the all-in-one mode and its demo account.
+            raise ValueError("is empty; give a redis://, rediss:// or unix:// URL, or unset it for the all-in-one mode")
         if value is not None and urlparse(value).scheme not in {"redis", "rediss", "unix"}:
             raise ValueError("must start with redis://, rediss:// or unix://")
         return value
@@ -359,6 +370,10 @@ class Settings(BaseModel):
             raise ValueError(f"manager name(s) listed more than once: {', '.join(doubles)}")
         return value
 
+    def redactor(self) -> Redactor:
+        """What masks this deployment's secrets (keys, passwords, tokens) in any text before it is stored or shown."""
+        return Redactor(_secret_values(self), {name for source in _feeds(self) for name in source.params})
+
     @property
     def all_in_one(self) -> bool:
         """True in the all-in-one mode (`make run`): no REDIS_URL, so an in-process Redis stand-in."""
@@ -401,7 +416,7 @@ def _from_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], list[
                 values[field] = tuple(raw.split())
             elif field == "managers":
                 values[field] = _accounts_from_text(raw)
-            elif raw.strip() == "" and Settings.model_fields[field].default is None:
+            elif raw.strip() == "" and Settings.model_fields[field].default is None and field != "redis_url":
                 values[field] = None
             else:
                 values[field] = raw
@@ -453,6 +468,59 @@ def _describe(error: Any) -> str:
     name = env_name(field) if field in Settings.model_fields else field
     if len(error["loc"]) > 1:
         name += "[" + ".".join(str(part) for part in error["loc"][1:]) + "]"  # e.g. CITYOPS_SOURCES[0.url]
+    return f"{name}: {error['msg']}{_shown_value(error)}"
+
+
+def _shown_value(error: Any) -> str:
+    """The rejected value for the message, unless it is (or may hold) a secret: then only what is wrong is said."""
     value = error.get("input")
-    shown = "" if isinstance(value, dict) else f" (got {value!r})"
-    return f"{name}: {error['msg']}{shown}"
+    if _SECRET_FIELDS & set(error["loc"]) or error["type"] == "extra_forbidden":  # a misplaced key may be a secret
+        return ""
+    if isinstance(value, dict | list | tuple):  # whole tables repeat every value in them, secrets included
+        return ""
+    return f" (got {URLS_ONLY.text(repr(value))})"
+
+
+def _secret_marker(field: Any) -> str | None:
+    extra = field.json_schema_extra
+    return extra.get("secret") if isinstance(extra, dict) else None
+
+
+# The names of the settings marked secret, wherever they sit (a source's params, a manager's password hash).
+_SECRET_FIELDS = frozenset(
+    name
+    for model in (Settings, SourceSettings, ReferenceSettings, ManagerAccount)
+    for name, field in model.model_fields.items()
+    if _secret_marker(field)
+)
+
+
+def _feeds(settings: Settings) -> list[SourceSettings | ReferenceSettings]:
+    return [feed for source in settings.sources for feed in (source, *source.references)]
+
+
+def _secret_values(model: BaseModel) -> set[str]:
+    """Every secret string in `model`: values of fields marked SECRET, passwords of URLs marked SECRET_USERINFO."""
+    found: set[str] = set()
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        marker = _secret_marker(field)
+        if isinstance(value, BaseModel):
+            found |= _secret_values(value)
+        elif isinstance(value, tuple):
+            found |= {s for item in value if isinstance(item, BaseModel) for s in _secret_values(item)}
+        elif marker == "value" and isinstance(value, str):
+            found.add(value)
+        elif marker == "value" and isinstance(value, dict):
+            found |= {str(item) for item in value.values()}
+        elif marker == "userinfo" and isinstance(value, str):
+            found |= _url_password(value)
+    return found
+
+
+def _url_password(url: str) -> set[str]:
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return set()
+    return {password} if password else set()

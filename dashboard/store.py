@@ -25,6 +25,7 @@ from dashboard.models import (
     record_from_dict,
     record_to_dict,
 )
+from dashboard.redact import URLS_ONLY, Redactor
 from dashboard.settings import Settings
 
 _HEAD_FIELDS = ("version", "fetched_at", "source", "demo", "summary")
@@ -86,7 +87,7 @@ def connect(url: str | None, *, timeout_seconds: float = 2.0) -> redis.Redis:
 def open_store(settings: Settings) -> Store:
     """The store described by the settings (a real Redis, or the in-process stand-in)."""
     client = connect(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
-    return Store(client, history_retention=timedelta(days=settings.history_days))
+    return Store(client, history_retention=timedelta(days=settings.history_days), redactor=settings.redactor())
 
 
 @contextmanager
@@ -122,9 +123,14 @@ def _decode_hash(raw: dict[Any, Any]) -> dict[str, bytes]:
 class Store:
     """Snapshots, source statuses and history of the layers, in Redis."""
 
-    def __init__(self, client: redis.Redis, *, history_retention: timedelta = timedelta(days=7)) -> None:
+    def __init__(
+        self, client: redis.Redis, *, history_retention: timedelta = timedelta(days=7), redactor: Redactor = URLS_ONLY
+    ) -> None:
         self.redis = client
         self.history_retention = history_retention
+        # Masks secrets in a source's error text on the way in, and again on the way out (a status may have been
+        # written by an older collector): every badge, banner, ticker and API answer reads statuses through here.
+        self.redactor = redactor
 
     def ping(self) -> None:
         """Raise StoreUnavailable unless Redis answers."""
@@ -297,7 +303,7 @@ class Store:
         for i, name in enumerate(names):
             head_values, status_raw = replies[2 * i], replies[2 * i + 1]
             head = _head(name, dict(zip(_HEAD_FIELDS, head_values, strict=True))) if head_values[0] else None
-            status = _status(name, _decode_hash(status_raw)) if status_raw else None
+            status = _status(name, _decode_hash(status_raw), self.redactor) if status_raw else None
             out[name] = LayerOverview(head=head, status=status)
         return out
 
@@ -321,11 +327,11 @@ class Store:
             "state": status.state.value,
             "last_attempt": _iso(status.last_attempt),
             "last_success": _iso(status.last_success),
-            "last_error": status.last_error,
+            "last_error": self.redactor.text(status.last_error),
             "failing_since": _iso(status.failing_since),
             "consecutive_failures": status.consecutive_failures,
             "records_rejected": status.records_rejected,
-            "sample_rejection": status.sample_rejection,
+            "sample_rejection": self.redactor.text(status.sample_rejection),
         }
         key = keys.status(status.layer)
         with unavailable_on_redis_error():
@@ -347,7 +353,7 @@ class Store:
         """The health of the layer's source, or None if no collector has reported yet."""
         with unavailable_on_redis_error():
             raw = self.redis.hgetall(keys.status(layer))
-        return _status(layer, _decode_hash(raw)) if raw else None
+        return _status(layer, _decode_hash(raw), self.redactor) if raw else None
 
     def history(self, layer: str, since: datetime | None = None) -> list[HistoryEntry]:
         """The layer's history entries, oldest first, optionally only those written since a time."""
@@ -412,7 +418,7 @@ def _head(layer: str, fields: dict[str, Any]) -> LayerHead:
     )
 
 
-def _status(layer: str, fields: dict[str, Any]) -> SourceStatus:
+def _status(layer: str, fields: dict[str, Any], redactor: Redactor) -> SourceStatus:
     return SourceStatus(
         layer=layer,
         source=_text(fields.get("source")),
@@ -420,9 +426,9 @@ def _status(layer: str, fields: dict[str, Any]) -> SourceStatus:
         state=SourceState(_text(fields.get("state")) or SourceState.DOWN.value),
         last_attempt=_parse_time(fields.get("last_attempt")),
         last_success=_parse_time(fields.get("last_success")),
-        last_error=_text(fields.get("last_error")),
+        last_error=redactor.text(_text(fields.get("last_error"))),
         failing_since=_parse_time(fields.get("failing_since")),
         consecutive_failures=int(fields.get("consecutive_failures") or 0),
         records_rejected=int(fields.get("records_rejected") or 0),
-        sample_rejection=_text(fields.get("sample_rejection")),
+        sample_rejection=redactor.text(_text(fields.get("sample_rejection"))),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from dashboard.areas import Geography
@@ -75,6 +77,24 @@ def test_healthz_is_200_with_sources(client, store):
     assert response.get_json()["sources"]["parking"]["state"] == "ok"
 
 
+def test_healthz_tells_the_public_only_state_and_age(store):
+    from flask import Flask
+
+    from dashboard.api import create_api
+
+    app = Flask(__name__)
+    app.register_blueprint(create_api(store, Geography(areas={}, problem="/srv/private/communes.geojson missing")))
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    store.write_status(
+        SourceStatus("parking", "parkings-internal", SourceState.DEGRADED, last_success=an_hour_ago, last_error="x")
+    )
+    body = app.test_client().get("/healthz").get_json()  # no login installed: nobody is a manager
+    assert body["status"] == "ok" and body["redis"] == "up" and set(body) == {"status", "redis", "sources"}
+    assert body["sources"]["parking"]["state"] == "degraded"
+    assert 3599 <= body["sources"]["parking"]["age_seconds"] <= 3700
+    assert all(set(item) == {"state", "age_seconds"} for item in body["sources"].values())
+
+
 def test_healthz_is_503_when_redis_is_unreachable():
     client = _client(Store(connect(f"redis://127.0.0.1:{free_port()}/0", timeout_seconds=0.2)))
     response = client.get("/healthz")
@@ -111,3 +131,25 @@ def test_layer_geojson_carries_no_personal_fields(client, store):
     assert "R1" in body
     for secret in ("Dupont", "photos.example.org"):
         assert secret not in body
+
+
+@pytest.mark.parametrize("path", ["/api/v1/public/nothing-here", "/api/v1/public/layers", "/api/v2/layers", "/api/"])
+def test_unknown_api_addresses_are_json_404_not_the_managers_page(redis_client, path):
+    from app import create_app
+    from dashboard.settings import load_settings
+    from tests.factories import sign_in_client
+
+    client = sign_in_client(create_app(load_settings({}), store=Store(redis_client)).test_client())
+    response = client.get(path + "?lang=en")
+    assert response.status_code == 404 and response.content_type == "application/json"
+    assert response.get_json() == {"error": "Unknown API address", "status": 404}
+    assert client.get(path).get_json()["error"] == "Adresse d'API inconnue"
+
+
+def test_an_unknown_public_api_address_is_a_404_without_signing_in(redis_client):
+    from app import create_app
+    from dashboard.settings import load_settings
+
+    client = create_app(load_settings({}), store=Store(redis_client)).test_client()
+    response = client.get("/api/v1/public/nothing-here")
+    assert response.status_code == 404 and response.get_json()["status"] == 404

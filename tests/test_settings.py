@@ -138,3 +138,10 @@ def test_embed_frame_ancestors_are_origins_only():
     # Anything else could widen the header it ends up in.
     with pytest.raises(ConfigError, match="CITYOPS_EMBED_FRAME_ANCESTORS"):
         load_settings({"CITYOPS_EMBED_FRAME_ANCESTORS": "https://a.fr; script-src *"})
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_an_empty_redis_url_is_an_error_not_the_all_in_one_mode(value):
+    # An unset variable in a compose file (REDIS_URL: ${REDIS_URL}) must not open the demo account to the network.
+    with pytest.raises(ConfigError, match=r"REDIS_URL: Value error, is empty"):
+        load_settings({"REDIS_URL": value})

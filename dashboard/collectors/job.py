@@ -6,6 +6,7 @@ import logging
 import random
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -100,12 +101,15 @@ class SourceJob:
             status = after_success(previous, now, result.rejected)
         except SourceError as err:
             retry_after = err.retry_after
-            status = after_failure(previous, now, str(err), timedelta(seconds=self.layer.freshness_seconds))
+            message = self.store.redactor.text(str(err))
+            status = after_failure(previous, now, message, timedelta(seconds=self.layer.freshness_seconds))
         except (StoreUnavailable, NotLeader):
             raise
         except Exception as err:  # noqa: BLE001 - a bug in one adapter must not stop the collector
-            log.exception("source %s raised unexpectedly", self.source.name)
-            message = f"erreur inattendue dans l'adaptateur : {type(err).__name__}: {err}"
+            # The traceback is logged as text so that a URL or key in the exception goes through the redactor too.
+            trace = self.store.redactor.text("".join(traceback.format_exception(err)))
+            log.error("source %s raised unexpectedly:\n%s", self.source.name, trace)
+            message = self.store.redactor.text(f"erreur inattendue dans l'adaptateur : {type(err).__name__}: {err}")
             status = after_failure(previous, now, message, timedelta(seconds=self.layer.freshness_seconds))
         self.store.write_status(status, fence=self.leader.fence())
         _log_transition(previous, status)
@@ -149,7 +153,8 @@ class SourceJob:
                 wait = 0.0
             except (StoreUnavailable, redis.RedisError) as err:
                 if infra_failures == 0:
-                    log.error("Redis unreachable while collecting %s: %s", self.source.name, err)
+                    reason = self.store.redactor.text(str(err))
+                    log.error("Redis unreachable while collecting %s: %s", self.source.name, reason)
                 infra_failures += 1
                 wait = min(_INFRA_BACKOFF_MAX, 0.5 * 2 ** min(infra_failures, 10))
             stop.wait(max(wait, 0.05))

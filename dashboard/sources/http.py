@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import orjson
 
+from dashboard.redact import Redactor, redact_url
 from dashboard.sources.base import SourceError
 
 USER_AGENT = "cityops-dashboard/0.1 (operations dashboard of Toulouse Metropole; +https://data.toulouse-metropole.fr)"
@@ -80,10 +81,12 @@ class FeedClient:
         """
         # Merged, not replaced: a configured URL may carry its own query (v1's ?dataset=...).
         request_url = str(httpx.URL(url).copy_merge_params(dict(params or {})))
+        # An upstream error page may echo what it was sent: never pass the request's own values on.
+        redactor = Redactor(str(value) for value in (params or {}).values())
         attempt = 0
         while True:
             try:
-                return self._get_once(request_url, repair)
+                return self._get_once(request_url, repair, redactor)
             except (_Retryable, *_RETRYABLE) as err:
                 if attempt >= self.retries:
                     raise SourceError(_describe(err, request_url)) from err
@@ -92,7 +95,7 @@ class FeedClient:
             except httpx.HTTPError as err:
                 raise SourceError(_describe(err, request_url)) from err
 
-    def _get_once(self, url: str, repair: Repair | None) -> Any:
+    def _get_once(self, url: str, repair: Repair | None, redactor: Redactor) -> Any:
         cached = self._cache.get(url)
         headers = {}
         if cached is not None:
@@ -111,7 +114,7 @@ class FeedClient:
             if response.status_code >= 500:
                 raise _Retryable(f"HTTP {response.status_code}")
             if response.status_code >= 400:
-                explanation = _api_message(response, self.max_bytes)
+                explanation = redactor.text(_api_message(response, self.max_bytes))
                 raise SourceError(f"HTTP {response.status_code} : {_short(url)}{explanation}")
             body = _read_capped(response, self.max_bytes, url)
             payload = decode_json(body, response.headers.get("Content-Type", ""), url, repair)
@@ -197,5 +200,5 @@ def _api_message(response: httpx.Response, max_bytes: int) -> str:
 
 
 def _short(url: str) -> str:
-    """The URL without its query string: enough to tell which feed failed, short enough for a status badge."""
-    return url.split("?", 1)[0]
+    """The URL without its query string or credentials: enough to tell which feed failed, short enough for a badge."""
+    return redact_url(url.split("?", 1)[0])
