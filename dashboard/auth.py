@@ -319,12 +319,12 @@ LOGIN_PAGE = """<!doctype html>
   {% if note %}<p class="note" role="status">{{ note }}</p>{% endif %}
   {% if path == logout_path %}
   <form method="post" action="{{ logout_path }}?lang={{ lang }}">
-    <input type="hidden" name="csrf_token" value="{{ token }}">
+    <input type="hidden" name="{{ token_field }}" value="{{ token }}">
     <button type="submit">{{ t("auth.sign_out", lang) }}</button>
   </form>
   {% else %}
   <form method="post" action="{{ login_path }}?lang={{ lang }}">
-    <input type="hidden" name="csrf_token" value="{{ token }}">
+    <input type="hidden" name="{{ token_field }}" value="{{ token }}">
     <input type="hidden" name="next" value="{{ next }}">
     <label for="username">{{ t("auth.username", lang) }}</label>
     <input id="username" name="username" autocomplete="username" required autofocus value="{{ username }}">
@@ -367,6 +367,7 @@ def _form_page(path: str, lang: str, *, error: str, note: str, username: str = "
         heading="auth.sign_out" if path == LOGOUT_PATH else "auth.heading",
         login_path=LOGIN_PATH,
         logout_path=LOGOUT_PATH,
+        token_field=CSRF_FIELD,
         token=csrf_token(),
         next=next_path,
         next_quoted=quote(next_path, safe="/"),

@@ -27,6 +27,7 @@ def _signed_in(lang: str, manager: str | None, sign_out_token: str) -> list:
             action=f"/logout?lang={lang}",
             className="sign-out-form",
             children=[
+                # The field dashboard.auth.CSRF_FIELD checks (layouts may not import the login, which reaches Redis).
                 dcc.Input(type="hidden", name="csrf_token", value=sign_out_token),
                 html.Button(t("auth.sign_out", lang), type="submit", className="sign-out"),
             ],
