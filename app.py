@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         },
     )
     install_access_rules(server, settings)
-    install_manager_login(server, settings)
+    install_manager_login(server, settings, store)
     geography = configured_geography(settings)
     server.register_blueprint(create_api(store, geography))
     server.register_blueprint(create_alarm_api(AlarmStore(store.redis, cleared_kept=settings.alarms.cleared_kept)))

@@ -3,7 +3,7 @@
 (function () {
   var originalFetch = window.fetch;
   var leaving = false;
-  // A link (sign out, language) is already taking the page elsewhere: let it.
+  // A link or form (language, sign out) is already taking the page elsewhere: let it.
   window.addEventListener("beforeunload", function () { leaving = true; });
   window.fetch = function (resource, options) {
     return originalFetch.call(this, resource, options).then(function (response) {

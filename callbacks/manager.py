@@ -15,7 +15,7 @@ from callbacks.filters import register_filters, request_filters
 from callbacks.live import register_live, request_language
 from callbacks.tables import register_tables
 from dashboard.areas import Geography, unavailable_note
-from dashboard.auth import current_manager
+from dashboard.auth import csrf_token, current_manager
 from dashboard.figures import AREA_SHADING_SLOT, layer_traces
 from dashboard.filters import rejection_message
 from dashboard.i18n import zone_label
@@ -50,6 +50,7 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
             filter_message=rejection_message(rejected, lang),
             empty_traces={name: layer_traces(name, None, lang) for name in LAYERS},
             manager=current_manager(),
+            sign_out_token=csrf_token(),
         )
 
     app.layout = serve_layout

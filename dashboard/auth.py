@@ -4,24 +4,30 @@ Everything on the server needs a signed-in manager except what `OPEN_PATHS`/`OPE
 public API, wall, embeds, static files, the login page itself), so a new route is protected unless opened here.
 Pages answer with a redirect to the login page; Dash's callback routes and the JSON API with a 401 JSON.
 
-The session is Flask's signed cookie (no server-side state, survives a Redis outage, shared by all workers
-through `CITYOPS_SECRET_KEY`) holding the manager's name and when they signed in; the sign-in ends after
-`CITYOPS_SESSION_HOURS` whatever the browser does with the cookie. `python -m dashboard.auth hash-password`
-makes a password hash for the settings.
+The session is Flask's signed cookie (shared by all workers through `CITYOPS_SECRET_KEY`) holding the manager's
+normalised name, when they signed in, a random session id, a fingerprint of their password hash and the session's
+anti-forgery token. The sign-in ends after `CITYOPS_SESSION_HOURS` whatever the browser does with the cookie, when
+the account is removed or its password hash changes, and when the manager signs out: the session id is then
+recorded as ended in Redis, which every worker checks (a few seconds' cache; a Redis outage signs nobody out).
+`python -m dashboard.auth hash-password` makes a password hash for the settings.
 """
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import hmac
 import ipaddress
 import logging
+import secrets
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from urllib.parse import quote, urlsplit
 
 import orjson
+from cachelib import SimpleCache
 from flask import (
     Blueprint,
     Flask,
@@ -38,9 +44,10 @@ from flask_limiter import Limiter, RateLimitExceeded
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from dashboard import keys
 from dashboard.i18n import city_time, normalise_language, t, zone_label
-from dashboard.keys import PREFIX
-from dashboard.settings import Settings
+from dashboard.settings import Settings, normalise_name
+from dashboard.store import Store, StoreUnavailable
 
 log = logging.getLogger("cityops.auth")
 
@@ -50,12 +57,17 @@ SESSION_COOKIE = "cityops_session"
 DEMO_USER = DEMO_PASSWORD = "demo"  # all-in-one mode only, when no account is configured
 OPEN_PATHS = frozenset({"/healthz", LOGIN_PATH, LOGOUT_PATH, "/_favicon.ico", "/favicon.ico"})
 OPEN_PREFIXES = ("/api/v1/public/", "/wall/", "/embed/", "/_dash-component-suites/", "/assets/")
+CSRF_FIELD = "csrf_token"  # the forms' anti-forgery field, checked against the session's token
+# A worker trusts its last answer from Redis on whether a session was signed out for this long.
+REVOCATION_CHECK_SECONDS = 2
 _SESSION_USER = "manager"
 _SESSION_SINCE = "signed_in_at"
+_SESSION_ID = "sid"
+_SESSION_KEY = "key"  # fingerprint of the account's password hash: a new hash ends the session
+_SESSION_CSRF = "csrf"
 _EXTENSION = "cityops_auth"
 _MAX_NAME = 128
-# Checked against when the user name is unknown, so a wrong name takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-password")
+_DEFAULT_METHOD = "scrypt"  # werkzeug's, for the dummy check when no account is configured
 
 
 def current_manager() -> str | None:
@@ -70,6 +82,35 @@ def current_manager() -> str | None:
 
 def _login_state() -> _Login | None:
     return current_app.extensions.get(_EXTENSION)
+
+
+def csrf_token() -> str:
+    """This session's anti-forgery token for the login and sign-out forms (made on first use); "" outside a request."""
+    if not has_request_context():
+        return ""
+    token = session.get(_SESSION_CSRF)
+    if not isinstance(token, str):
+        token = session[_SESSION_CSRF] = secrets.token_urlsafe(32)
+    return token
+
+
+def _form_is_ours() -> bool:
+    """Whether the posted form carries this session's token, i.e. was shown by this site to this browser."""
+    expected = session.get(_SESSION_CSRF)
+    given = request.form.get(CSRF_FIELD, "")
+    return isinstance(expected, str) and hmac.compare_digest(expected.encode(), given.encode())
+
+
+def _attempted_name() -> str:
+    """The user name of this sign-in attempt, normalised once for the limits, the account and the logs."""
+    if "login_name" not in g:
+        g.login_name = normalise_name(request.form.get("username", ""))[: _MAX_NAME + 1]
+    return g.login_name
+
+
+def _method(password_hash: str) -> str:
+    """A werkzeug hash's method and parameters, like scrypt:32768:8:1 or pbkdf2:sha256:600000."""
+    return password_hash.partition("$")[0]
 
 
 def _peer_address() -> str:
@@ -108,13 +149,19 @@ def _limiter_storage(settings: Settings) -> str:
     return settings.redis_url
 
 
+@cache
+def _demo_hash() -> str:
+    """The demo account's hash, made once per process so that its sessions hold across app instances."""
+    return generate_password_hash(DEMO_PASSWORD)
+
+
 def configured_accounts(settings: Settings) -> dict[str, str]:
     """Name -> password hash of the managers who may sign in (the demo account in all-in-one mode without any)."""
     if settings.managers:
         return {account.name: account.password_hash for account in settings.managers}
     if settings.all_in_one:
         log.warning("no manager account configured: all-in-one mode signs in %s/%s", DEMO_USER, DEMO_PASSWORD)
-        return {DEMO_USER: generate_password_hash(DEMO_PASSWORD)}
+        return {DEMO_USER: _demo_hash()}
     if settings.proxy_user_from:
         log.warning(
             "no manager account configured: only the trusted proxy's %s signs managers in", settings.proxy_user_header
@@ -124,14 +171,66 @@ def configured_accounts(settings: Settings) -> dict[str, str]:
     return {}
 
 
-class _Login:
-    """Who the accounts are, how long a sign-in lasts and which proxies are trusted, for one server."""
+def _dummy_hashes(accounts: dict[str, str]) -> dict[str, str]:
+    """One hash of a random password per hash method of the accounts, to check unknown names against."""
+    methods = sorted({_method(password_hash) for password_hash in accounts.values()}) or [_DEFAULT_METHOD]
+    if len(methods) > 1:
+        log.warning("manager password hashes use several methods (%s): re-hash them with one", ", ".join(methods))
+    return {method: generate_password_hash(secrets.token_urlsafe(16), method=method) for method in methods}
 
-    def __init__(self, settings: Settings) -> None:
+
+class _Login:
+    """Who the accounts are, how long a sign-in lasts, which proxies are trusted and which sessions ended."""
+
+    def __init__(self, settings: Settings, store: Store, secret: bytes) -> None:
         self.settings = settings
+        self.store = store
+        self.secret = secret
         self.accounts = configured_accounts(settings)
+        self.fingerprints = {name: self.fingerprint(password_hash) for name, password_hash in self.accounts.items()}
+        self.dummies = _dummy_hashes(self.accounts)
         self.lifetime = timedelta(hours=settings.session_hours)
         self.proxies = [ipaddress.ip_network(item, strict=False) for item in settings.proxy_user_from]
+        # Session id -> signed out: a short answer from Redis, or until the session's end for those ended here.
+        self.revocations = SimpleCache(threshold=10_000, default_timeout=REVOCATION_CHECK_SECONDS)
+        self.outage_logged_at = 0.0
+
+    def fingerprint(self, password_hash: str) -> str:
+        """A short keyed digest of a password hash: tells a changed hash without putting the hash in the cookie."""
+        return hmac.new(self.secret, password_hash.encode(), "sha256").hexdigest()[:16]
+
+    def dummy_hash(self, name: str) -> str:
+        """The hash an unknown `name` is checked against: one account's method, always the same for one name."""
+        if len(self.dummies) == 1:
+            return next(iter(self.dummies.values()))
+        # Mixed methods: each unknown name costs what one (keyed-randomly chosen) account costs, never a third time.
+        names = sorted(self.accounts)
+        digest = hmac.new(self.secret, name.encode(), "sha256").digest()
+        chosen = names[int.from_bytes(digest[:4], "big") % len(names)]
+        return self.dummies[_method(self.accounts[chosen])]
+
+    def revoked(self, session_id: str) -> bool:
+        """Whether the session was signed out on any worker; unknown (False) while Redis is unreachable."""
+        known = self.revocations.get(session_id)
+        if known is not None:
+            return known
+        try:
+            revoked = self.store.session_revoked(session_id)
+        except StoreUnavailable as err:
+            if time.monotonic() - self.outage_logged_at > 60:
+                self.outage_logged_at = time.monotonic()
+                log.warning("cannot check signed-out sessions, accepting valid cookies meanwhile: %s", err)
+            revoked = False
+        self.revocations.set(session_id, revoked)
+        return revoked
+
+    def revoke(self, session_id: str, ends_at: datetime) -> None:
+        """End the session on this worker at once and, through Redis, on the others."""
+        self.revocations.set(session_id, True, timeout=max(1, int(ends_at.timestamp() - time.time()) + 1))
+        try:
+            self.store.revoke_session(session_id, ends_at)
+        except StoreUnavailable as err:
+            log.error("sign-out not shared with the other workers (the cookie is dropped all the same): %s", err)
 
     def from_proxy(self) -> str | None:
         """The user header's name when the connection comes from a trusted proxy; ignored from anyone else."""
@@ -154,14 +253,32 @@ class _Login:
         return name
 
     def from_session(self) -> str | None:
-        """The session's manager, if the sign-in is recent enough and the account still exists."""
+        """The session's manager, if the sign-in is recent, the account and its password unchanged, not signed out."""
         name, since = session.get(_SESSION_USER), session.get(_SESSION_SINCE)
-        if not isinstance(name, str) or not isinstance(since, int | float):
+        session_id, key = session.get(_SESSION_ID), session.get(_SESSION_KEY)
+        if not all(isinstance(value, str) for value in (name, session_id, key)) or not isinstance(since, int | float):
             return None
         age = time.time() - since
-        if age > self.lifetime.total_seconds() or age < -60 or name not in self.accounts:
+        if age > self.lifetime.total_seconds() or age < -60 or self.fingerprints.get(name) != key:
             return None
-        return name
+        return None if self.revoked(session_id) else name
+
+    def start_session(self, name: str) -> None:
+        """A new session for `name`: new id and anti-forgery token (nothing kept from before the sign-in)."""
+        session.clear()
+        session[_SESSION_USER] = name
+        session[_SESSION_SINCE] = int(time.time())
+        session[_SESSION_ID] = secrets.token_urlsafe(18)
+        session[_SESSION_KEY] = self.fingerprints[name]
+        session.permanent = True  # the cookie expires with the sign-in
+        csrf_token()
+
+    def end_session(self) -> None:
+        """Sign the session out here and on every worker, then drop it."""
+        session_id, since = session.get(_SESSION_ID), session.get(_SESSION_SINCE)
+        if isinstance(session_id, str) and isinstance(since, int | float):
+            self.revoke(session_id, datetime.fromtimestamp(since, UTC) + self.lifetime)
+        session.clear()
 
     def identify(self) -> str | None:
         return self.from_proxy() or self.from_session()
@@ -169,7 +286,7 @@ class _Login:
     def check(self, name: str, password: str) -> bool:
         """Whether `password` is `name`'s (in the same time whether or not the name exists)."""
         known = self.accounts.get(name)
-        matches = check_password_hash(known or _DUMMY_HASH, password)
+        matches = check_password_hash(known or self.dummy_hash(name), password)
         return known is not None and matches
 
 
@@ -195,12 +312,19 @@ LOGIN_PAGE = """<!doctype html>
 </head>
 <body>
 <main>
-  <a class="lang" href="{{ login_path }}?lang={{ other }}&amp;next={{ next_quoted }}"
+  <a class="lang" href="{{ path }}?lang={{ other }}&amp;next={{ next_quoted }}"
      lang="{{ other }}">{{ t("app.language", lang) }}</a>
-  <h1>{{ t("auth.heading", lang) }}</h1>
+  <h1>{{ t(heading, lang) }}</h1>
   {% if error %}<p class="error" role="alert" id="login-error">{{ error }}</p>{% endif %}
   {% if note %}<p class="note" role="status">{{ note }}</p>{% endif %}
+  {% if path == logout_path %}
+  <form method="post" action="{{ logout_path }}?lang={{ lang }}">
+    <input type="hidden" name="{{ token_field }}" value="{{ token }}">
+    <button type="submit">{{ t("auth.sign_out", lang) }}</button>
+  </form>
+  {% else %}
   <form method="post" action="{{ login_path }}?lang={{ lang }}">
+    <input type="hidden" name="{{ token_field }}" value="{{ token }}">
     <input type="hidden" name="next" value="{{ next }}">
     <label for="username">{{ t("auth.username", lang) }}</label>
     <input id="username" name="username" autocomplete="username" required autofocus value="{{ username }}">
@@ -208,6 +332,7 @@ LOGIN_PAGE = """<!doctype html>
     <input id="password" name="password" type="password" autocomplete="current-password" required>
     <button type="submit">{{ t("auth.submit", lang) }}</button>
   </form>
+  {% endif %}
 </main>
 </body>
 </html>
@@ -215,19 +340,35 @@ LOGIN_PAGE = """<!doctype html>
 
 
 def _login_page(lang: str, *, error: str = "", note: str = "", username: str = "", status: int = 200) -> Response:
-    next_path = _safe_next(request.values.get("next"))
     login = _login_state()
     if not error and not note and login is not None:
         if not login.accounts and not login.proxies:
             note = t("auth.closed", lang)
         elif login.settings.all_in_one and not login.settings.managers:
             note = t("auth.demo", lang)
+    return _form_page(LOGIN_PATH, lang, error=error, note=note, username=username, status=status)
+
+
+def _logout_page(lang: str, *, error: str = "", status: int = 200) -> Response:
+    """The sign-out confirmation: what GET /logout shows (it signs nobody out) and a refused sign-out's answer."""
+    name = current_manager()
+    note = t("auth.signed_in_as", lang, name=name) if name else ""
+    return _form_page(LOGOUT_PATH, lang, error=error, note=note, status=status)
+
+
+def _form_page(path: str, lang: str, *, error: str, note: str, username: str = "", status: int) -> Response:
+    next_path = _safe_next(request.values.get("next"))
     body = render_template_string(
         LOGIN_PAGE,
         t=t,
         lang=lang,
         other="en" if lang == "fr" else "fr",
+        path=path,
+        heading="auth.sign_out" if path == LOGOUT_PATH else "auth.heading",
         login_path=LOGIN_PATH,
+        logout_path=LOGOUT_PATH,
+        token_field=CSRF_FIELD,
+        token=csrf_token(),
         next=next_path,
         next_quoted=quote(next_path, safe="/"),
         error=error,
@@ -254,7 +395,11 @@ def _unauthorised() -> Response:
     return response
 
 
-def install_manager_login(server: Flask, settings: Settings) -> None:
+def _address_and_name() -> str:
+    return f"pair:{request.remote_addr}|{_attempted_name()}"
+
+
+def install_manager_login(server: Flask, settings: Settings, store: Store) -> None:
     """Protect the managers' app and API behind the login; add /login, /logout and the trusted-proxy rules."""
     if settings.proxy_count:
         n = settings.proxy_count
@@ -267,10 +412,10 @@ def install_manager_login(server: Flask, settings: Settings) -> None:
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
         SESSION_REFRESH_EACH_REQUEST=False,  # the sign-in ends at a fixed time, not after the last poll
     )
-    login = _Login(settings)
+    login = _Login(settings, store, (server.secret_key or "").encode())
     server.extensions[_EXTENSION] = login
     limiter = Limiter(
-        key_func=lambda: f"{request.remote_addr}|{request.form.get('username', '')[:_MAX_NAME].lower()}",
+        key_func=_address_and_name,
         app=server,
         storage_uri=_limiter_storage(settings),
         storage_options={
@@ -279,19 +424,20 @@ def install_manager_login(server: Flask, settings: Settings) -> None:
         }
         if settings.redis_url
         else {},
-        key_prefix=f"{PREFIX}:login",
+        key_prefix=keys.login_prefix(),
         strategy="moving-window",
         headers_enabled=True,
         in_memory_fallback_enabled=True,  # Redis down: still limited, per worker
     )
     pages = Blueprint("login", __name__)
 
+    # Only failed attempts count, against three limits: per address and name, per address, per name.
+    failed = {"methods": ["POST"], "deduct_when": lambda response: response.status_code == 401}
+
     @pages.route(LOGIN_PATH, methods=["GET", "POST"])
-    @limiter.limit(
-        settings.login_rate_limit,
-        methods=["POST"],
-        deduct_when=lambda response: response.status_code == 401,  # only failed attempts count
-    )
+    @limiter.limit(settings.login_rate_limit, key_func=_address_and_name, **failed)
+    @limiter.limit(settings.login_rate_limit_per_address, key_func=lambda: f"address:{request.remote_addr}", **failed)
+    @limiter.limit(settings.login_rate_limit_per_account, key_func=lambda: f"account:{_attempted_name()}", **failed)
     def sign_in() -> Response:
         lang = normalise_language(request.values.get("lang"))
         if request.method == "GET":
@@ -299,22 +445,31 @@ def install_manager_login(server: Flask, settings: Settings) -> None:
                 return redirect(_safe_next(request.args.get("next")), code=303)
             note = t("auth.signed_out", lang) if request.args.get("signed_out") else ""
             return _login_page(lang, note=note)
-        name = request.form.get("username", "").strip()
-        password = request.form.get("password", "")
-        if not name or len(name) > _MAX_NAME or not login.check(name, password):
+        name = _attempted_name()
+        if not _form_is_ours():
+            log.warning("sign-in form for %r from %s without its token", name[:_MAX_NAME], request.remote_addr)
+            return _login_page(lang, error=t("auth.forged", lang), username=name, status=403)
+        if not name or len(name) > _MAX_NAME or not login.check(name, request.form.get("password", "")):
             log.warning("failed sign-in for %r from %s", name[:_MAX_NAME], request.remote_addr)
             return _login_page(lang, error=t("auth.bad_credentials", lang), username=name, status=401)
-        session.clear()
-        session[_SESSION_USER] = name
-        session[_SESSION_SINCE] = int(time.time())
-        session.permanent = True  # the cookie expires with the sign-in
+        login.start_session(name)
         log.info("manager %s signed in from %s", name, request.remote_addr)
         return redirect(_safe_next(request.form.get("next")), code=303)
 
-    @pages.route(LOGOUT_PATH, methods=["GET", "POST"])
+    @pages.get(LOGOUT_PATH)
+    def confirm_sign_out() -> Response:
+        lang = normalise_language(request.args.get("lang"))
+        if not login.identify():
+            return redirect(f"{LOGIN_PATH}?lang={lang}", code=303)
+        return _logout_page(lang)
+
+    @pages.post(LOGOUT_PATH)
     def sign_out() -> Response:
         lang = normalise_language(request.values.get("lang"))
-        session.clear()
+        if not _form_is_ours():
+            return _logout_page(lang, error=t("auth.forged", lang), status=403)
+        log.info("manager %s signed out from %s", login.identify(), request.remote_addr)
+        login.end_session()
         return redirect(f"{LOGIN_PATH}?lang={lang}&signed_out=1", code=303)
 
     server.register_blueprint(pages)

@@ -132,6 +132,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "auth.signed_out": {"fr": "Vous êtes déconnecté.", "en": "You are signed out."},
     "auth.sign_out": {"fr": "Se déconnecter", "en": "Sign out"},
+    "auth.forged": {
+        "fr": "Formulaire expiré ou envoyé depuis un autre site : rechargez la page et recommencez.",
+        "en": "This form has expired or was sent from another site: reload the page and try again.",
+    },
     "auth.signed_in_as": {"fr": "Connecté : {name}", "en": "Signed in: {name}"},
     "auth.closed": {
         "fr": "Aucun compte gestionnaire n'est configuré (CITYOPS_MANAGERS) : la connexion est fermée.",

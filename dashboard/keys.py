@@ -70,3 +70,14 @@ def alarms_version() -> str:
 def alarms_leader() -> str:
     """Lock held by the one collector process allowed to evaluate the alarm rules."""
     return f"{PREFIX}:{{alarms}}:leader"
+
+
+# The managers' login: failed sign-ins are counted under `login_prefix()` (flask-limiter), ended sessions below it.
+def login_prefix() -> str:
+    """Prefix of the managers' login keys (the rate limiter's counts and the ended sessions)."""
+    return f"{PREFIX}:login"
+
+
+def revoked_session(session_id: str) -> str:
+    """Marker of a manager's session ended by signing out; expires when the session would have anyway."""
+    return f"{login_prefix()}:revoked:{session_id}"

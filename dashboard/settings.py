@@ -10,6 +10,7 @@ import ipaddress
 import os
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -165,6 +166,11 @@ class SourceSettings(BaseModel):
         return self
 
 
+def normalise_name(raw: str) -> str:
+    """A manager's name as compared everywhere: stripped, Unicode NFKC, case-folded (" ALICE\u2002" is "alice")."""
+    return unicodedata.normalize("NFKC", raw).strip().casefold()
+
+
 class ManagerAccount(BaseModel):
     """One manager who may sign in: a name and a password hash made by `python -m dashboard.auth hash-password`."""
 
@@ -172,6 +178,11 @@ class ManagerAccount(BaseModel):
 
     name: str = Field(pattern=r"^[^\s:,]+$", max_length=64)
     password_hash: str = Field(json_schema_extra=SECRET)
+
+    @field_validator("name")
+    @classmethod
+    def _normalised(cls, value: str) -> str:
+        return normalise_name(value)
 
     @field_validator("password_hash")
     @classmethod
@@ -255,6 +266,13 @@ class Settings(BaseModel):
     )
     login_rate_limit: str = Field(
         "5 per minute", description="Failed sign-ins allowed per address and user name, like 5 per minute."
+    )
+    login_rate_limit_per_address: str = Field(
+        "30 per hour", description="Failed sign-ins allowed per client address, whatever the user names (spraying)."
+    )
+    login_rate_limit_per_account: str = Field(
+        "60 per hour",
+        description="Failed sign-ins allowed per user name, from all addresses together (distributed guessing).",
     )
     proxy_count: int = Field(
         0,
@@ -352,7 +370,7 @@ class Settings(BaseModel):
             raise ValueError(f"expected IP addresses or networks like 10.0.0.5 or 10.0.0.0/24, got {' '.join(bad)!r}")
         return value
 
-    @field_validator("login_rate_limit")
+    @field_validator("login_rate_limit", "login_rate_limit_per_address", "login_rate_limit_per_account")
     @classmethod
     def _rate(cls, value: str) -> str:
         try:
@@ -367,7 +385,9 @@ class Settings(BaseModel):
         names = [account.name for account in value]
         doubles = sorted({name for name in names if names.count(name) > 1})
         if doubles:
-            raise ValueError(f"manager name(s) listed more than once: {', '.join(doubles)}")
+            raise ValueError(
+                f"manager name(s) listed more than once (case and Unicode variants alike): {', '.join(doubles)}"
+            )
         return value
 
     def redactor(self) -> Redactor:

@@ -376,6 +376,19 @@ class Store:
             seconds, micros = self.redis.time()
         return seconds + micros / 1e6
 
+    def revoke_session(self, session_id: str, ends_at: datetime) -> None:
+        """Record a manager's session as signed out until `ends_at`, when its cookie is refused anyway."""
+        remaining_ms = int((ends_at - datetime.now(UTC)).total_seconds() * 1000)
+        if remaining_ms <= 0:
+            return
+        with unavailable_on_redis_error():
+            self.redis.set(keys.revoked_session(session_id), b"1", px=remaining_ms)
+
+    def session_revoked(self, session_id: str) -> bool:
+        """Whether a manager's session was signed out (on any worker)."""
+        with unavailable_on_redis_error():
+            return bool(self.redis.exists(keys.revoked_session(session_id)))
+
 
 def _personal_entries(result: FetchResult) -> dict[str, bytes]:
     """Record id -> JSON of its personal fields, for the records of the snapshot only (not those rejected since)."""

@@ -16,17 +16,26 @@ from layouts.parts import badge, boundaries_note, demo_flag, kpi_tile, live_stor
 from layouts.tables import tables_section
 
 
-def _signed_in(lang: str, manager: str | None) -> list:
-    """The signed-in manager's name and the sign-out link; nothing when no one is signed in."""
+def _signed_in(lang: str, manager: str | None, sign_out_token: str) -> list:
+    """The signed-in manager's name and the sign-out button (a POST with the session's token, shown like a link)."""
     if not manager:
         return []
     return [
         html.Span(t("auth.signed_in_as", lang, name=manager), className="manager-name"),
-        html.A(t("auth.sign_out", lang), href=f"/logout?lang={lang}", className="sign-out"),
+        html.Form(
+            method="post",
+            action=f"/logout?lang={lang}",
+            className="sign-out-form",
+            children=[
+                # The field dashboard.auth.CSRF_FIELD checks (layouts may not import the login, which reaches Redis).
+                dcc.Input(type="hidden", name="csrf_token", value=sign_out_token),
+                html.Button(t("auth.sign_out", lang), type="submit", className="sign-out"),
+            ],
+        ),
     ]
 
 
-def _header(lang: str, zone: str, manager: str | None = None) -> html.Header:
+def _header(lang: str, zone: str, manager: str | None = None, sign_out_token: str = "") -> html.Header:
     other = "en" if lang == "fr" else "fr"
     return html.Header(
         className="topbar",
@@ -36,7 +45,7 @@ def _header(lang: str, zone: str, manager: str | None = None) -> html.Header:
             html.Span(t("app.times_in", lang, zone=zone), className="zone"),
             html.Span("", id=ids.UPDATED, className="updated", **{"aria-live": "polite"}),
             html.A(t("app.language", lang), href=f"?lang={other}", className="lang-switch", lang=other),
-            *_signed_in(lang, manager),
+            *_signed_in(lang, manager, sign_out_token),
         ],
     )
 
@@ -77,6 +86,7 @@ def manager_layout(
     filter_message: str,
     empty_traces: dict[str, list[dict]],
     manager: str | None = None,
+    sign_out_token: str = "",
 ) -> html.Div:
     """The whole page for one language; live values arrive through the callbacks."""
     figure = map_figure(empty_traces, tile_url=tile_url, tile_attribution=tile_attribution, outlines=outlines)
@@ -84,7 +94,7 @@ def manager_layout(
         className="page manager",
         lang=lang,
         children=[
-            _header(lang, zone, manager),
+            _header(lang, zone, manager, sign_out_token),
             html.Div(id=ids.BANNER, className="banner", role="alert", hidden=True),
             html.Ul(className="badges", children=[badge(name, title) for name, title in layer_titles.items()]),
             html.Div(className="kpis", children=[kpi_tile(k) for k in kpis]),

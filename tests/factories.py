@@ -13,11 +13,23 @@ from dashboard.auth import install_manager_login
 from dashboard.models import FetchResult, ParkingRecord
 from dashboard.settings import load_settings
 from dashboard.store import Store
+from tests.live_app import TOKEN_FIELD
+
+
+def form_token(client: FlaskClient, path: str = "/login") -> str:
+    """The anti-forgery token the form at `path` carries for this client's session (from the session once signed in)."""
+    page = client.get(path)
+    found = TOKEN_FIELD.search(page.get_data(as_text=True))
+    if found:
+        return found.group(1)
+    with client.session_transaction() as session:
+        return session["csrf"]
 
 
 def sign_in_client(client: FlaskClient, user: str = "demo", password: str = "demo") -> FlaskClient:
     """Sign a Flask test client in through the login form (the all-in-one demo account by default); returns it."""
-    response = client.post("/login", data={"username": user, "password": password})
+    token = form_token(client)
+    response = client.post("/login", data={"username": user, "password": password, "csrf_token": token})
     assert response.status_code == 303, f"sign-in as {user!r} failed with {response.status_code}"
     return client
 
@@ -26,7 +38,7 @@ def api_client(store: Store, geography: Geography) -> FlaskClient:
     """A test client of the JSON API alone (no Dash apps) behind the managers' login, signed in as demo."""
     app = Flask(__name__)
     app.secret_key = "test-secret-test-secret"
-    install_manager_login(app, load_settings({}))
+    install_manager_login(app, load_settings({}), store)
     app.register_blueprint(create_api(store, geography))
     return sign_in_client(app.test_client())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -17,6 +18,7 @@ from tests.shared_data import boundary_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = "demo"  # user name and password of the all-in-one mode's demo account
+TOKEN_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')  # the anti-forgery field of the login form
 # Settings that make the demo move fast enough to watch values change within a test, with the boundaries
 # (communes and quartiers) when the shared data folder is there.
 FAST = {
@@ -59,7 +61,11 @@ def sign_in(page, base_url: str, user: str = "demo", password: str = "demo") -> 
 
 def session_cookies(base_url: str, user: str = DEMO, password: str = DEMO) -> httpx.Cookies:
     """The session cookie of a sign-in through the login form, for HTTP clients (benchmarks, API checks)."""
-    response = httpx.post(f"{base_url}/login", data={"username": user, "password": password}, timeout=30)
+    with httpx.Client(timeout=30) as client:
+        form = client.get(f"{base_url}/login")
+        found = TOKEN_FIELD.search(form.text)
+        data = {"username": user, "password": password, "csrf_token": found.group(1) if found else ""}
+        response = client.post(f"{base_url}/login", data=data)
     if response.status_code != 303:
         raise RuntimeError(f"sign-in as {user!r} at {base_url} failed with {response.status_code}")
     return response.cookies

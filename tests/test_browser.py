@@ -156,9 +156,15 @@ def test_sign_in_through_the_form_then_sign_out(page, live_app):
     assert "lang=en" in page.url and page.get_by_label("User name").is_visible()
     sign_in(page, live_app.url)
     page.goto(live_app.url + "/?lang=en")
+    copied = page.context.cookies()
+    sign_out = page.get_by_role("button", name="Sign out")
+    assert sign_out.evaluate("b => getComputedStyle(b).textDecorationLine") == "underline"  # looks like a link
     with page.expect_navigation(timeout=30000):
-        page.get_by_role("link", name="Sign out").click()
+        sign_out.click()
     assert "/login" in page.url and "You are signed out." in page.inner_text("main")
+    page.goto(live_app.url + "/")
+    assert "/login?next=/" in page.url
+    page.context.add_cookies(copied)  # a copy of the cookie taken before signing out is refused too
     page.goto(live_app.url + "/")
     assert "/login?next=/" in page.url
     assert [error for error in page.errors if "status of 401" not in error] == []  # 401s are the point here
