@@ -222,7 +222,7 @@ def test_settings_errors_never_echo_a_secret():
 
 def test_a_whole_table_is_never_echoed_with_its_hashes():
     twice = [{"name": "ann", "password_hash": MANAGER_HASH}] * 2
-    with pytest.raises(ConfigError, match="listed more than once: ann") as caught:
+    with pytest.raises(ConfigError, match=r"listed more than once .*: ann") as caught:
         load_settings({}, managers=twice)
     assert MANAGER_HASH not in str(caught.value)
 
