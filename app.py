@@ -21,6 +21,7 @@ from dashboard.alarm_store import AlarmStore
 from dashboard.api import create_api
 from dashboard.auth import install_manager_login
 from dashboard.geo import configured_geography
+from dashboard.http_errors import install_request_limits
 from dashboard.i18n import t
 from dashboard.settings import Settings, load_settings
 from dashboard.startup import start_process
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             "CACHE_DEFAULT_TIMEOUT": FIGURE_CACHE_SECONDS,
         },
     )
+    install_request_limits(server)
     install_access_rules(server, settings)
     install_manager_login(server, settings)
     geography = configured_geography(settings)
