@@ -19,21 +19,24 @@ TOKEN_COOKIE = "cityops_display"
 _COOKIE_SECONDS = 400 * 86400  # a wall runs unattended for months; browsers cap cookies at 400 days
 
 
-def _digest(token: str) -> str:
-    # The cookie holds a digest, so the token itself never sits in the browser's cookie store.
-    return hashlib.sha256(token.encode()).hexdigest()
+def _digest(token: str, secret: str | bytes) -> str:
+    # The cookie holds an HMAC of the token under the server's secret: the token itself never sits in the
+    # browser's cookie store, and changing either the secret or the token ends every cookie given out before.
+    key = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
 
 
 def install_access_rules(server: Flask, settings: Settings) -> None:
     """Require the display token under /wall/ (then remember it in a cookie); only /embed/ may be framed."""
-    expected = _digest(settings.wall_token) if settings.wall_token else None
 
     @server.before_request
     def _require_display_token() -> Response | None:
         if not request.path.startswith(WALL_PREFIX):
             return None
+        secret = server.secret_key or ""
+        expected = _digest(settings.wall_token, secret) if settings.wall_token else None
         presented = request.args.get(TOKEN_PARAM) or request.headers.get(TOKEN_HEADER)
-        digest = _digest(presented) if presented else request.cookies.get(TOKEN_COOKIE, "")
+        digest = _digest(presented, secret) if presented else request.cookies.get(TOKEN_COOKIE, "")
         if expected is None or not hmac.compare_digest(digest, expected):
             key = "access.wall_closed" if expected is None else "access.wall_denied"
             message = f"{t(key, 'fr')}\n{t(key, 'en')}\n"

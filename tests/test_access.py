@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from app import create_app
@@ -66,3 +68,37 @@ def test_nothing_is_frameable(client, path):
 def test_managers_page_needs_no_display_token(client):
     assert client.get("/").status_code == 302  # to the managers' login, not a 403
     assert sign_in_client(client).get("/").status_code == 200
+
+
+def _wall_cookie(redis_client, secret: str, token: str = TOKEN) -> str:
+    app = create_app(load_settings({}, wall_token=token, secret_key=secret), store=Store(redis_client))
+    client = app.test_client()
+    assert client.get(f"/wall/?token={token}").status_code == 200
+    return client.get_cookie(TOKEN_COOKIE, path="/wall/").value
+
+
+def _opens_wall(redis_client, cookie: str, secret: str, token: str = TOKEN) -> bool:
+    client = create_app(load_settings({}, wall_token=token, secret_key=secret), store=Store(redis_client)).test_client()
+    client.set_cookie(TOKEN_COOKIE, cookie, path="/wall/")
+    return client.get("/wall/_dash-layout").status_code == 200
+
+
+def test_the_wall_cookie_is_keyed_by_the_secret_not_a_bare_hash_of_the_token(redis_client):
+    cookie = _wall_cookie(redis_client, "first-secret-first-secret")
+    assert cookie != hashlib.sha256(TOKEN.encode()).hexdigest()
+    assert cookie != _wall_cookie(redis_client, "other-secret-other-secret")
+
+
+def test_the_wall_cookie_holds_while_neither_the_secret_nor_the_token_changes(redis_client):
+    cookie = _wall_cookie(redis_client, "first-secret-first-secret")
+    assert _opens_wall(redis_client, cookie, "first-secret-first-secret")
+
+
+def test_rotating_the_secret_ends_old_wall_cookies(redis_client):
+    cookie = _wall_cookie(redis_client, "first-secret-first-secret")
+    assert not _opens_wall(redis_client, cookie, "second-secret-second-secret")
+
+
+def test_rotating_the_display_token_ends_old_wall_cookies(redis_client):
+    cookie = _wall_cookie(redis_client, "first-secret-first-secret")
+    assert not _opens_wall(redis_client, cookie, "first-secret-first-secret", token="wall-display-token-2")
