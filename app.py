@@ -15,7 +15,7 @@ from callbacks import embed, manager, wall
 from callbacks.figure_cache import FIGURE_CACHE_SECONDS, FigureCache
 from callbacks.guard import reject_malformed_callback_requests
 from dashboard import keys
-from dashboard.access import EMBED_PREFIX, WALL_PREFIX, allow_embedding, install_access_rules
+from dashboard.access import EMBED_PREFIX, WALL_PREFIX, allow_embedding, allow_page_scripts, install_access_rules
 from dashboard.alarm_api import create_alarm_api
 from dashboard.alarm_store import AlarmStore
 from dashboard.api import create_api
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         register(apps[prefix], store, figures, settings, geography)
         reject_malformed_callback_requests(apps[prefix])
     allow_embedding(server, settings, apps[EMBED_PREFIX].csp_hashes())
+    allow_page_scripts(server, settings, apps["/"].csp_hashes() + apps[WALL_PREFIX].csp_hashes())
     server.extensions["cityops"] = {"store": store, "settings": settings}
     return server
 

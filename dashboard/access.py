@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, request
 
@@ -13,6 +15,11 @@ from dashboard.settings import Settings
 WALL_PREFIX = "/wall/"
 EMBED_PREFIX = "/embed/"
 EMBED_CSP = "cityops_embed_csp"
+PAGES_CSP = "cityops_pages_csp"
+PUBLIC_API_PREFIX = "/api/v1/public/"
+HSTS = "max-age=31536000; includeSubDomains"
+# Static files of every app keep the caching Dash and Flask give them (fingerprinted, or revalidated by ETag).
+_STATIC = re.compile(r"^/(wall/|embed/)?(assets/|_dash-component-suites/|_favicon\.ico)")
 TOKEN_PARAM = "token"
 TOKEN_HEADER = "X-Display-Token"
 TOKEN_COOKIE = "cityops_display"
@@ -52,7 +59,14 @@ def install_access_rules(server: Flask, settings: Settings) -> None:
             response.headers["Content-Security-Policy"] = server.extensions.get(EMBED_CSP, "frame-ancestors 'none'")
         else:
             response.headers.setdefault("X-Frame-Options", "DENY")
-            response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+            response.headers.setdefault(
+                "Content-Security-Policy", server.extensions.get(PAGES_CSP, "frame-ancestors 'none'")
+            )
+            if not request.path.startswith(PUBLIC_API_PREFIX) and not _STATIC.match(request.path):
+                # Managers' and wall data: never kept by a shared cache, nor by the browser once the page is left.
+                response.headers["Cache-Control"] = "private, no-store"
+        if request.is_secure:  # directly, or as the trusted proxy says (ProxyFix with CITYOPS_PROXY_COUNT)
+            response.headers["Strict-Transport-Security"] = HSTS
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         # Same-origin requests keep the page URL as referrer: Dash's layout request reads ?lang= from it.
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -74,20 +88,38 @@ def allow_embedding(server: Flask, settings: Settings, script_hashes: list[str])
     server.extensions[EMBED_CSP] = embed_policy(settings, script_hashes)
 
 
+def allow_page_scripts(server: Flask, settings: Settings, script_hashes: list[str]) -> None:
+    """Give every other response (managers' page, wall, login, API) its CSP, with the pages' inline script hashes."""
+    server.extensions[PAGES_CSP] = content_policy(
+        settings, script_hashes, frame_ancestors=["'none'"], form_action="'self'"
+    )
+
+
 def embed_policy(settings: Settings, script_hashes: list[str]) -> str:
     """The CSP of /embed/: framed only by the configured sites, only our scripts, and what MapLibre needs."""
-    scripts = " ".join(["'self'", *script_hashes])  # Dash's hashes come quoted
+    ancestors = list(settings.embed_frame_ancestors)
+    return content_policy(settings, script_hashes, frame_ancestors=ancestors, form_action="'none'")
+
+
+def content_policy(
+    settings: Settings, script_hashes: list[str], *, frame_ancestors: list[str], form_action: str
+) -> str:
+    """A CSP allowing only our own scripts (plus Dash's inline ones by hash) and what Plotly's MapLibre maps need."""
+    scripts = " ".join(["'self'", *dict.fromkeys(script_hashes)])  # Dash's hashes come quoted
+    # MapLibre fetches the basemap's tiles (CITYOPS_TILE_URL), which may come from another server.
+    tiles = urlsplit(settings.tile_url) if settings.tile_url else None
+    tile_origin = f" {tiles.scheme}://{tiles.netloc}" if tiles and tiles.netloc else ""
     return "; ".join(
         [
             "default-src 'self'",
             f"script-src {scripts}",
             "style-src 'self' 'unsafe-inline'",  # Plotly and MapLibre set inline styles on the map's elements
-            "img-src 'self' data: blob:",
+            f"img-src 'self' data: blob:{tile_origin}",
             "worker-src 'self' blob:",
-            "connect-src 'self'",
+            f"connect-src 'self'{tile_origin}",
             "object-src 'none'",
             "base-uri 'self'",
-            "form-action 'none'",
-            f"frame-ancestors {' '.join(settings.embed_frame_ancestors)}",
+            f"form-action {form_action}",
+            f"frame-ancestors {' '.join(frame_ancestors)}",
         ]
     )
