@@ -14,12 +14,13 @@ from callbacks import embed, manager, wall
 from callbacks.figure_cache import FIGURE_CACHE_SECONDS, FigureCache
 from callbacks.guard import reject_malformed_callback_requests
 from dashboard import keys
-from dashboard.access import EMBED_PREFIX, WALL_PREFIX, allow_embedding, install_access_rules
+from dashboard.access import EMBED_PREFIX, WALL_PREFIX, allow_embedding, allow_page_scripts, install_access_rules
 from dashboard.alarm_api import create_alarm_api
 from dashboard.alarm_store import AlarmStore
 from dashboard.api import create_api
 from dashboard.auth import install_manager_login
 from dashboard.geo import configured_geography
+from dashboard.http_errors import install_request_limits
 from dashboard.i18n import t
 from dashboard.settings import Settings, load_settings
 from dashboard.startup import start_process
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             "CACHE_DEFAULT_TIMEOUT": FIGURE_CACHE_SECONDS,
         },
     )
+    install_request_limits(server)
     install_access_rules(server, settings)
     install_manager_login(server, settings, store)
     geography = configured_geography(settings)
@@ -74,6 +76,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         register(apps[prefix], store, figures, settings, geography)
         reject_malformed_callback_requests(apps[prefix])
     allow_embedding(server, settings, apps[EMBED_PREFIX].csp_hashes())
+    allow_page_scripts(server, settings, apps["/"].csp_hashes() + apps[WALL_PREFIX].csp_hashes())
     server.extensions["cityops"] = {"store": store, "settings": settings}
     return server
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, request
 
@@ -13,27 +15,35 @@ from dashboard.settings import Settings
 WALL_PREFIX = "/wall/"
 EMBED_PREFIX = "/embed/"
 EMBED_CSP = "cityops_embed_csp"
+PAGES_CSP = "cityops_pages_csp"
+PUBLIC_API_PREFIX = "/api/v1/public/"
+HSTS = "max-age=31536000; includeSubDomains"
+# Static files of every app keep the caching Dash and Flask give them (fingerprinted, or revalidated by ETag).
+_STATIC = re.compile(r"^/(wall/|embed/)?(assets/|_dash-component-suites/|_favicon\.ico)")
 TOKEN_PARAM = "token"
 TOKEN_HEADER = "X-Display-Token"
 TOKEN_COOKIE = "cityops_display"
 _COOKIE_SECONDS = 400 * 86400  # a wall runs unattended for months; browsers cap cookies at 400 days
 
 
-def _digest(token: str) -> str:
-    # The cookie holds a digest, so the token itself never sits in the browser's cookie store.
-    return hashlib.sha256(token.encode()).hexdigest()
+def _digest(token: str, secret: str | bytes) -> str:
+    # The cookie holds an HMAC of the token under the server's secret: the token itself never sits in the
+    # browser's cookie store, and changing either the secret or the token ends every cookie given out before.
+    key = secret.encode() if isinstance(secret, str) else secret
+    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
 
 
 def install_access_rules(server: Flask, settings: Settings) -> None:
     """Require the display token under /wall/ (then remember it in a cookie); only /embed/ may be framed."""
-    expected = _digest(settings.wall_token) if settings.wall_token else None
 
     @server.before_request
     def _require_display_token() -> Response | None:
         if not request.path.startswith(WALL_PREFIX):
             return None
+        secret = server.secret_key or ""
+        expected = _digest(settings.wall_token, secret) if settings.wall_token else None
         presented = request.args.get(TOKEN_PARAM) or request.headers.get(TOKEN_HEADER)
-        digest = _digest(presented) if presented else request.cookies.get(TOKEN_COOKIE, "")
+        digest = _digest(presented, secret) if presented else request.cookies.get(TOKEN_COOKIE, "")
         if expected is None or not hmac.compare_digest(digest, expected):
             key = "access.wall_closed" if expected is None else "access.wall_denied"
             message = f"{t(key, 'fr')}\n{t(key, 'en')}\n"
@@ -49,7 +59,14 @@ def install_access_rules(server: Flask, settings: Settings) -> None:
             response.headers["Content-Security-Policy"] = server.extensions.get(EMBED_CSP, "frame-ancestors 'none'")
         else:
             response.headers.setdefault("X-Frame-Options", "DENY")
-            response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+            response.headers.setdefault(
+                "Content-Security-Policy", server.extensions.get(PAGES_CSP, "frame-ancestors 'none'")
+            )
+            if not request.path.startswith(PUBLIC_API_PREFIX) and not _STATIC.match(request.path):
+                # Managers' and wall data: never kept by a shared cache, nor by the browser once the page is left.
+                response.headers["Cache-Control"] = "private, no-store"
+        if request.is_secure:  # directly, or as the trusted proxy says (ProxyFix with CITYOPS_PROXY_COUNT)
+            response.headers["Strict-Transport-Security"] = HSTS
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         # Same-origin requests keep the page URL as referrer: Dash's layout request reads ?lang= from it.
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -71,20 +88,38 @@ def allow_embedding(server: Flask, settings: Settings, script_hashes: list[str])
     server.extensions[EMBED_CSP] = embed_policy(settings, script_hashes)
 
 
+def allow_page_scripts(server: Flask, settings: Settings, script_hashes: list[str]) -> None:
+    """Give every other response (managers' page, wall, login, API) its CSP, with the pages' inline script hashes."""
+    server.extensions[PAGES_CSP] = content_policy(
+        settings, script_hashes, frame_ancestors=["'none'"], form_action="'self'"
+    )
+
+
 def embed_policy(settings: Settings, script_hashes: list[str]) -> str:
     """The CSP of /embed/: framed only by the configured sites, only our scripts, and what MapLibre needs."""
-    scripts = " ".join(["'self'", *script_hashes])  # Dash's hashes come quoted
+    ancestors = list(settings.embed_frame_ancestors)
+    return content_policy(settings, script_hashes, frame_ancestors=ancestors, form_action="'none'")
+
+
+def content_policy(
+    settings: Settings, script_hashes: list[str], *, frame_ancestors: list[str], form_action: str
+) -> str:
+    """A CSP allowing only our own scripts (plus Dash's inline ones by hash) and what Plotly's MapLibre maps need."""
+    scripts = " ".join(["'self'", *dict.fromkeys(script_hashes)])  # Dash's hashes come quoted
+    # MapLibre fetches the basemap's tiles (CITYOPS_TILE_URL), which may come from another server.
+    tiles = urlsplit(settings.tile_url) if settings.tile_url else None
+    tile_origin = f" {tiles.scheme}://{tiles.netloc}" if tiles and tiles.netloc else ""
     return "; ".join(
         [
             "default-src 'self'",
             f"script-src {scripts}",
             "style-src 'self' 'unsafe-inline'",  # Plotly and MapLibre set inline styles on the map's elements
-            "img-src 'self' data: blob:",
+            f"img-src 'self' data: blob:{tile_origin}",
             "worker-src 'self' blob:",
-            "connect-src 'self'",
+            f"connect-src 'self'{tile_origin}",
             "object-src 'none'",
             "base-uri 'self'",
-            "form-action 'none'",
-            f"frame-ancestors {' '.join(settings.embed_frame_ancestors)}",
+            f"form-action {form_action}",
+            f"frame-ancestors {' '.join(frame_ancestors)}",
         ]
     )

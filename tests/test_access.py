@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from app import create_app
 from dashboard.access import TOKEN_COOKIE, TOKEN_HEADER
 from dashboard.settings import load_settings
 from dashboard.store import Store
-from tests.factories import sign_in_client
+from tests.factories import poll_body, sign_in_client
 
 TOKEN = "wall-display-token-1"
 
@@ -66,3 +68,104 @@ def test_nothing_is_frameable(client, path):
 def test_managers_page_needs_no_display_token(client):
     assert client.get("/").status_code == 302  # to the managers' login, not a 403
     assert sign_in_client(client).get("/").status_code == 200
+
+
+def _wall_cookie(redis_client, secret: str, token: str = TOKEN) -> str:
+    app = create_app(load_settings({}, wall_token=token, secret_key=secret), store=Store(redis_client))
+    client = app.test_client()
+    assert client.get(f"/wall/?token={token}").status_code == 200
+    return client.get_cookie(TOKEN_COOKIE, path="/wall/").value
+
+
+def _opens_wall(redis_client, cookie: str, secret: str, token: str = TOKEN) -> bool:
+    client = create_app(load_settings({}, wall_token=token, secret_key=secret), store=Store(redis_client)).test_client()
+    client.set_cookie(TOKEN_COOKIE, cookie, path="/wall/")
+    return client.get("/wall/_dash-layout").status_code == 200
+
+
+def test_the_wall_cookie_is_keyed_by_the_secret_not_a_bare_hash_of_the_token(redis_client):
+    cookie = _wall_cookie(redis_client, "first-secret-first-secret")
+    assert cookie != hashlib.sha256(TOKEN.encode()).hexdigest()
+    assert cookie != _wall_cookie(redis_client, "other-secret-other-secret")
+
+
+def test_the_wall_cookie_holds_while_neither_the_secret_nor_the_token_changes(redis_client):
+    cookie = _wall_cookie(redis_client, "first-secret-first-secret")
+    assert _opens_wall(redis_client, cookie, "first-secret-first-secret")
+
+
+def test_rotating_the_secret_ends_old_wall_cookies(redis_client):
+    cookie = _wall_cookie(redis_client, "first-secret-first-secret")
+    assert not _opens_wall(redis_client, cookie, "second-secret-second-secret")
+
+
+def test_rotating_the_display_token_ends_old_wall_cookies(redis_client):
+    cookie = _wall_cookie(redis_client, "first-secret-first-secret")
+    assert not _opens_wall(redis_client, cookie, "first-secret-first-secret", token="wall-display-token-2")
+
+
+PRIVATE = [
+    "/",
+    "/_dash-layout",
+    "/_dash-dependencies",
+    "/api/v1/layers",
+    f"/wall/?token={TOKEN}",
+    "/wall/_dash-layout",
+]
+KEEP_THEIR_CACHING = [
+    "/assets/manager.css",
+    "/wall/assets/wall.css",
+    "/_dash-component-suites/dash/deps/polyfill@7.12.1.min.js",
+    "/api/v1/public/versions",
+    "/embed/parking",
+]
+
+
+@pytest.mark.parametrize("path", PRIVATE)
+def test_managers_and_wall_responses_are_not_stored(client, path):
+    sign_in_client(client)
+    response = client.get(path, headers={TOKEN_HEADER: TOKEN})
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_callback_answers_and_csv_downloads_are_not_stored(client):
+    sign_in_client(client)
+    for route, body in (("/_dash-update-component", poll_body()), ("/wall/_dash-update-component", None)):
+        body = body or {**poll_body(), "inputs": poll_body()["inputs"][:1]}
+        response = client.post(route, json=body, headers={TOKEN_HEADER: TOKEN})
+        assert response.status_code in (200, 204)
+        assert response.headers["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.parametrize("path", KEEP_THEIR_CACHING)
+def test_static_files_and_public_answers_keep_their_own_caching(client, path):
+    response = client.get(path, headers={TOKEN_HEADER: TOKEN})
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+def test_hsts_only_over_https(client):
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    secure = client.get("/login", base_url="https://dash.example")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_hsts_behind_a_trusted_proxy_only(redis_client):
+    forwarded = {"X-Forwarded-Proto": "https"}
+    trusting = create_app(load_settings({}, wall_token=TOKEN, proxy_count=1), store=Store(redis_client)).test_client()
+    assert "Strict-Transport-Security" in trusting.get("/login", headers=forwarded).headers
+    direct = create_app(load_settings({}, wall_token=TOKEN), store=Store(redis_client)).test_client()
+    assert "Strict-Transport-Security" not in direct.get("/login", headers=forwarded).headers
+
+
+@pytest.mark.parametrize("path", ["/", f"/wall/?token={TOKEN}"])
+def test_managers_page_and_wall_allow_only_their_own_scripts(client, path):
+    sign_in_client(client)
+    csp = client.get(path).headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    scripts = directives["script-src"].split()
+    assert scripts[0] == "'self'" and len(scripts) > 1 and all(s.startswith("'sha256-") for s in scripts[1:])
+    assert "'unsafe-inline'" not in directives["script-src"] and "'unsafe-eval'" not in directives["script-src"]
+    assert directives["worker-src"] == "'self' blob:" and directives["frame-ancestors"] == "'none'"
+    assert directives["default-src"] == "'self'" and directives["object-src"] == "'none'"
