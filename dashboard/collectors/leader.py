@@ -47,7 +47,8 @@ class LeaderLock:
                 self._held = False
         with contextlib.suppress(LockError):
             self._held = bool(self._lock.acquire(blocking=False))
-        self.term += self._held
+        if self._held:
+            self.term += 1
         return self._held
 
     def follow_wait(self) -> float:
