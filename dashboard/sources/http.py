@@ -125,7 +125,7 @@ class FeedClient:
         if self._ends is not None and self.clock() >= self._ends:
             raise self._deadline_error()
 
-    def _within_deadline(self, seconds: float) -> float:
+    def _capped_at_deadline(self, seconds: float) -> float:
         """`seconds`, cut short at the deadline (a pause between retries must not outlast it)."""
         return seconds if self._ends is None else max(min(seconds, self._ends - self.clock()), 0.0)
 
@@ -151,7 +151,7 @@ class FeedClient:
             except (_Retryable, *_RETRYABLE) as err:
                 if attempt >= self.retries:
                     raise SourceError(_describe(err, request_url)) from err
-                self.sleep(self._within_deadline(self.backoff * 2**attempt))
+                self.sleep(self._capped_at_deadline(self.backoff * 2**attempt))
                 attempt += 1
             except httpx.HTTPError as err:
                 raise SourceError(_describe(err, request_url)) from err
