@@ -73,6 +73,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "{n} enregistrements rejetés, ex. : {sample}",
         "en": "{n} records rejected, e.g.: {sample}",
     },
+    "collector.lock_lost": {
+        "fr": "données lues mais non enregistrées : le verrou de collecte a été perdu pendant la lecture",
+        "en": "data read but not saved: the collection lock was lost during the read",
+    },
+    "feed.deadline": {
+        "fr": "le flux n'a pas fini de répondre en {seconds} s",
+        "en": "the feed did not finish answering within {seconds} s",
+    },
     "banner.store_down": {
         "fr": "Connexion au cache perdue depuis {time} : dernières données affichées.",
         "en": "Connection to the cache lost since {time}: showing the last data.",

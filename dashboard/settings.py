@@ -86,6 +86,13 @@ def _known_fields(fields: dict[str, str], layer: str) -> None:
         raise ValueError(f"unknown field(s) {', '.join(unknown)} for layer {layer}; known: {known}")
 
 
+def _deadline_after_timeout(deadline: float, info: ValidationInfo) -> float:
+    timeout = info.data.get("timeout_seconds")
+    if timeout is not None and deadline < timeout:
+        raise ValueError(f"must be at least timeout_seconds ({timeout:g}): one slow read would always miss it")
+    return deadline
+
+
 class ReferenceSettings(BaseModel):
     """A feed read less often than the live one and joined to its rows (see Merged sources in the README)."""
 
@@ -103,7 +110,14 @@ class ReferenceSettings(BaseModel):
     refresh_hours: float = Field(24.0, gt=0, le=24 * 366)
     required: bool = True
     timeout_seconds: float = Field(30.0, gt=0, le=300)
+    # Whole read, retries included: references are read seldom and may be large exports.
+    deadline_seconds: float = Field(300.0, gt=0, le=3600)
     max_megabytes: float = Field(64.0, gt=0, le=1024)
+
+    @field_validator("deadline_seconds")
+    @classmethod
+    def _deadline(cls, value: float, info: ValidationInfo) -> float:
+        return _deadline_after_timeout(value, info)
 
     @field_validator("crs")
     @classmethod
@@ -131,11 +145,18 @@ class SourceSettings(BaseModel):
     values: dict[str, str] = Field(default_factory=dict)
     crs: str = "EPSG:4326"
     timeout_seconds: float = Field(15.0, gt=0, le=300)
+    # Whole fetch, pages and retries included: a feed trickling bytes must not hold its collector forever.
+    deadline_seconds: float = Field(120.0, gt=0, le=3600)
     max_megabytes: float = Field(64.0, gt=0, le=1024)
     lookback_days: float = Field(90.0, gt=0, le=3660)
     window_days: float = Field(7.0, gt=0, le=90)
     cap: int = Field(1000, ge=10)
     references: tuple[ReferenceSettings, ...] = ()
+
+    @field_validator("deadline_seconds")
+    @classmethod
+    def _deadline(cls, value: float, info: ValidationInfo) -> float:
+        return _deadline_after_timeout(value, info)
 
     @field_validator("crs")
     @classmethod

@@ -321,18 +321,7 @@ class Store:
 
     def write_status(self, status: SourceStatus, *, fence: Fence | None = None) -> None:
         """Record the health of a layer's source (fenced like snapshots when a fence is given)."""
-        mapping = {
-            "source": status.source,
-            "writer": status.writer,
-            "state": status.state.value,
-            "last_attempt": _iso(status.last_attempt),
-            "last_success": _iso(status.last_success),
-            "last_error": self.redactor.text(status.last_error),
-            "failing_since": _iso(status.failing_since),
-            "consecutive_failures": status.consecutive_failures,
-            "records_rejected": status.records_rejected,
-            "sample_rejection": self.redactor.text(status.sample_rejection),
-        }
+        mapping = _status_fields(status, self.redactor)
         key = keys.status(status.layer)
         with unavailable_on_redis_error():
             if fence is None:
@@ -348,6 +337,25 @@ class Store:
                     pipe.execute()
                 except redis.WatchError as err:
                     raise NotLeader(f"leader lock {fence.key} changed during the write") from err
+
+    def write_status_unless_taken_over(self, status: SourceStatus) -> bool:
+        """Record `status` unless another writer has reported on the layer since; return whether it was written.
+
+        For a collector that lost its lock: it may still say why its fetch went unwritten, but never
+        overwrite what the new leader has recorded.
+        """
+        key = keys.status(status.layer)
+        with unavailable_on_redis_error(), self.redis.pipeline(transaction=True) as pipe:
+            try:
+                pipe.watch(key)
+                if _text(pipe.hget(key, "writer")) not in ("", status.writer):
+                    return False
+                pipe.multi()
+                pipe.hset(key, mapping=_status_fields(status, self.redactor))
+                pipe.execute()
+            except redis.WatchError:
+                return False  # the new leader wrote in between: its word stands
+        return True
 
     def status(self, layer: str) -> SourceStatus | None:
         """The health of the layer's source, or None if no collector has reported yet."""
@@ -394,6 +402,22 @@ def _personal_entries(result: FetchResult) -> dict[str, bytes]:
     """Record id -> JSON of its personal fields, for the records of the snapshot only (not those rejected since)."""
     ids = {record.id for record in result.records}
     return {rid: orjson.dumps(p.to_dict()) for rid, p in result.personal.items() if rid in ids and p.to_dict()}
+
+
+def _status_fields(status: SourceStatus, redactor: Redactor) -> dict[str, str | int]:
+    """A status as stored, its texts without any secret."""
+    return {
+        "source": status.source,
+        "writer": status.writer,
+        "state": status.state.value,
+        "last_attempt": _iso(status.last_attempt),
+        "last_success": _iso(status.last_success),
+        "last_error": redactor.text(status.last_error),
+        "failing_since": _iso(status.failing_since),
+        "consecutive_failures": status.consecutive_failures,
+        "records_rejected": status.records_rejected,
+        "sample_rejection": redactor.text(status.sample_rejection),
+    }
 
 
 def _changes(

@@ -14,12 +14,18 @@ from urllib.parse import parse_qsl, urlsplit
 
 @dataclass
 class Reply:
-    """What the server sends back: status, body, headers, and an optional pause before answering."""
+    """What the server sends back: status, body, headers, an optional pause before answering, and a trickle.
+
+    With `pieces` > 1 the body is sent in that many parts, `trickle` seconds apart (a feed that never stalls
+    long enough for a read timeout, yet takes ages to finish).
+    """
 
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    pieces: int = 1
+    trickle: float = 0.0
 
 
 @dataclass
@@ -37,6 +43,15 @@ Handler = Callable[[Hit], Reply]
 def json_reply(payload: Any, **headers: str) -> Reply:
     """A 200 JSON answer."""
     return Reply(body=json.dumps(payload).encode(), headers={"Content-Type": "application/json", **headers})
+
+
+def _send(out: Any, reply: Reply) -> None:
+    size = -(-len(reply.body) // reply.pieces)
+    for start in range(0, len(reply.body), size):
+        if start:
+            time.sleep(reply.trickle)
+        out.write(reply.body[start : start + size])
+        out.flush()
 
 
 class FeedServer:
@@ -64,7 +79,7 @@ class FeedServer:
                             self.send_header(name, value)
                     self.end_headers()
                     if reply.status != 304:
-                        self.wfile.write(reply.body)
+                        _send(self.wfile, reply)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout or size cap): what the test wanted
 

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-
-import redis
 
 from dashboard.alarm_store import AlarmStore
 from dashboard.alarms import AlarmEvaluator, Evaluation
 from dashboard.collectors.leader import LeaderLock
+from dashboard.collectors.loop import LeaderLoop
 from dashboard.layers import LAYERS
 from dashboard.models import Snapshot
-from dashboard.store import NotLeader, Store, StoreUnavailable
+from dashboard.store import Store
 
 log = logging.getLogger(__name__)
-
-_INFRA_BACKOFF_MAX = 30.0
 
 
 class AlarmJob:
@@ -56,32 +52,17 @@ class AlarmJob:
             log.info("alarm cleared: %s on %s", alarm.rule, alarm.name)
         return evaluation
 
+    def evaluate_when_due(self) -> float:
+        """Evaluate once and return the seconds until the next evaluation."""
+        self.run_once()
+        return self.interval
+
     def run(self, stop: threading.Event) -> None:
-        """Loop until `stop` is set: evaluate every interval while leader, back off while Redis is away."""
-        infra_failures = 0
-        due = 0.0
-        while not stop.is_set():
-            wait = self.interval
-            try:
-                if self.leader.hold():
-                    if time.monotonic() >= due:
-                        due = time.monotonic() + self.interval
-                        self.run_once()
-                    wait = min(due - time.monotonic(), self.leader.renew_every)
-                else:
-                    due = 0.0
-                    wait = self.leader.renew_every
-                infra_failures = 0
-            except NotLeader:
-                log.warning("lost the alarms' leader lock; another collector evaluates them now")
-                self.leader.step_down()
-                wait = 0.0
-            except (StoreUnavailable, redis.RedisError) as err:
-                if infra_failures == 0:
-                    log.error("Redis unreachable while evaluating alarms: %s", err)
-                infra_failures += 1
-                wait = min(_INFRA_BACKOFF_MAX, 0.5 * 2 ** min(infra_failures, 10))
-            except Exception:  # noqa: BLE001 - a bug in a rule must not stop the collectors
-                log.exception("alarm evaluation failed")
-            stop.wait(max(wait, 0.05))
-        self.leader.step_down()
+        """Loop until `stop` is set: evaluate every interval while leader, probe Redis while it is away."""
+        LeaderLoop(
+            "alarm evaluation",
+            self.leader,
+            self.evaluate_when_due,
+            retry=self.interval,
+            redact=self.store.redactor.text,
+        ).run(stop)

@@ -5,28 +5,24 @@ from __future__ import annotations
 import logging
 import random
 import threading
-import time
 import traceback
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-import redis
-
 from dashboard.areas import area_totals
 from dashboard.collectors.health import after_failure, after_success
 from dashboard.collectors.leader import LeaderLock
+from dashboard.collectors.loop import LeaderLoop
 from dashboard.collectors.schedule import next_delay
 from dashboard.geo import Boundaries
+from dashboard.i18n import t
 from dashboard.layers import Layer
 from dashboard.models import SourceState, SourceStatus
 from dashboard.sources import Source, SourceError
 from dashboard.store import NotLeader, Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
-
-# The longest a job waits for Redis to come back between two tries.
-_INFRA_BACKOFF_MAX = 30.0
 
 
 def _utcnow() -> datetime:
@@ -103,7 +99,10 @@ class SourceJob:
             retry_after = err.retry_after
             message = self.store.redactor.text(str(err))
             status = after_failure(previous, now, message, timedelta(seconds=self.layer.freshness_seconds))
-        except (StoreUnavailable, NotLeader):
+        except NotLeader:
+            self._report_lost_lock(previous, now)
+            raise
+        except StoreUnavailable:
             raise
         except Exception as err:  # noqa: BLE001 - a bug in one adapter must not stop the collector
             # The traceback is logged as text so that a URL or key in the exception goes through the redactor too.
@@ -130,35 +129,27 @@ class SourceJob:
             self.status = stored or SourceStatus(layer=self.layer.name, source=self.source.name, state=SourceState.DOWN)
         return replace(self.status, source=self.source.name, writer=self.writer)
 
+    def _report_lost_lock(self, previous: SourceStatus, now: datetime) -> None:
+        """Say in the status that a fetch was read but not written, unless the new leader has reported since."""
+        message = t("collector.lock_lost", "fr")
+        status = after_failure(previous, now, message, timedelta(seconds=self.layer.freshness_seconds))
+        self.store.write_status_unless_taken_over(status)
+
+    def forget(self) -> None:
+        """Drop the status kept in memory: a later lead starts from what Redis holds."""
+        self.status = None
+
     def run(self, stop: threading.Event) -> None:
         """Loop until `stop` is set: lead when possible, fetch when due, never overlap two fetches."""
-        due = 0.0
-        infra_failures = 0
-        while not stop.is_set():
-            try:
-                if self.leader.hold():
-                    if time.monotonic() >= due:
-                        due = time.monotonic() + self.run_once()
-                    wait = min(due - time.monotonic(), self.leader.renew_every)
-                else:
-                    self.status = None  # re-read from Redis if we become leader later
-                    due = 0.0
-                    wait = self.leader.renew_every
-                if infra_failures:
-                    log.warning("Redis is reachable again; collecting %s", self.source.name)
-                infra_failures = 0
-            except NotLeader:
-                log.warning("lost the leader lock of %s; another collector writes it now", self.source.name)
-                self.leader.step_down()
-                wait = 0.0
-            except (StoreUnavailable, redis.RedisError) as err:
-                if infra_failures == 0:
-                    reason = self.store.redactor.text(str(err))
-                    log.error("Redis unreachable while collecting %s: %s", self.source.name, reason)
-                infra_failures += 1
-                wait = min(_INFRA_BACKOFF_MAX, 0.5 * 2 ** min(infra_failures, 10))
-            stop.wait(max(wait, 0.05))
-        self.leader.step_down()
+        loop = LeaderLoop(
+            f"source {self.source.name}",
+            self.leader,
+            self.run_once,
+            retry=self.interval,
+            forget=self.forget,
+            redact=self.store.redactor.text,
+        )
+        loop.run(stop)
 
 
 def _log_transition(before: SourceStatus, after: SourceStatus) -> None:

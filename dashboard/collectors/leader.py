@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import threading
+from collections.abc import Iterator
 
 import redis
 from redis.exceptions import LockError
 
 from dashboard.store import Fence
+
+# A follower wakes this long after the leader's lock would expire, so its try finds the lock gone.
+_AFTER_EXPIRY = 0.01
 
 
 class LeaderLock:
@@ -16,9 +21,11 @@ class LeaderLock:
     def __init__(self, client: redis.Redis, key: str, ttl_seconds: float) -> None:
         self.key = key
         self.ttl_seconds = ttl_seconds
+        self._client = client
         # thread_local=False: the token must be visible to whichever thread renews or releases it.
         self._lock = client.lock(key, timeout=ttl_seconds, blocking=False, thread_local=False)
         self._held = False
+        self.term = 0  # how many times this process has newly acquired the lock
 
     @property
     def renew_every(self) -> float:
@@ -31,14 +38,46 @@ class LeaderLock:
 
     def hold(self) -> bool:
         """Acquire the lock if free, or extend it if ours; return whether we are the leader now."""
-        try:
-            if self._held:
+        if self._held:
+            try:
                 self._lock.reacquire()
-            else:
-                self._held = bool(self._lock.acquire(blocking=False))
-        except LockError:
-            self._held = False
+                return True
+            except LockError:
+                # Expired (a Redis outage, a restart without persistence): take it again at once if it is free.
+                self._held = False
+        with contextlib.suppress(LockError):
+            self._held = bool(self._lock.acquire(blocking=False))
+        if self._held:
+            self.term += 1
         return self._held
+
+    def follow_wait(self) -> float:
+        """Seconds a follower waits before trying again: until the leader's lock would expire, if not renewed."""
+        remaining_ms = self._client.pttl(self.key)
+        if remaining_ms < 0:
+            return _AFTER_EXPIRY  # gone (or no expiry, which our locks never lack): try again at once
+        return min(remaining_ms / 1000 + _AFTER_EXPIRY, self.renew_every)
+
+    @contextlib.contextmanager
+    def kept(self) -> Iterator[None]:
+        """Renew the lock from a background thread while the body runs: a slow fetch may outlast the TTL."""
+        done = threading.Event()
+        renewer = threading.Thread(target=self._renew_until, args=(done,), name=f"renew {self.key}", daemon=True)
+        renewer.start()
+        try:
+            yield
+        finally:
+            done.set()
+            renewer.join()
+
+    def _renew_until(self, done: threading.Event) -> None:
+        while not done.wait(self.renew_every):
+            try:
+                self._lock.reacquire()
+            except LockError:
+                return  # taken over: the fenced write that ends the work is refused and says so
+            except redis.RedisError:
+                continue  # Redis away for a moment: the lock may still outlive the outage
 
     def fence(self) -> Fence:
         """The token a write must match to go through (only meaningful while held)."""

@@ -48,7 +48,8 @@ class GbfsSource(MappedFeed):
 
     def fetch(self, now: datetime) -> FetchResult:
         """Every station with its status, mapped and validated; stations missing from either file are rejected."""
-        stations, rejected, source_time = self.joined_stations(now)
+        with self.client.within_deadline():
+            stations, rejected, source_time = self.joined_stations(now)
         rows = list(to_wgs84([self._canonical(row) for row in stations], self.crs))
         result = validate_rows(self.layer, rows, now, bbox=self.bbox, fetched_at=source_time)
         return dataclasses.replace(result, rejected=(*rejected, *result.rejected))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -12,6 +13,7 @@ from typing import Any
 import httpx
 import orjson
 
+from dashboard.i18n import t
 from dashboard.redact import Redactor, redact_url
 from dashboard.sources.base import SourceError
 
@@ -46,8 +48,28 @@ class _Retryable(Exception):
     """A 5xx answer: the server may recover within the fetch."""
 
 
+class _UntilDeadline(httpx.SyncByteStream):
+    """A response body read under the fetch's deadline: `check` runs before each part is handed on."""
+
+    def __init__(self, stream: httpx.SyncByteStream, check: Callable[[], None]) -> None:
+        self._stream = stream
+        self._check = check
+
+    def __iter__(self) -> Iterator[bytes]:
+        for part in self._stream:
+            self._check()
+            yield part
+
+    def close(self) -> None:
+        self._stream.close()
+
+
 class FeedClient:
-    """GETs JSON documents for one source; remembers validators so an unchanged document is not parsed twice."""
+    """GETs JSON documents for one source; remembers validators so an unchanged document is not parsed twice.
+
+    With a `deadline` (seconds), every request made within `within_deadline()`, pages and retries
+    included, must be over by then; reads are cut at the deadline rather than waited out.
+    """
 
     def __init__(
         self,
@@ -57,14 +79,20 @@ class FeedClient:
         retries: int = 2,
         backoff: float = 0.5,
         max_bytes: int = 64 * 1024 * 1024,
+        deadline: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_bytes = max_bytes
+        self.deadline = deadline
+        self.clock = clock
+        self._ends: float | None = None  # when the fetch in progress must be over
         self.retries = retries
         self.backoff = backoff
         self.sleep = sleep
+        self._timeout = httpx.Timeout(timeout, connect=connect_timeout)
         self._client = httpx.Client(
-            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            timeout=self._timeout,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             follow_redirects=True,
         )
@@ -73,6 +101,42 @@ class FeedClient:
     def close(self) -> None:
         """Release the connection pool."""
         self._client.close()
+
+    @contextmanager
+    def within_deadline(self) -> Iterator[None]:
+        """Count every request made inside against one deadline; a failure past it is reported as the deadline."""
+        if self.deadline is None or self._ends is not None:
+            yield  # no deadline, or an enclosing fetch's deadline already runs
+            return
+        self._ends = self.clock() + self.deadline
+        try:
+            yield
+        except SourceError as err:
+            # A read cut short by the deadline fails as a timeout or a truncated body: say what really happened.
+            if self.clock() >= self._ends:
+                raise self._deadline_error() from err
+            raise
+        finally:
+            self._ends = None
+
+    def _deadline_error(self) -> SourceError:
+        return SourceError(t("feed.deadline", "fr", seconds=f"{self.deadline:g}"))
+
+    def _check_deadline(self) -> None:
+        if self._ends is not None and self.clock() >= self._ends:
+            raise self._deadline_error()
+
+    def _capped_at_deadline(self, seconds: float) -> float:
+        """`seconds`, cut short at the deadline (a pause between retries must not outlast it)."""
+        return seconds if self._ends is None else max(min(seconds, self._ends - self.clock()), 0.0)
+
+    def _request_timeout(self) -> httpx.Timeout:
+        """The client's timeouts, shortened so that no single wait outlasts the deadline."""
+        if self._ends is None:
+            return self._timeout
+        left = max(self._ends - self.clock(), 0.001)
+        shorter = {name: min(value, left) for name, value in self._timeout.as_dict().items() if value is not None}
+        return httpx.Timeout(**shorter)
 
     def get_json(self, url: str, params: Mapping[str, str | int] | None = None, *, repair: Repair | None = None) -> Any:
         """The decoded JSON at `url`; raises SourceError with a French message on any failure.
@@ -90,12 +154,13 @@ class FeedClient:
             except (_Retryable, *_RETRYABLE) as err:
                 if attempt >= self.retries:
                     raise SourceError(_describe(err, request_url)) from err
-                self.sleep(self.backoff * 2**attempt)
+                self.sleep(self._capped_at_deadline(self.backoff * 2**attempt))
                 attempt += 1
             except httpx.HTTPError as err:
                 raise SourceError(_describe(err, request_url)) from err
 
     def _get_once(self, url: str, repair: Repair | None, redactor: Redactor) -> Any:
+        self._check_deadline()
         cached = self._cache.get(url)
         headers = {}
         if cached is not None:
@@ -103,7 +168,9 @@ class FeedClient:
                 headers["If-None-Match"] = cached.etag
             if cached.last_modified:
                 headers["If-Modified-Since"] = cached.last_modified
-        with self._client.stream("GET", url, headers=headers) as response:
+        with self._client.stream("GET", url, headers=headers, timeout=self._request_timeout()) as response:
+            if self._ends is not None:
+                response.stream = _UntilDeadline(response.stream, self._check_deadline)
             if response.status_code == 304 and cached is not None:
                 return cached.payload
             if response.status_code == 429:

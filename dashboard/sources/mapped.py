@@ -76,7 +76,9 @@ class MappedFeed:
 
     def rows(self, now: datetime) -> list[dict[str, Any]]:
         """The feed's rows in canonical names, WGS84 coordinates and canonical statuses, not yet validated."""
-        mapped = [self._canonical(row) for row in self.feed_rows(now)]
+        with self.client.within_deadline():
+            published = self.feed_rows(now)
+        mapped = [self._canonical(row) for row in published]
         mapped = list(to_wgs84(mapped, self.crs))
         if self.layer == "energy":
             mapped = self._meters.power(latest_per_meter(mapped), now)
