@@ -37,6 +37,9 @@ DEFAULT_FIELDS = {
     },
 }
 
+# GBFS 3.0 renamed station_status counts (bikes became vehicles); read under the names the defaults use.
+V3_RENAMED = {"num_bikes_available": "num_vehicles_available", "num_bikes_disabled": "num_vehicles_disabled"}
+
 PREFERRED_LANGUAGE = "fr"
 STATION_FEEDS = ("station_information", "station_status")
 
@@ -67,9 +70,10 @@ class GbfsSource(MappedFeed):
         dated, flagged = source_time(status_document, now)
         rejected: list[str] = [f"station_status : {flagged}"] if flagged else []
         by_id: dict[str, dict[str, Any]] = {}
+        renamed = major_version(status_document) >= 3
         for status in statuses:
             if isinstance(status, dict) and status.get("station_id") not in (None, ""):
-                by_id[str(status["station_id"])] = status
+                by_id[str(status["station_id"])] = _as_v2(status) if renamed else status
             else:
                 rejected.append("station_status : état de station sans « station_id »")
         rows: list[dict[str, Any]] = []
@@ -118,6 +122,18 @@ def discovered_feeds(document: Any) -> dict[str, str]:
         for feed in feeds
         if isinstance(feed, dict) and isinstance(feed.get("name"), str) and isinstance(feed.get("url"), str)
     }
+
+
+def major_version(document: Any) -> int:
+    """The major GBFS version a file declares in its `version` field ("3.0" gives 3); 1 when it declares none."""
+    version = document.get("version") if isinstance(document, dict) else None
+    head = str(version).split(".", 1)[0].strip() if version is not None else ""
+    return int(head) if head.isdigit() else 1
+
+
+def _as_v2(status: dict[str, Any]) -> dict[str, Any]:
+    """A GBFS 3.0 station status with its renamed counts also under their 2.x names (a 2.x name it has wins)."""
+    return {**{old: status[new] for old, new in V3_RENAMED.items() if new in status}, **status}
 
 
 def _stations(document: Any, feed: str) -> list[Any]:
