@@ -98,6 +98,8 @@ class ReferenceSettings(BaseModel):
     required: bool = True
     timeout_seconds: float = Field(30.0, gt=0, le=300)
     max_megabytes: float = Field(64.0, gt=0, le=1024)
+    # Unset: the format's own (a comma for Opendatasoft's French portals, a point for the others).
+    decimal_separator: Literal[".", ","] | None = None
 
     @field_validator("crs")
     @classmethod
@@ -126,6 +128,8 @@ class SourceSettings(BaseModel):
     crs: str = "EPSG:4326"
     timeout_seconds: float = Field(15.0, gt=0, le=300)
     max_megabytes: float = Field(64.0, gt=0, le=1024)
+    # Unset: the format's own (a comma for Opendatasoft's French portals, a point for the others).
+    decimal_separator: Literal[".", ","] | None = None
     lookback_days: float = Field(90.0, gt=0, le=3660)
     window_days: float = Field(7.0, gt=0, le=90)
     cap: int = Field(1000, ge=10)

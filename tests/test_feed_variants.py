@@ -4,8 +4,10 @@ localised numbers, v1 Opendatasoft points, date-only fields, redirects to anothe
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from dashboard import keys
 from dashboard.collectors.job import SourceJob
@@ -13,13 +15,17 @@ from dashboard.collectors.leader import LeaderLock
 from dashboard.freshness import freshness
 from dashboard.layers import LAYERS
 from dashboard.models import BikeStationStatus, SourceState
+from dashboard.settings import SourceSettings
 from dashboard.sources.base import Source
+from dashboard.sources.configured import build_source
 from dashboard.sources.gbfs import GbfsSource
 from dashboard.sources.http import FeedClient
-from tests.feed_server import json_reply
+from dashboard.sources.opendatasoft import OpendatasoftSource
+from tests.feed_server import Reply, json_reply
 from tests.test_bike_feeds import toulouse_stations
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+ODS_PATH = "/api/explore/v2.1/catalog/datasets/parkings"
 
 
 def _client(**options) -> FeedClient:
@@ -147,3 +153,103 @@ def test_gbfs_3_renamed_fields_are_mapped_by_default(store, redis_client, feed_s
     assert stations["s1"].status is BikeStationStatus.NOT_RENTING
     assert stations["s0"].last_reported == NOW - timedelta(minutes=3)
     assert snapshot.fetched_at == datetime(2026, 11, 25, 7, 59, 30, tzinfo=UTC)  # last_updated, RFC 3339
+
+
+# --- 6. numbers, byte-order marks, v1 points, date-only dates ------------------------------------------------------
+
+
+def car_park(i: int, total, available) -> dict:
+    """An OffStreetParking entity in keyValues form, its counts as the publisher typed them."""
+    return {
+        "id": f"urn:ngsi-ld:OffStreetParking:p{i}",
+        "type": "OffStreetParking",
+        "name": f"Parc {i}",
+        "location": {"type": "Point", "coordinates": [1.44 + i * 0.001, 43.60]},
+        "totalSpotNumber": total,
+        "availableSpotNumber": available,
+    }
+
+
+def test_a_thousands_separator_is_never_read_as_a_decimal_comma(store, redis_client, feed_server):
+    entities = [car_park(0, "1,200", "1,050"), car_park(1, "1,5", "1"), car_park(2, "1 200", "300")]
+    feed_server.route("/ngsi-ld/v1/entities", json_reply(entities))
+    config = SourceSettings(
+        name="parcs", format="ngsi-ld", layer="parking", url=feed_server.url + "/ngsi-ld/v1/entities"
+    )
+    run_job(store, redis_client, build_source(config))
+
+    parks = {r.name: r for r in store.snapshot("parking").records}
+    assert (parks["Parc 0"].capacity, parks["Parc 0"].occupied) == (1200, 150)  # not 1.2 places
+    assert parks["Parc 2"].capacity == 1200
+    status = store.status("parking")
+    assert status.records_rejected == 1
+    assert "« capacity » : « 1,5 » illisible avec le séparateur décimal « . » (decimal_separator)" in (
+        status.sample_rejection
+    )
+
+
+def test_opendatasoft_reads_decimal_commas_by_default_and_points_when_told(feed_server):
+    rows = [{"id": "e0", "nom": "Mairie", "geo_point_2d": {"lon": 1.44, "lat": 43.6}, "kw": "12,5", "ref": "1 500,25"}]
+    feed_server.route(f"{ODS_PATH}/records", json_reply({"total_count": 1, "results": rows}))
+    fields = {"id": "id", "name": "nom", "lon": "geo_point_2d.lon", "lat": "geo_point_2d.lat"}
+    fields |= {"power_kw": "kw", "typical_kw": "ref"}
+    french = SourceSettings(
+        name="ods", format="opendatasoft", layer="energy", url=feed_server.url + ODS_PATH, fields=fields
+    )
+    (record,) = build_source(french).fetch(NOW).records
+    assert (record.power_kw, record.typical_kw) == (12.5, 1500.25)
+
+    rows[0].update(kw="1,250", ref="1,500.25")  # the same dataset from an English-speaking portal
+    feed_server.route(f"{ODS_PATH}/records", json_reply({"total_count": 1, "results": rows}))
+    english = french.model_copy(update={"decimal_separator": "."})
+    (record,) = build_source(english).fetch(NOW).records
+    assert (record.power_kw, record.typical_kw) == (1250.0, 1500.25)
+
+
+def test_opendatasoft_v1_points_and_a_byte_order_mark(store, redis_client, feed_server):
+    records = [
+        {
+            "fields": {
+                "id": f"p{i}",
+                "nom": f"Parking {i}",
+                "geo_point_2d": [43.60, lon],
+                "nb_places": 200,
+                "places_disponibles": 20 * i,
+            }
+        }
+        for i, lon in enumerate((1.44, 1.441, 1.442))
+    ]
+    body = "\ufeff" + json.dumps({"nhits": 3, "records": records})  # as saved by a Windows tool
+    feed_server.route("/api/records/1.0/search/", Reply(200, body.encode(), {"Content-Type": "application/json"}))
+    url = f"{feed_server.url}/api/records/1.0/search/?dataset=parkings"
+    run_job(store, redis_client, OpendatasoftSource("ods", "parking", url, client=_client()))
+
+    parks = store.snapshot("parking").records
+    assert [(r.id, r.lon, r.lat, r.occupied) for r in parks] == [
+        ("p0", 1.44, 43.60, 200),
+        ("p1", 1.441, 43.60, 180),
+        ("p2", 1.442, 43.60, 160),
+    ]
+
+
+def test_a_date_only_field_is_midnight_in_paris(store, redis_client, feed_server):
+    rows = [
+        {
+            "id": f"p{i}",
+            "nom": f"Parking {i}",
+            "geo_point_2d": {"lon": 1.44, "lat": 43.6 + i * 0.001},
+            "nb_places": 100,
+            "places_disponibles": 10,
+            "date_maj": f"2026-11-{23 + i}",
+        }
+        for i in range(3)
+    ]
+    feed_server.route(f"{ODS_PATH}/records", json_reply({"total_count": 3, "results": rows}))
+    source = OpendatasoftSource(
+        "ods", "parking", feed_server.url + ODS_PATH, fields={"updated_at": "date_maj"}, client=_client()
+    )
+    run_job(store, redis_client, source)
+
+    snapshot = store.snapshot("parking")
+    assert len(snapshot.records) == 3 and store.status("parking").records_rejected == 0
+    assert snapshot.fetched_at == datetime(2026, 11, 25, tzinfo=ZoneInfo("Europe/Paris"))  # 2026-11-24 23:00 UTC

@@ -43,6 +43,7 @@ def build_source(config: SourceSettings) -> Source:
             cap=config.cap,
             crs=config.crs,
             client=_client(config),
+            decimal_separator=config.decimal_separator,
         )
     else:
         primary = ADAPTERS[config.format](
@@ -55,6 +56,7 @@ def build_source(config: SourceSettings) -> Source:
             values=config.values,
             crs=config.crs,
             client=_client(config),
+            decimal_separator=config.decimal_separator,
         )
     if not config.references:
         return primary
@@ -69,6 +71,7 @@ def build_source(config: SourceSettings) -> Source:
                 values=ref.values,
                 crs=ref.crs,
                 client=_client(ref),
+                decimal_separator=ref.decimal_separator,
             ),
             on=ref.on,
             refresh=timedelta(hours=ref.refresh_hours),

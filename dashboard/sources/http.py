@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -138,6 +139,7 @@ def _read_capped(response: httpx.Response, max_bytes: int, url: str) -> bytes:
 
 def decode_json(body: bytes, content_type: str, url: str, repair: Repair | None = None) -> Any:
     """Parse a JSON body, telling an HTML page, an empty body and a cut-off document apart."""
+    body = body.removeprefix(codecs.BOM_UTF8)  # left by some Windows export tools; JSON itself forbids it
     start = body.lstrip()[:1]
     if "html" in content_type.lower() or start == b"<":
         raise SourceError(f"page HTML reçue au lieu de JSON : {_short(url)}")

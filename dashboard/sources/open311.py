@@ -79,6 +79,7 @@ class Open311Source(MappedFeed):
         crs: str = WGS84,
         client: FeedClient | None = None,
         bbox: BBox = METROPOLE,
+        decimal_separator: str | None = None,
     ) -> None:
         super().__init__(
             name,
@@ -90,6 +91,7 @@ class Open311Source(MappedFeed):
             crs=crs,
             client=client,
             bbox=bbox,
+            decimal_separator=decimal_separator,
         )
         self.lookback = lookback
         self.window = window
