@@ -93,7 +93,10 @@ def test_reports_take_their_canonical_status_and_dates():
     assert record.status is ReportStatus.IN_PROGRESS
     assert record.created_at == record.updated_at == datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
     rejected = validate_rows("reports", [row, {**row, "id": "43", "status": "lost"}], NOW).rejected
-    assert rejected == ("43 : statut inconnu ('lost')",)
+    assert rejected == (
+        "43 : statut « lost » inconnu : à traduire dans « statuses » de la source"
+        " (vers new, acknowledged, in_progress, resolved, closed)",
+    )
 
 
 def test_mapping_paths_reach_into_lists_and_json_text():

@@ -14,12 +14,13 @@ from dashboard.collectors.job import SourceJob
 from dashboard.collectors.leader import LeaderLock
 from dashboard.freshness import freshness
 from dashboard.layers import LAYERS
-from dashboard.models import BikeStationStatus, SourceState
+from dashboard.models import BikeStationStatus, ReportStatus, SourceState
 from dashboard.settings import SourceSettings
 from dashboard.sources.base import Source
 from dashboard.sources.configured import build_source
 from dashboard.sources.gbfs import GbfsSource
 from dashboard.sources.http import FeedClient
+from dashboard.sources.open311 import Open311Source
 from dashboard.sources.opendatasoft import OpendatasoftSource
 from tests.feed_server import Reply, json_reply
 from tests.test_bike_feeds import toulouse_stations
@@ -253,3 +254,84 @@ def test_a_date_only_field_is_midnight_in_paris(store, redis_client, feed_server
     snapshot = store.snapshot("parking")
     assert len(snapshot.records) == 3 and store.status("parking").records_rejected == 0
     assert snapshot.fetched_at == datetime(2026, 11, 25, tzinfo=ZoneInfo("Europe/Paris"))  # 2026-11-24 23:00 UTC
+
+
+# --- 5. Open311 in all its shapes ----------------------------------------------------------------------------------
+
+
+def georeport_requests() -> list[dict[str, str]]:
+    """Four requests in Toulouse, with FixMyStreet-like and vendor statuses."""
+    statuses = ["open", "planned", "en attente", "in progress"]
+    return [
+        {
+            "service_request_id": f"r{i}",
+            "status": status,
+            "service_name": "Propreté",
+            "service_code": "006",
+            "description": "",
+            "requested_datetime": "2026-11-24T09:00:00+01:00",
+            "updated_datetime": "2026-11-24T10:00:00+01:00",
+            "address": f"{i} rue d'Alsace-Lorraine",
+            "lat": f"43.60{i}",
+            "long": f"1.44{i}",
+        }
+        for i, status in enumerate(statuses)
+    ]
+
+
+def as_georeport_xml(requests: list[dict[str, str]]) -> bytes:
+    """GeoReport v2's XML shape: <service_requests><request><field>text</field>…</request>…</service_requests>."""
+    items = "".join(
+        "<request>" + "".join(f"<{k}>{v}</{k}>" if v else f"<{k}/>" for k, v in r.items()) + "</request>"
+        for r in requests
+    )
+    return f'<?xml version="1.0" encoding="utf-8"?>\n<service_requests>{items}</service_requests>'.encode()
+
+
+def open311(url: str, **options) -> Open311Source:
+    week = timedelta(days=7)
+    statuses = {"en attente": "acknowledged"}
+    return Open311Source("allo", url, lookback=week, window=week, statuses=statuses, client=_client(), **options)
+
+
+def test_open311_requests_wrapped_in_an_object_are_read(store, redis_client, feed_server):
+    feed_server.route("/open311/v2/requests.json", json_reply({"service_requests": georeport_requests()}))
+    run_job(store, redis_client, open311(feed_server.url + "/open311/v2"))
+
+    reports = {r.id: r.status for r in store.snapshot("reports").records}
+    assert reports == {
+        "r0": ReportStatus.NEW,
+        "r1": ReportStatus.IN_PROGRESS,  # FixMyStreet's « planned »
+        "r2": ReportStatus.ACKNOWLEDGED,  # a vendor word, through the source's statuses table
+        "r3": ReportStatus.IN_PROGRESS,
+    }
+
+
+def test_open311_xml_from_an_xml_url(store, redis_client, feed_server):
+    requests = georeport_requests()
+    requests[3]["status"] = "suspendu"  # a vendor word nobody mapped
+    xml = Reply(200, as_georeport_xml(requests), {"Content-Type": "text/xml; charset=utf-8"})
+    feed_server.route("/open311/v2/requests.xml", xml)
+    run_job(store, redis_client, open311(feed_server.url + "/open311/v2/requests.xml"))
+
+    assert {hit.path for hit in feed_server.hits} == {"/open311/v2/requests.xml"}
+    snapshot = store.snapshot("reports")
+    assert sorted(r.id for r in snapshot.records) == ["r0", "r1", "r2"]
+    assert snapshot.records[0].lat == 43.600 and snapshot.records[0].lon == 1.440
+    assert store.personal("reports", "r1").address == "1 rue d'Alsace-Lorraine"
+    status = store.status("reports")
+    assert status.records_rejected == 1
+    assert "r3 : statut « suspendu » inconnu : à traduire dans « statuses »" in status.sample_rejection
+
+
+def test_open311_xml_with_entity_declarations_is_refused(store, redis_client, feed_server):
+    bomb = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE service_requests [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
+        b"<service_requests><request><service_request_id>&b;</service_request_id></request></service_requests>"
+    )
+    feed_server.route("/open311/v2/requests.xml", Reply(200, bomb, {"Content-Type": "application/xml"}))
+    run_job(store, redis_client, open311(feed_server.url + "/open311/v2/requests.xml"))
+
+    assert store.snapshot("reports") is None
+    assert "XML refusé : déclaration d'entités" in store.status("reports").last_error

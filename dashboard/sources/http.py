@@ -30,6 +30,8 @@ _TRANSPORT_MESSAGES: dict[type[Exception], str] = {
 
 # Mends one known defect of a publisher's JSON body (see open311.quote_leading_zeros).
 Repair = Callable[[bytes], bytes]
+# Reads an XML answer where a format has one besides JSON (see open311.read_georeport_xml).
+XmlReader = Callable[[bytes], Any]
 
 # Worth another try within the same fetch; anything else fails the fetch at once.
 _RETRYABLE = (httpx.TimeoutException, httpx.ConnectError, httpx.RemoteProtocolError)
@@ -74,17 +76,25 @@ class FeedClient:
         """Release the connection pool."""
         self._client.close()
 
-    def get_json(self, url: str, params: Mapping[str, str | int] | None = None, *, repair: Repair | None = None) -> Any:
+    def get_json(
+        self,
+        url: str,
+        params: Mapping[str, str | int] | None = None,
+        *,
+        repair: Repair | None = None,
+        xml: XmlReader | None = None,
+    ) -> Any:
         """The decoded JSON at `url`; raises SourceError with a French message on any failure.
 
         `repair` mends one known defect of a publisher's JSON; it is tried only when strict parsing fails.
+        `xml` reads the answer instead when it is XML, for formats that have both.
         """
         # Merged, not replaced: a configured URL may carry its own query (v1's ?dataset=...).
         request_url = str(httpx.URL(url).copy_merge_params(dict(params or {})))
         attempt = 0
         while True:
             try:
-                return self._get_once(request_url, repair)
+                return self._get_once(request_url, repair, xml)
             except (_Retryable, *_RETRYABLE) as err:
                 if attempt >= self.retries:
                     raise SourceError(_describe(err, request_url)) from err
@@ -93,7 +103,7 @@ class FeedClient:
             except httpx.HTTPError as err:
                 raise SourceError(_describe(err, request_url)) from err
 
-    def _get_once(self, url: str, repair: Repair | None) -> Any:
+    def _get_once(self, url: str, repair: Repair | None, xml: XmlReader | None) -> Any:
         cached = self._cache.get(url)
         headers = {}
         if cached is not None:
@@ -115,7 +125,7 @@ class FeedClient:
                 explanation = _api_message(response, self.max_bytes)
                 raise SourceError(f"HTTP {response.status_code} : {_short(url)}{explanation}")
             body = _read_capped(response, self.max_bytes, url)
-            payload = decode_json(body, response.headers.get("Content-Type", ""), url, repair)
+            payload = decode_json(body, response.headers.get("Content-Type", ""), url, repair, xml)
         if response.headers.get("ETag") or response.headers.get("Last-Modified"):
             self._cache[url] = _Cached(response.headers.get("ETag"), response.headers.get("Last-Modified"), payload)
         return payload
@@ -137,12 +147,16 @@ def _read_capped(response: httpx.Response, max_bytes: int, url: str) -> bytes:
     return b"".join(chunks)
 
 
-def decode_json(body: bytes, content_type: str, url: str, repair: Repair | None = None) -> Any:
-    """Parse a JSON body, telling an HTML page, an empty body and a cut-off document apart."""
+def decode_json(
+    body: bytes, content_type: str, url: str, repair: Repair | None = None, xml: XmlReader | None = None
+) -> Any:
+    """Parse a JSON body (or XML through `xml`), telling an HTML page, an empty body and a cut-off document apart."""
     body = body.removeprefix(codecs.BOM_UTF8)  # left by some Windows export tools; JSON itself forbids it
     start = body.lstrip()[:1]
-    if "html" in content_type.lower() or start == b"<":
+    if "html" in content_type.lower() or (start == b"<" and xml is None):
         raise SourceError(f"page HTML reçue au lieu de JSON : {_short(url)}")
+    if start == b"<" and xml is not None:
+        return xml(body)
     if not start:
         raise SourceError(f"réponse vide : {_short(url)}")
     try:

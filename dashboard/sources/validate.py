@@ -264,7 +264,10 @@ def report_record(row: Row, now: datetime, bbox: BBox) -> ReportRecord:
     try:
         status = ReportStatus(text(row, "status"))
     except ValueError:
-        raise Rejected(f"statut inconnu ({row.get('status')!r})") from None
+        known = ", ".join(ReportStatus)
+        raise Rejected(
+            f"statut « {row.get('status')} » inconnu : à traduire dans « statuses » de la source (vers {known})"
+        ) from None
     created = timestamp(row, "created_at", now)
     updated = timestamp(row, "updated_at", now) if row.get("updated_at") not in (None, "") else created
     return ReportRecord(text(row, "id"), text(row, "category"), status, lon, lat, created, max(created, updated))
