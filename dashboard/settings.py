@@ -100,6 +100,8 @@ class ReferenceSettings(BaseModel):
     max_megabytes: float = Field(64.0, gt=0, le=1024)
     # Unset: the format's own (a comma for Opendatasoft's French portals, a point for the others).
     decimal_separator: Literal[".", ","] | None = None
+    # Hosts a redirect may lead to; a redirect to any other host than the feed's own is refused.
+    allowed_redirect_hosts: tuple[str, ...] = ()
 
     @field_validator("crs")
     @classmethod
@@ -130,6 +132,8 @@ class SourceSettings(BaseModel):
     max_megabytes: float = Field(64.0, gt=0, le=1024)
     # Unset: the format's own (a comma for Opendatasoft's French portals, a point for the others).
     decimal_separator: Literal[".", ","] | None = None
+    # Hosts a redirect may lead to; a redirect to any other host than the feed's own is refused.
+    allowed_redirect_hosts: tuple[str, ...] = ()
     lookback_days: float = Field(90.0, gt=0, le=3660)
     window_days: float = Field(7.0, gt=0, le=90)
     cap: int = Field(1000, ge=10)

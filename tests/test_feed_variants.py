@@ -24,6 +24,7 @@ from dashboard.sources.open311 import Open311Source
 from dashboard.sources.opendatasoft import OpendatasoftSource
 from tests.feed_server import Reply, json_reply
 from tests.test_bike_feeds import toulouse_stations
+from tests.test_feed_adapters import ods_parking_rows
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 ODS_PATH = "/api/explore/v2.1/catalog/datasets/parkings"
@@ -335,3 +336,39 @@ def test_open311_xml_with_entity_declarations_is_refused(store, redis_client, fe
 
     assert store.snapshot("reports") is None
     assert "XML refusé : déclaration d'entités" in store.status("reports").last_error
+
+
+# --- 7. a redirect to another host -----------------------------------------------------------------------------------
+
+
+def test_a_redirect_to_another_host_is_refused_unless_allowed(store, redis_client, feed_server):
+    own, other = ods_parking_rows(3), [{**row, "nom": f"Ailleurs {i}"} for i, row in enumerate(ods_parking_rows(2))]
+    feed_server.route(f"{ODS_PATH}/records", json_reply({"total_count": 3, "results": own}))
+    feed_server.route("/elsewhere/records", json_reply({"total_count": 2, "results": other}))
+    config = SourceSettings(name="ods", format="opendatasoft", layer="parking", url=feed_server.url + ODS_PATH)
+    job = run_job(store, redis_client, build_source(config))
+    assert store.snapshot("parking").version == 1
+
+    # The same server under another name: "localhost" is another host than "127.0.0.1" for the client.
+    elsewhere = feed_server.url.replace("127.0.0.1", "localhost") + "/elsewhere/records?limit=100&offset=0"
+    feed_server.route(f"{ODS_PATH}/records", Reply(302, b"", {"Location": elsewhere}))
+    job.run_once()
+    assert [r.name for r in store.snapshot("parking").records] == ["Parking 0", "Parking 1", "Parking 2"]
+    status = store.status("parking")
+    assert status.state is SourceState.DEGRADED
+    assert "redirection vers un autre hôte refusée (localhost)" in status.last_error
+    assert "allowed_redirect_hosts" in status.last_error
+    assert not any(hit.path.startswith("/elsewhere") for hit in feed_server.hits)  # not even asked
+
+    allowed = config.model_copy(update={"allowed_redirect_hosts": ("localhost",)})
+    job.source = build_source(allowed)  # the operator allows the new host: the next fetch follows it
+    job.run_once()
+    assert [r.name for r in store.snapshot("parking").records] == ["Ailleurs 0", "Ailleurs 1"]
+    assert store.status("parking").state is SourceState.OK
+
+
+def test_a_redirect_within_the_same_host_is_followed(feed_server):
+    feed_server.route(f"{ODS_PATH}/records", Reply(301, b"", {"Location": "/moved/records?limit=100&offset=0"}))
+    feed_server.route("/moved/records", json_reply({"total_count": 2, "results": ods_parking_rows(2)}))
+    source = OpendatasoftSource("ods", "parking", feed_server.url + ODS_PATH, client=_client())
+    assert len(source.fetch(NOW).records) == 2

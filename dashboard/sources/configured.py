@@ -24,7 +24,11 @@ ADAPTERS: dict[str, type[MappedFeed]] = {
 
 
 def _client(config: SourceSettings | ReferenceSettings) -> FeedClient:
-    return FeedClient(timeout=config.timeout_seconds, max_bytes=int(config.max_megabytes * 1024 * 1024))
+    return FeedClient(
+        timeout=config.timeout_seconds,
+        max_bytes=int(config.max_megabytes * 1024 * 1024),
+        allowed_redirect_hosts=config.allowed_redirect_hosts,
+    )
 
 
 def build_source(config: SourceSettings) -> Source:

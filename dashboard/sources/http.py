@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -60,8 +60,10 @@ class FeedClient:
         backoff: float = 0.5,
         max_bytes: int = 64 * 1024 * 1024,
         sleep: Callable[[float], None] = time.sleep,
+        allowed_redirect_hosts: Iterable[str] = (),
     ) -> None:
         self.max_bytes = max_bytes
+        self.allowed_redirect_hosts = frozenset(host.lower() for host in allowed_redirect_hosts)
         self.retries = retries
         self.backoff = backoff
         self.sleep = sleep
@@ -69,8 +71,20 @@ class FeedClient:
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             follow_redirects=True,
+            event_hooks={"response": [self._check_redirect]},
         )
         self._cache: dict[str, _Cached] = {}
+
+    def _check_redirect(self, response: httpx.Response) -> None:
+        """Refuse, before following it, a redirect to a host not allowed: its data would pass for this feed's."""
+        if not response.has_redirect_location:
+            return
+        target = response.url.join(response.headers["Location"]).host
+        if target != response.url.host and target not in self.allowed_redirect_hosts:
+            raise SourceError(
+                f"redirection vers un autre hôte refusée ({target}) : {_short(str(response.url))}"
+                " ; à autoriser dans allowed_redirect_hosts si c'est voulu"
+            )
 
     def close(self) -> None:
         """Release the connection pool."""
