@@ -33,6 +33,7 @@ def _parking(**changes):
         (_parking(updated_at="2026-11-25T12:00:00Z"), "« updated_at » dans le futur"),
         (_parking(updated_at="hier"), "« updated_at » n'est pas une date"),
         (_parking(updated_at="2026-11-25T07:00:00"), "sans fuseau horaire"),
+        (_parking(capacity="1,234"), "« capacity » ambigu (« 1,234 » : virgule décimale ou séparateur de milliers ?)"),
     ],
     ids=[
         "swapped",
@@ -47,6 +48,7 @@ def _parking(**changes):
         "future",
         "bad-date",
         "naive-date",
+        "ambiguous-comma",
     ],
 )
 def test_a_bad_row_is_rejected_with_its_reason(row, reason):
