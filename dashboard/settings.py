@@ -113,6 +113,10 @@ class ReferenceSettings(BaseModel):
     # Whole read, retries included: references are read seldom and may be large exports.
     deadline_seconds: float = Field(300.0, gt=0, le=3600)
     max_megabytes: float = Field(64.0, gt=0, le=1024)
+    # Unset: the format's own (a comma for Opendatasoft's French portals, a point for the others).
+    decimal_separator: Literal[".", ","] | None = None
+    # Hosts a redirect may lead to; a redirect to any other host than the feed's own is refused.
+    allowed_redirect_hosts: tuple[str, ...] = ()
 
     @field_validator("deadline_seconds")
     @classmethod
@@ -148,6 +152,10 @@ class SourceSettings(BaseModel):
     # Whole fetch, pages and retries included: a feed trickling bytes must not hold its collector forever.
     deadline_seconds: float = Field(120.0, gt=0, le=3600)
     max_megabytes: float = Field(64.0, gt=0, le=1024)
+    # Unset: the format's own (a comma for Opendatasoft's French portals, a point for the others).
+    decimal_separator: Literal[".", ","] | None = None
+    # Hosts a redirect may lead to; a redirect to any other host than the feed's own is refused.
+    allowed_redirect_hosts: tuple[str, ...] = ()
     lookback_days: float = Field(90.0, gt=0, le=3660)
     window_days: float = Field(7.0, gt=0, le=90)
     cap: int = Field(1000, ge=10)

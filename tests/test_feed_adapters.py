@@ -194,6 +194,20 @@ def test_open311_specification_example_maps_despite_its_leading_zeros(feed_serve
     assert all("hors de la zone couverte" in reason for reason in source.fetch(NOW).rejected)
 
 
+def test_open311_specification_xml_example_maps_like_the_json_one(feed_server):
+    body = _sample("open311-georeport-v2/requests-example.xml")
+    feed_server.route("/open311/v2/requests.xml", Reply(200, body, {"Content-Type": "text/xml"}))
+    week = timedelta(days=6000)
+    url = feed_server.url + "/open311/v2/requests.xml"
+    result = Open311Source("spec", url, lookback=week, window=week, client=_client(), bbox=WORLD).fetch(NOW)
+    assert result.rejected == ()
+    assert [(r.id, r.status, r.category, r.lat) for r in result.records] == [
+        ("638344", ReportStatus.CLOSED, "Sidewalk and Curb Issues", 37.762221815),
+        ("638349", ReportStatus.NEW, "Sidewalk and Curb Issues", 37.762221815),
+    ]
+    assert result.personal["638344"].status_notes == "Duplicate request."
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [

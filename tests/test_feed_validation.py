@@ -33,6 +33,7 @@ def _parking(**changes):
         (_parking(updated_at="2026-11-25T12:00:00Z"), "« updated_at » dans le futur"),
         (_parking(updated_at="hier"), "« updated_at » n'est pas une date"),
         (_parking(updated_at="2026-11-25T07:00:00"), "sans fuseau horaire"),
+        (_parking(capacity="1,234"), "« capacity » ambigu (« 1,234 » : virgule décimale ou séparateur de milliers ?)"),
     ],
     ids=[
         "swapped",
@@ -47,6 +48,7 @@ def _parking(**changes):
         "future",
         "bad-date",
         "naive-date",
+        "ambiguous-comma",
     ],
 )
 def test_a_bad_row_is_rejected_with_its_reason(row, reason):
@@ -93,7 +95,10 @@ def test_reports_take_their_canonical_status_and_dates():
     assert record.status is ReportStatus.IN_PROGRESS
     assert record.created_at == record.updated_at == datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
     rejected = validate_rows("reports", [row, {**row, "id": "43", "status": "lost"}], NOW).rejected
-    assert rejected == ("43 : statut inconnu ('lost')",)
+    assert rejected == (
+        "43 : statut « lost » inconnu : à traduire dans « statuses » de la source"
+        " (vers new, acknowledged, in_progress, resolved, closed)",
+    )
 
 
 def test_mapping_paths_reach_into_lists_and_json_text():

@@ -28,6 +28,7 @@ def _client(config: SourceSettings | ReferenceSettings) -> FeedClient:
         timeout=config.timeout_seconds,
         deadline=config.deadline_seconds,
         max_bytes=int(config.max_megabytes * 1024 * 1024),
+        allowed_redirect_hosts=config.allowed_redirect_hosts,
     )
 
 
@@ -47,6 +48,7 @@ def build_source(config: SourceSettings) -> Source:
             cap=config.cap,
             crs=config.crs,
             client=_client(config),
+            decimal_separator=config.decimal_separator,
         )
     else:
         primary = ADAPTERS[config.format](
@@ -59,6 +61,7 @@ def build_source(config: SourceSettings) -> Source:
             values=config.values,
             crs=config.crs,
             client=_client(config),
+            decimal_separator=config.decimal_separator,
         )
     if not config.references:
         return primary
@@ -73,6 +76,7 @@ def build_source(config: SourceSettings) -> Source:
                 values=ref.values,
                 crs=ref.crs,
                 client=_client(ref),
+                decimal_separator=ref.decimal_separator,
             ),
             on=ref.on,
             refresh=timedelta(hours=ref.refresh_hours),

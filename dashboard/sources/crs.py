@@ -37,7 +37,7 @@ def to_wgs84(rows: Iterable[dict[str, Any]], crs: str) -> Iterator[dict[str, Any
     transformer = _to_wgs84(crs)
     for row in rows:
         try:
-            x, y = float(str(row["lon"]).replace(",", ".")), float(str(row["lat"]).replace(",", "."))
+            x, y = float(row["lon"]), float(row["lat"])  # text was read already, with the source's separator
         except (KeyError, TypeError, ValueError):
             yield row
             continue

@@ -37,6 +37,9 @@ DEFAULT_FIELDS = {
     },
 }
 
+# GBFS 3.0 renamed station_status counts (bikes became vehicles); read under the names the defaults use.
+V3_RENAMED = {"num_bikes_available": "num_vehicles_available", "num_bikes_disabled": "num_vehicles_disabled"}
+
 PREFERRED_LANGUAGE = "fr"
 STATION_FEEDS = ("station_information", "station_status")
 
@@ -49,26 +52,29 @@ class GbfsSource(MappedFeed):
     def fetch(self, now: datetime) -> FetchResult:
         """Every station with its status, mapped and validated; stations missing from either file are rejected."""
         with self.client.within_deadline():
-            stations, rejected, source_time = self.joined_stations(now)
+            stations, rejected, dated = self.joined_stations(now)
         rows = list(to_wgs84([self._canonical(row) for row in stations], self.crs))
-        result = validate_rows(self.layer, rows, now, bbox=self.bbox, fetched_at=source_time)
+        # Without a usable last_updated, the newest station's last_reported dates the snapshot (validate_rows).
+        result = validate_rows(self.layer, rows, now, bbox=self.bbox, fetched_at=dated)
         return dataclasses.replace(result, rejected=(*rejected, *result.rejected))
 
     def feed_rows(self, now: datetime) -> list[Any]:
         """The stations joined with their status (those missing from either file left out)."""
         return self.joined_stations(now)[0]
 
-    def joined_stations(self, now: datetime) -> tuple[list[dict[str, Any]], list[str], datetime]:
+    def joined_stations(self, now: datetime) -> tuple[list[dict[str, Any]], list[str], datetime | None]:
         """(station_information rows with their station_status fields, why others were left out, feed time)."""
         information_url, status_url = self.feed_urls()
         information = _stations(self.client.get_json(information_url, self.params), "station_information")
         status_document = self.client.get_json(status_url, self.params)
         statuses = _stations(status_document, "station_status")
-        rejected: list[str] = []
+        dated, flagged = source_time(status_document, now)
+        rejected: list[str] = [f"station_status : {flagged}"] if flagged else []
         by_id: dict[str, dict[str, Any]] = {}
+        renamed = major_version(status_document) >= 3
         for status in statuses:
             if isinstance(status, dict) and status.get("station_id") not in (None, ""):
-                by_id[str(status["station_id"])] = status
+                by_id[str(status["station_id"])] = _as_v2(status) if renamed else status
             else:
                 rejected.append("station_status : état de station sans « station_id »")
         rows: list[dict[str, Any]] = []
@@ -85,7 +91,7 @@ class GbfsSource(MappedFeed):
                 continue
             rows.append({**station, "name": _localised(station.get("name")), **status})
         rejected.extend(f"{sid} : absente de station_information" for sid in by_id if sid not in known)
-        return rows, rejected, source_time(status_document, now)
+        return rows, rejected, dated
 
     def feed_urls(self) -> tuple[str, str]:
         """(station_information URL, station_status URL), from the discovery file unless given directly."""
@@ -119,6 +125,18 @@ def discovered_feeds(document: Any) -> dict[str, str]:
     }
 
 
+def major_version(document: Any) -> int:
+    """The major GBFS version a file declares in its `version` field ("3.0" gives 3); 1 when it declares none."""
+    version = document.get("version") if isinstance(document, dict) else None
+    head = str(version).split(".", 1)[0].strip() if version is not None else ""
+    return int(head) if head.isdigit() else 1
+
+
+def _as_v2(status: dict[str, Any]) -> dict[str, Any]:
+    """A GBFS 3.0 station status with its renamed counts also under their 2.x names (a 2.x name it has wins)."""
+    return {**{old: status[new] for old, new in V3_RENAMED.items() if new in status}, **status}
+
+
 def _stations(document: Any, feed: str) -> list[Any]:
     data = document.get("data") if isinstance(document, dict) else None
     stations = data.get("stations") if isinstance(data, dict) else None
@@ -135,18 +153,26 @@ def _localised(value: Any) -> Any:
     return value
 
 
-def source_time(document: Any, now: datetime) -> datetime:
-    """The feed's own `last_updated` (epoch seconds, or RFC 3339 in 3.0) when readable and not ahead, else `now`."""
+def source_time(document: Any, now: datetime) -> tuple[datetime | None, str]:
+    """The feed's own `last_updated` (epoch seconds, or RFC 3339 in 3.0), and why it was set aside if it was.
+
+    None when absent (some vendors leave it out), unreadable or ahead of `now` beyond the tolerance: the
+    stations' own times date the data then, never the fetch.
+    """
     value = document.get("last_updated") if isinstance(document, dict) else None
+    if value is None:
+        return None, ""
     try:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             when = datetime.fromtimestamp(value, UTC)
         elif isinstance(value, str):
             when = datetime.fromisoformat(value.replace("Z", "+00:00"))
         else:
-            return now
-    except (ValueError, OverflowError, OSError):
-        return now
-    if when.tzinfo is None or when > now + FUTURE_TOLERANCE:
-        return now
-    return when.astimezone(UTC)
+            raise TypeError
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None, f"« last_updated » illisible ({str(value)[:30]!r}), ignoré"
+    if when.tzinfo is None:
+        return None, f"« last_updated » sans fuseau horaire ({value}), ignoré"
+    if when > now + FUTURE_TOLERANCE:
+        return None, f"« last_updated » dans le futur ({value}), ignoré"
+    return min(when.astimezone(UTC), now), ""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,6 +33,8 @@ _TRANSPORT_MESSAGES: dict[type[Exception], str] = {
 
 # Mends one known defect of a publisher's JSON body (see open311.quote_leading_zeros).
 Repair = Callable[[bytes], bytes]
+# Reads an XML answer where a format has one besides JSON (see open311.read_georeport_xml).
+XmlReader = Callable[[bytes], Any]
 
 # Worth another try within the same fetch; anything else fails the fetch at once.
 _RETRYABLE = (httpx.TimeoutException, httpx.ConnectError, httpx.RemoteProtocolError)
@@ -82,11 +85,13 @@ class FeedClient:
         deadline: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        allowed_redirect_hosts: Iterable[str] = (),
     ) -> None:
         self.max_bytes = max_bytes
         self.deadline = deadline
         self.clock = clock
         self._ends: float | None = None  # when the fetch in progress must be over
+        self.allowed_redirect_hosts = frozenset(host.lower() for host in allowed_redirect_hosts)
         self.retries = retries
         self.backoff = backoff
         self.sleep = sleep
@@ -95,8 +100,20 @@ class FeedClient:
             timeout=self._timeout,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             follow_redirects=True,
+            event_hooks={"response": [self._check_redirect]},
         )
         self._cache: dict[str, _Cached] = {}
+
+    def _check_redirect(self, response: httpx.Response) -> None:
+        """Refuse, before following it, a redirect to a host not allowed: its data would pass for this feed's."""
+        if not response.has_redirect_location:
+            return
+        target = response.url.join(response.headers["Location"]).host
+        if target != response.url.host and target not in self.allowed_redirect_hosts:
+            raise SourceError(
+                f"redirection vers un autre hôte refusée ({target}) : {_short(str(response.url))}"
+                " ; à autoriser dans allowed_redirect_hosts si c'est voulu"
+            )
 
     def close(self) -> None:
         """Release the connection pool."""
@@ -138,10 +155,18 @@ class FeedClient:
         shorter = {name: min(value, left) for name, value in self._timeout.as_dict().items() if value is not None}
         return httpx.Timeout(**shorter)
 
-    def get_json(self, url: str, params: Mapping[str, str | int] | None = None, *, repair: Repair | None = None) -> Any:
+    def get_json(
+        self,
+        url: str,
+        params: Mapping[str, str | int] | None = None,
+        *,
+        repair: Repair | None = None,
+        xml: XmlReader | None = None,
+    ) -> Any:
         """The decoded JSON at `url`; raises SourceError with a French message on any failure.
 
         `repair` mends one known defect of a publisher's JSON; it is tried only when strict parsing fails.
+        `xml` reads the answer instead when it is XML, for formats that have both.
         """
         # Merged, not replaced: a configured URL may carry its own query (v1's ?dataset=...).
         request_url = str(httpx.URL(url).copy_merge_params(dict(params or {})))
@@ -150,7 +175,7 @@ class FeedClient:
         attempt = 0
         while True:
             try:
-                return self._get_once(request_url, repair, redactor)
+                return self._get_once(request_url, repair, redactor, xml)
             except (_Retryable, *_RETRYABLE) as err:
                 if attempt >= self.retries:
                     raise SourceError(_describe(err, request_url)) from err
@@ -159,7 +184,7 @@ class FeedClient:
             except httpx.HTTPError as err:
                 raise SourceError(_describe(err, request_url)) from err
 
-    def _get_once(self, url: str, repair: Repair | None, redactor: Redactor) -> Any:
+    def _get_once(self, url: str, repair: Repair | None, redactor: Redactor, xml: XmlReader | None) -> Any:
         self._check_deadline()
         cached = self._cache.get(url)
         headers = {}
@@ -184,7 +209,7 @@ class FeedClient:
                 explanation = redactor.text(_api_message(response, self.max_bytes))
                 raise SourceError(f"HTTP {response.status_code} : {_short(url)}{explanation}")
             body = _read_capped(response, self.max_bytes, url)
-            payload = decode_json(body, response.headers.get("Content-Type", ""), url, repair)
+            payload = decode_json(body, response.headers.get("Content-Type", ""), url, repair, xml)
         if response.headers.get("ETag") or response.headers.get("Last-Modified"):
             self._cache[url] = _Cached(response.headers.get("ETag"), response.headers.get("Last-Modified"), payload)
         return payload
@@ -206,11 +231,16 @@ def _read_capped(response: httpx.Response, max_bytes: int, url: str) -> bytes:
     return b"".join(chunks)
 
 
-def decode_json(body: bytes, content_type: str, url: str, repair: Repair | None = None) -> Any:
-    """Parse a JSON body, telling an HTML page, an empty body and a cut-off document apart."""
+def decode_json(
+    body: bytes, content_type: str, url: str, repair: Repair | None = None, xml: XmlReader | None = None
+) -> Any:
+    """Parse a JSON body (or XML through `xml`), telling an HTML page, an empty body and a cut-off document apart."""
+    body = body.removeprefix(codecs.BOM_UTF8)  # left by some Windows export tools; JSON itself forbids it
     start = body.lstrip()[:1]
-    if "html" in content_type.lower() or start == b"<":
+    if "html" in content_type.lower() or (start == b"<" and xml is None):
         raise SourceError(f"page HTML reçue au lieu de JSON : {_short(url)}")
+    if start == b"<" and xml is not None:
+        return xml(body)
     if not start:
         raise SourceError(f"réponse vide : {_short(url)}")
     try:

@@ -10,7 +10,7 @@ from dashboard.models import FetchResult
 from dashboard.sources.crs import WGS84, to_wgs84
 from dashboard.sources.http import FeedClient
 from dashboard.sources.meters import MeterIndexes, latest_per_meter
-from dashboard.sources.validate import METROPOLE, BBox, apply_mapping, validate_rows
+from dashboard.sources.validate import METROPOLE, BBox, apply_mapping, read_numbers, validate_rows
 
 # Nacelles registries are kept by hand: French and English words for the three states.
 NACELLE_STATUSES = {
@@ -39,6 +39,8 @@ class MappedFeed:
     demo = False
     default_fields: Mapping[str, Mapping[str, str]] = {}
     default_statuses: Mapping[str, Mapping[str, str]] = {"nacelles": NACELLE_STATUSES}
+    # How the format writes numbers given as text (JSON specifications use the point).
+    default_decimal_separator = "."
 
     def __init__(
         self,
@@ -53,18 +55,24 @@ class MappedFeed:
         crs: str = WGS84,
         client: FeedClient | None = None,
         bbox: BBox = METROPOLE,
+        decimal_separator: str | None = None,
     ) -> None:
         self.name = name
         self.layer = layer
         self.url = url
-        self.fields = {**self.default_fields.get(layer, {}), **(fields or {})}
+        self.fields = {**self.layer_defaults(layer), **(fields or {})}
         self.params = dict(params or {})
         self.statuses = {k.lower(): v for k, v in {**self.default_statuses.get(layer, {}), **(statuses or {})}.items()}
         self.values = dict(values or {})
         self.crs = crs
         self.client = client or FeedClient()
         self.bbox = bbox
+        self.decimal_separator = decimal_separator or self.default_decimal_separator
         self._meters = MeterIndexes()
+
+    def layer_defaults(self, layer: str) -> Mapping[str, str]:
+        """The format's field mapping for `layer`, before the configured fields."""
+        return self.default_fields.get(layer, {})
 
     def feed_rows(self, now: datetime) -> list[Any]:
         """The feed's rows as published (one per car park, meter, request...); SourceError when unreadable."""
@@ -89,7 +97,7 @@ class MappedFeed:
         return validate_rows(self.layer, self.rows(now), now, bbox=self.bbox)
 
     def _canonical(self, row: Any) -> dict[str, Any]:
-        out = apply_mapping(self.prepare(row), self.fields)
+        out = read_numbers(apply_mapping(self.prepare(row), self.fields), self.decimal_separator)
         for name, value in self.values.items():
             if out.get(name) in (None, ""):
                 out[name] = value

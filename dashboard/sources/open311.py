@@ -1,4 +1,8 @@
-"""Open311 GeoReport v2 `requests.json`, walked in date windows so the 90-day / 1,000-request cap loses nothing."""
+"""Open311 GeoReport v2 requests, walked in date windows so the 90-day / 1,000-request cap loses nothing.
+
+Servers answer a bare JSON list, a list wrapped in `{"service_requests": [...]}`, or GeoReport's XML
+(`<service_requests><request>…</request></service_requests>`, several servers' default); all three are read.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,10 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
 
 from dashboard.sources.base import SourceError
 from dashboard.sources.crs import WGS84
@@ -37,6 +45,7 @@ DEFAULT_STATUSES = {
     "acknowledged": "acknowledged",
     "investigating": "acknowledged",
     "action scheduled": "in_progress",
+    "planned": "in_progress",  # FixMyStreet's earlier name for « action scheduled »
     "in_progress": "in_progress",
     "in progress": "in_progress",
     "fixed": "resolved",
@@ -79,6 +88,7 @@ class Open311Source(MappedFeed):
         crs: str = WGS84,
         client: FeedClient | None = None,
         bbox: BBox = METROPOLE,
+        decimal_separator: str | None = None,
     ) -> None:
         super().__init__(
             name,
@@ -90,10 +100,18 @@ class Open311Source(MappedFeed):
             crs=crs,
             client=client,
             bbox=bbox,
+            decimal_separator=decimal_separator,
         )
         self.lookback = lookback
         self.window = window
         self.cap = cap
+
+    @property
+    def requests_url(self) -> str:
+        """The configured URL when it names the document (`…/requests.xml`), else `{endpoint}/requests.json`."""
+        if self.url.split("?", 1)[0].lower().endswith((".json", ".xml")):
+            return self.url
+        return f"{self.url}/requests.json"
 
     def feed_rows(self, now: datetime) -> list[Any]:
         """Every request of the look-back period, open and closed, each once."""
@@ -114,19 +132,42 @@ class Open311Source(MappedFeed):
 
     def _walk(self, start: datetime, end: datetime) -> list[Any]:
         """The requests of [start, end], halving the window while the server answers with its cap."""
-        page = self.client.get_json(
-            f"{self.url}/requests.json",
-            {"start_date": _w3c(start), "end_date": _w3c(end), "status": "open,closed"},
-            repair=quote_leading_zeros,
+        page = _request_list(
+            self.client.get_json(
+                self.requests_url,
+                {"start_date": _w3c(start), "end_date": _w3c(end), "status": "open,closed"},
+                repair=quote_leading_zeros,
+                xml=read_georeport_xml,
+            )
         )
-        if not isinstance(page, list):
-            raise SourceError("réponse Open311 inattendue : une liste de demandes était attendue")
         if len(page) < self.cap:
             return page
         if end - start <= MIN_WINDOW:
             raise SourceError(f"plus de {self.cap} demandes en moins d'une minute : fenêtre impossible à découper")
         middle = start + (end - start) / 2
         return self._walk(start, middle) + self._walk(middle, end)
+
+
+def read_georeport_xml(body: bytes) -> list[dict[str, str | None]]:
+    """The requests of a GeoReport v2 XML answer, each as {field: text}; entity declarations are refused."""
+    try:
+        root = fromstring(body)
+    except DefusedXmlException as err:
+        raise SourceError(f"XML refusé : déclaration d'entités ou référence externe ({type(err).__name__})") from err
+    except ParseError as err:
+        raise SourceError(f"XML invalide ({err})") from err
+    if root.tag != "service_requests":
+        raise SourceError(f"réponse Open311 inattendue : <{root.tag[:40]}> au lieu de <service_requests>")
+    return [{field.tag: (field.text or "").strip() or None for field in request} for request in root.iter("request")]
+
+
+def _request_list(page: Any) -> list[Any]:
+    """The requests of a JSON answer: a bare list, or one wrapped in {"service_requests": [...]}."""
+    if isinstance(page, dict):
+        page = page.get("service_requests")
+    if not isinstance(page, list):
+        raise SourceError("réponse Open311 inattendue : une liste de demandes était attendue")
+    return page
 
 
 def _w3c(when: datetime) -> str:

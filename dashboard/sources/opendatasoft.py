@@ -38,10 +38,25 @@ DEFAULT_FIELDS = {
 }
 
 
+# API v1 gives `geo_point_2d` as [lat, lon] where v2.1 gives {"lon", "lat"}.
+V1_POINT = {"geo_point_2d.lon": "geo_point_2d.1", "geo_point_2d.lat": "geo_point_2d.0"}
+
+
 class OpendatasoftSource(MappedFeed):
     """One Opendatasoft dataset, given by its v2.1 dataset URL (…/catalog/datasets/{id}) or a v1 search URL."""
 
     default_fields = DEFAULT_FIELDS
+    # French portals, Opendatasoft's home ground, write decimals in text fields with a comma.
+    default_decimal_separator = ","
+
+    @property
+    def is_v1(self) -> bool:
+        return "/api/records/1.0/" in self.url
+
+    def layer_defaults(self, layer: str) -> dict[str, str]:
+        """The layer's default fields, with v1's [lat, lon] points read in that order."""
+        defaults = self.default_fields.get(layer, {})
+        return {name: V1_POINT.get(path, path) if self.is_v1 else path for name, path in defaults.items()}
 
     @property
     def base(self) -> str:
@@ -49,7 +64,7 @@ class OpendatasoftSource(MappedFeed):
 
     def feed_rows(self, now: datetime) -> list[Any]:
         """Every row of the dataset."""
-        return self._v1_rows() if "/api/records/1.0/" in self.url else self._v2_rows()
+        return self._v1_rows() if self.is_v1 else self._v2_rows()
 
     def _v2_rows(self) -> list[Any]:
         rows: list[Any] = []

@@ -13,8 +13,9 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dashboard.models import (
     PERSONAL_FIELDS,
@@ -49,6 +50,9 @@ class BBox:
 
 
 METROPOLE = BBox(1.2038, 43.5167, 1.6318, 43.7672)
+
+PARIS = ZoneInfo("Europe/Paris")
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 # A clock a few minutes ahead at the publisher is normal; hours ahead is a broken feed.
 FUTURE_TOLERANCE = timedelta(minutes=10)
@@ -92,6 +96,73 @@ def apply_mapping(row: Any, fields: Mapping[str, str]) -> dict[str, Any]:
     return {name: pick(row, path) for name, path in fields.items()}
 
 
+# Canonical fields read as numbers: a feed's text in them is read with the source's decimal separator.
+NUMERIC_FIELDS = frozenset(
+    {
+        "lon",
+        "lat",
+        "capacity",
+        "occupied",
+        "free",
+        "power_kw",
+        "power_w",
+        "energy_kwh",
+        "typical_kw",
+        "typical_mwh_year",
+        "bikes_available",
+        "docks_available",
+    }
+)
+# Spaces that group thousands in French: plain, no-break and narrow no-break.
+_SPACES = " \u00a0\u202f"
+_LOOKS_NUMERIC = re.compile(rf"[+-]?[\d.,{_SPACES}]*\d[\d.,{_SPACES}]*")
+
+
+class AmbiguousNumber(ValueError):
+    """A number whose only mark could be a decimal comma or a thousands separator ("1,234")."""
+
+
+@dataclass(frozen=True, slots=True)
+class Illegible:
+    """A number the feed wrote in a way its source's decimal separator does not read (validation rejects it)."""
+
+    text: str
+    decimal: str
+
+
+def read_number(text: str, decimal: str | None = None) -> float:
+    """A number written as text with `decimal` as its decimal mark; the other mark or a space may group thousands.
+
+    Without a `decimal` (a row from no configured source) the last mark is the decimal one, and a lone comma
+    before exactly three digits, which could be either, raises AmbiguousNumber. Any other misfit: ValueError.
+    """
+    value = text.strip()
+    if decimal is None:
+        if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", value):
+            raise AmbiguousNumber(value)
+        decimal = "," if value.rfind(",") > value.rfind(".") else "."
+    group = re.escape("," if decimal == "." else ".")
+    pattern = rf"(?P<sign>[+-]?)(?P<whole>\d{{1,3}}(?P<g>[{group}{_SPACES}])\d{{3}}(?:(?P=g)\d{{3}})*|\d+)"
+    match = re.fullmatch(rf"{pattern}(?:{re.escape(decimal)}(?P<fraction>\d+))?", value)
+    if match is None:
+        raise ValueError(value)
+    whole = re.sub(r"\D", "", match["whole"])
+    return float(f"{match['sign']}{whole}.{match['fraction'] or 0}")
+
+
+def read_numbers(row: dict[str, Any], decimal: str) -> dict[str, Any]:
+    """`row` with the text of its numeric fields read as numbers with `decimal`, or marked Illegible."""
+    out = dict(row)
+    for name in NUMERIC_FIELDS & out.keys():
+        value = out[name]
+        if isinstance(value, str) and _LOOKS_NUMERIC.fullmatch(value.strip()):
+            try:
+                out[name] = read_number(value, decimal)
+            except ValueError:
+                out[name] = Illegible(value.strip(), decimal)
+    return out
+
+
 def required(row: Row, name: str) -> Any:
     value = row.get(name)
     if value is None or value == "":
@@ -112,10 +183,20 @@ def text(row: Row, name: str, default: str | None = None) -> str:
 
 def number(row: Row, name: str) -> float:
     value = required(row, name)
+    if isinstance(value, Illegible):
+        raise Rejected(
+            f"« {name} » : « {value.text[:30]} » illisible avec le séparateur décimal « {value.decimal} » "
+            "(decimal_separator)"
+        )
     if isinstance(value, bool):
         raise Rejected(f"« {name} » n'est pas un nombre ({value!r})")
     try:
-        result = float(str(value).replace(",", ".")) if isinstance(value, str) else float(value)
+        result = read_number(value) if isinstance(value, str) else float(value)
+    except AmbiguousNumber:
+        raise Rejected(
+            f"« {name} » ambigu (« {value} » : virgule décimale ou séparateur de milliers ?), "
+            "à préciser par decimal_separator"
+        ) from None
     except (TypeError, ValueError):
         raise Rejected(f"« {name} » n'est pas un nombre ({str(value)[:30]!r})") from None
     if not math.isfinite(result):
@@ -135,6 +216,9 @@ def timestamp(row: Row, name: str, now: datetime) -> datetime:
     try:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             when = datetime.fromtimestamp(value, UTC)
+        elif isinstance(value, str) and _DATE_ONLY.fullmatch(value.strip()):
+            # A day without a time (a dataset's « date_maj »): its start, in the Métropole's time zone.
+            when = datetime.combine(date.fromisoformat(value.strip()), time(), PARIS)
         else:
             when = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
     except (TypeError, ValueError, OverflowError, OSError):
@@ -180,7 +264,10 @@ def report_record(row: Row, now: datetime, bbox: BBox) -> ReportRecord:
     try:
         status = ReportStatus(text(row, "status"))
     except ValueError:
-        raise Rejected(f"statut inconnu ({row.get('status')!r})") from None
+        known = ", ".join(ReportStatus)
+        raise Rejected(
+            f"statut « {row.get('status')} » inconnu : à traduire dans « statuses » de la source (vers {known})"
+        ) from None
     created = timestamp(row, "created_at", now)
     updated = timestamp(row, "updated_at", now) if row.get("updated_at") not in (None, "") else created
     return ReportRecord(text(row, "id"), text(row, "category"), status, lon, lat, created, max(created, updated))
