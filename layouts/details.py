@@ -66,11 +66,7 @@ def details_body(panel: dict[str, Any]) -> list:
                         for label, value in panel["facts"]
                         for item in (html.Dt(label), html.Dd(value, className="details-text"))
                     ),
-                    *(
-                        item
-                        for label, text, url in links
-                        for item in (html.Dt(label), html.Dd(_link(text, url)))
-                    ),
+                    *(item for label, text, url in links for item in (html.Dt(label), html.Dd(_link(text, url)))),
                 ],
             )
         )
