@@ -41,6 +41,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from dashboard.i18n import city_time, normalise_language, t, zone_label
 from dashboard.keys import PREFIX
 from dashboard.settings import Settings
+from dashboard.store import guarded_pool
 
 log = logging.getLogger("cityops.auth")
 
@@ -273,9 +274,9 @@ def install_manager_login(server: Flask, settings: Settings) -> None:
         key_func=lambda: f"{request.remote_addr}|{request.form.get('username', '')[:_MAX_NAME].lower()}",
         app=server,
         storage_uri=_limiter_storage(settings),
+        # Its own pool behind its own breaker: a hung Redis costs a sign-in one timeout, then fails fast.
         storage_options={
-            "socket_timeout": settings.redis_timeout_seconds,
-            "socket_connect_timeout": settings.redis_timeout_seconds,
+            "connection_pool": guarded_pool(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
         }
         if settings.redis_url
         else {},
