@@ -1,8 +1,8 @@
 """A circuit breaker in front of Redis: once Redis stops answering, requests fail at once instead of each waiting.
 
 Without it a hung Redis (stopped, swapping, a network black hole) holds every web thread for the full socket
-timeout on every call, so pages that never touch Redis starve too. After one connection or timeout failure the
-breaker opens: calls fail at once with a `redis.ConnectionError`, which the store already turns into
+timeout on every call, so pages that never touch Redis starve too. After one call that waited in vain (a timeout)
+the breaker opens: calls fail at once with a `redis.ConnectionError`, which the store already turns into
 StoreUnavailable. After a short cool-down one call at a time goes through as a trial; the first answer from
 Redis closes the breaker again.
 """
@@ -62,10 +62,17 @@ class CircuitBreaker:
         raise redis.ConnectionError(f"Redis ne répond plus (sans réponse depuis {waited:.1f} s)")
 
     def failed(self) -> None:
-        """Redis did not answer (connection refused or lost, timeout): open, or stay open a new cool-down."""
+        """Redis did not answer in time: open, or stay open a new cool-down."""
         with self._lock:
             self._opened_at = self.clock()
             if self._trial == threading.get_ident():
+                self._trial = None
+
+    def refused(self) -> None:
+        """The connection was refused or dropped at once: that costs no wait, so only a failed trial stays open."""
+        with self._lock:
+            if self._trial == threading.get_ident():
+                self._opened_at = self.clock()
                 self._trial = None
 
     def succeeded(self) -> None:
@@ -80,8 +87,11 @@ class CircuitBreaker:
         self.before()
         try:
             yield
-        except (redis.ConnectionError, redis.TimeoutError):
+        except redis.TimeoutError:
             self.failed()
+            raise
+        except redis.ConnectionError:
+            self.refused()
             raise
         except redis.ResponseError:
             if answer:  # an error reply is still a reply

@@ -107,6 +107,19 @@ def test_guard_counts_a_timeout_as_a_failure_and_an_error_reply_as_an_answer(bre
     assert not breaker.is_open
 
 
+def test_a_refused_connection_does_not_open_it_but_keeps_a_failed_trial_open(breaker, clock):
+    # A stopped or restarting Redis refuses at once: nothing waits, and its restart is seen on the next call.
+    with pytest.raises(redis.ConnectionError), breaker.guard(answer=True):
+        raise redis.ConnectionError("Connection refused")
+    assert not breaker.is_open
+    breaker.failed()
+    clock.now += 1.0
+    with pytest.raises(redis.ConnectionError), breaker.guard(answer=True):
+        raise redis.ConnectionError("Connection refused")
+    clock.now += 0.5
+    assert isinstance(in_other_thread(breaker.before), redis.ConnectionError)
+
+
 def test_a_send_that_succeeds_proves_nothing(breaker, clock):
     # A stopped server's kernel still takes the bytes: only a read shows that Redis answers.
     breaker.failed()
