@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import open_page
 from tests.live_app import FAST, LiveApp, sign_in
 from tests.redis_server import RedisServer
+from tests.slow_proxy import SlowProxy
 
 pytestmark = pytest.mark.browser
 
@@ -27,15 +28,24 @@ BANNER_JS = """() => { const b = document.querySelector('#banner'); return b && 
 
 
 @pytest.fixture(scope="module")
-def hanging() -> Iterator[tuple[LiveApp, RedisServer]]:
+def proxy_and_server() -> Iterator[tuple[SlowProxy, RedisServer]]:
     server = RedisServer()
     server.start()
+    proxy = SlowProxy(server.port)
+    yield proxy, server
+    proxy.close()
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def hanging(proxy_and_server) -> Iterator[tuple[LiveApp, RedisServer]]:
+    """The app (all-in-one, threaded) on a Redis reached through a proxy that can slow it down."""
+    proxy, server = proxy_and_server
     settings = {**FAST, "CITYOPS_POLL_SECONDS": str(POLL), "CITYOPS_REDIS_TIMEOUT_SECONDS": str(TIMEOUT)}
-    app = LiveApp(**settings, REDIS_URL=server.url)
+    app = LiveApp(**settings, REDIS_URL=proxy.url)
     app.start()
     yield app, server
     app.stop()
-    server.stop()
 
 
 @pytest.fixture
@@ -89,4 +99,20 @@ def test_embed_line_says_its_data_are_stale_while_redis_hangs_and_recovers(brows
         assert "à jour" in page.inner_text("#embed-freshness")
         assert page.errors == []
     finally:
+        page.context.close()
+
+
+def test_a_poll_answer_slower_than_the_poll_interval_still_lands(browser, hanging, proxy_and_server):
+    app, _server = hanging
+    proxy, _server = proxy_and_server
+    page = open_page(browser)
+    try:
+        sign_in(page, app.url)
+        # Every Redis reply comes 0.7 s late: each poll takes longer than its 0.5 s interval, within the timeout.
+        proxy.delay = 0.7
+        page.goto(app.url + "/")
+        page.wait_for_selector("#badge-parking.badge-ok", timeout=15000)
+        assert "à jour" in page.inner_text("#badge-parking")
+    finally:
+        proxy.delay = 0.0
         page.context.close()
