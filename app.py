@@ -32,7 +32,7 @@ log = logging.getLogger("cityops")
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> Flask:
     """The WSGI app (`gunicorn 'app:create_app()'`): managers' page at /, the wall at /wall/, embeds at /embed/, API."""
     settings = settings or load_settings()
-    store = store or open_store(settings)
+    store = store or open_store(settings, fail_fast=True)
     server = Flask(__name__)
     # Workers must share one secret (it signs the managers' sessions); a random one is only right for one process.
     server.secret_key = settings.secret_key or secrets.token_hex(32)

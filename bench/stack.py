@@ -29,7 +29,7 @@ class Stack:
 
 @contextmanager
 def running_stack(
-    app_spec: str, workers: int, settings: dict[str, str], redis: RedisServer | None = None
+    app_spec: str, workers: int, settings: dict[str, str], redis: RedisServer | None = None, threads: int = 8
 ) -> Iterator[Stack]:
     """Start the stack (a fresh redis-server unless one is given), wait until every layer has data, stop it after."""
     own_redis = redis is None
@@ -55,7 +55,7 @@ def running_stack(
             "--workers",
             str(workers),
             "--threads",
-            "8",
+            str(threads),
             "--worker-class",
             "gthread",
             "--bind",

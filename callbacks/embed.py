@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlparse
 
 import dash
-from dash import Input, Output, Patch, State, html, no_update
+from dash import ClientsideFunction, Input, Output, Patch, State, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import Response, has_request_context, request
 
 from callbacks.figure_cache import FigureCache
-from callbacks.live import request_language
+from callbacks.live import PAUSE_POLL, epoch_ms, request_language, resume_stuck_poll
 from dashboard.access import EMBED_PREFIX
 from dashboard.areas import Geography
 from dashboard.figures import layer_traces, trace_slots, without_map_legend
@@ -80,6 +80,7 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
             area_name=communes.get(commune, ""),
             commune=commune,
             poll_ms=int(settings.poll_seconds * 1000),
+            timeout_ms=int(settings.redis_timeout_seconds * 1000),
             outlines=geography.outlines,
             empty_traces=layer_traces(layer, None, lang),
         )
@@ -89,15 +90,15 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
     @app.callback(
         Output(ids.MAP, "figure"),
         Output(ids.MAP_VERSIONS, "data"),
-        Output(ids.EMBED_FRESHNESS, "children"),
-        Output(ids.EMBED_FRESHNESS, "className"),
+        Output(ids.EMBED_STATUS, "data"),
         Input(ids.POLL, "n_intervals"),
         State(ids.EMBED_TARGET, "data"),
         State(ids.MAP_VERSIONS, "data"),
         State(ids.LANG, "data"),
+        running=[PAUSE_POLL],
     )
     def refresh(_tick, target, shown, lang):
-        """The freshness line, and the layer's redacted points when its version moved."""
+        """The freshness of the layer (shown by the browser, which ages it), and its redacted points when they moved."""
         layer, commune = (target or {}).get("layer", ""), (target or {}).get("commune", "")
         lang = normalise_language(lang)
         # The state comes from the browser: check it as strictly as the page's URL.
@@ -107,16 +108,34 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
             item = store.overview([layer])[layer]
         except StoreUnavailable:
             raise PreventUpdate from None  # keep what is on screen
-        state, line = public_freshness(public_layer(layer), item, datetime.now(UTC), lang)
-        css = f"embed-freshness state-{state}"
+        now = datetime.now(UTC)
+        state, line = public_freshness(public_layer(layer), item, now, lang)
+        fetched_at = item.head.fetched_at if item.head else None
+        status = {
+            "now": epoch_ms(now),
+            "state": state,
+            "line": line,
+            "at": epoch_ms(fetched_at) if fetched_at else None,
+            "budget": public_layer(layer).freshness_seconds,
+        }
         wanted = item.head.version if item.head else 0
         if not wanted or (shown or {}).get(layer) == wanted:
-            return no_update, no_update, line, css
+            return no_update, no_update, status
         try:
             version, traces = figures.traces(layer, wanted, lang, commune, public=True)
         except StoreUnavailable:
-            return no_update, no_update, line, css
+            return no_update, no_update, status
         patch = Patch()
         for index, trace in zip(trace_slots([layer])[layer], traces, strict=True):
             patch["data"][index] = without_map_legend(trace)
-        return patch, {layer: version}, line, css
+        return patch, {layer: version}, status
+
+    resume_stuck_poll(app)
+    app.clientside_callback(
+        ClientsideFunction(namespace="cityops_freshness", function_name="embedLine"),
+        Output(ids.EMBED_FRESHNESS, "children"),
+        Output(ids.EMBED_FRESHNESS, "className"),
+        Input(ids.EMBED_STATUS, "data"),
+        Input(ids.WATCH_TICK, "n_intervals"),
+        State(ids.WATCH, "data"),
+    )

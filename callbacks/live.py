@@ -19,6 +19,26 @@ from dashboard.store import Store, StoreUnavailable
 from dashboard.view import build_view
 from layouts import ids
 
+# While a poll is on its way the next tick waits: Dash drops the answer of a callback triggered again before it
+# came back, so polls slower than the interval would never land at all.
+PAUSE_POLL = (Output(ids.POLL, "disabled"), True, False)
+
+
+def resume_stuck_poll(app: dash.Dash) -> None:
+    """Resume the poll when a request paused it and failed without an answer (assets/freshness.js)."""
+    app.clientside_callback(
+        ClientsideFunction(namespace="cityops_freshness", function_name="resumePoll"),
+        Output(ids.POLL, "disabled"),
+        Input(ids.WATCH_TICK, "n_intervals"),
+        State(ids.POLL, "disabled"),
+        State(ids.WATCH, "data"),
+    )
+
+
+def epoch_ms(moment: datetime) -> int:
+    """`moment` as milliseconds since the epoch, as browsers count time."""
+    return int(moment.timestamp() * 1000)
+
 
 def request_language() -> str:
     """The page's language from `?lang=`; Dash fetches the layout separately, so the page URL is the referrer."""
@@ -51,14 +71,16 @@ def register_live(
     @app.callback(
         Output(ids.VIEW, "data"),
         Output(ids.STORE_DOWN_SINCE, "data"),
+        Output(ids.POLL_OK, "data"),
         Input(ids.POLL, "n_intervals"),
         *filter_inputs,
         State(ids.VIEW, "data"),
         State(ids.STORE_DOWN_SINCE, "data"),
         State(ids.LANG, "data"),
+        running=[PAUSE_POLL],
     )
     def poll(_tick, *args):
-        """One round trip to Redis (two with filters set); nothing is sent back when nothing changed."""
+        """One round trip to Redis (two with filters set); only the server's clock is sent when nothing changed."""
         chosen, seen, down_since, lang = args if filters else (None, *args)
         # The store comes back from the browser: checked again here (shape and known statuses/windows).
         narrowed, _rejected = parse_filters(chosen)
@@ -75,10 +97,9 @@ def register_live(
         except StoreUnavailable:
             if down_since:
                 raise PreventUpdate from None
-            return no_update, t("banner.store_down", lang, time=city_time(now, lang))
-        if view == seen and not down_since:
-            raise PreventUpdate
-        return (no_update if view == seen else view), None
+            return no_update, t("banner.store_down", lang, time=city_time(now, lang)), no_update
+        # The clock tells the browser that its data were current at that time (assets/freshness.js).
+        return (no_update if view == seen else view), (None if down_since else no_update), epoch_ms(now)
 
     app.clientside_callback(
         ClientsideFunction(namespace="cityops", function_name="renderView"),
@@ -93,8 +114,12 @@ def register_live(
         *[Output(ids.kpi_detail(name), "children") for name in names],
         Input(ids.VIEW, "data"),
         Input(ids.STORE_DOWN_SINCE, "data"),
-        State(ids.LANG, "data"),
+        Input(ids.POLL_OK, "data"),
+        Input(ids.WATCH_TICK, "n_intervals"),
+        State(ids.WATCH, "data"),
     )
+
+    resume_stuck_poll(app)
 
     switch_inputs = [Input(ids.LAYER_TOGGLE, "value")] if layer_switch else []
 

@@ -39,6 +39,7 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
             kpis=kpis({}, lang),
             zone=zone_label(datetime.now(UTC)),
             poll_ms=int(settings.poll_seconds * 1000),
+            timeout_ms=int(settings.redis_timeout_seconds * 1000),
             tile_url=settings.tile_url,
             tile_attribution=settings.tile_attribution,
             outlines=geography.outlines,

@@ -30,6 +30,7 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
             layer_titles={name: layer.title(lang) for name, layer in LAYERS.items()},
             kpis=kpis({}, lang),
             poll_ms=int(settings.poll_seconds * 1000),
+            timeout_ms=int(settings.redis_timeout_seconds * 1000),
             cycle_ms=int(settings.wall_cycle_seconds * 1000),
             trend_hours=settings.wall_trend_hours,
             tile_url=settings.tile_url,

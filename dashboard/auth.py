@@ -47,7 +47,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from dashboard import keys
 from dashboard.i18n import city_time, normalise_language, t, zone_label
 from dashboard.settings import Settings, normalise_name
-from dashboard.store import Store, StoreUnavailable
+from dashboard.store import Store, StoreUnavailable, guarded_pool
 
 log = logging.getLogger("cityops.auth")
 
@@ -418,9 +418,9 @@ def install_manager_login(server: Flask, settings: Settings, store: Store) -> No
         key_func=_address_and_name,
         app=server,
         storage_uri=_limiter_storage(settings),
+        # Its own pool behind its own breaker: a hung Redis costs a sign-in one timeout, then fails fast.
         storage_options={
-            "socket_timeout": settings.redis_timeout_seconds,
-            "socket_connect_timeout": settings.redis_timeout_seconds,
+            "connection_pool": guarded_pool(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
         }
         if settings.redis_url
         else {},

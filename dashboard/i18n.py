@@ -56,6 +56,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "state.down": {"fr": "hors service", "en": "down"},
     "state.stale": {"fr": "données anciennes", "en": "stale data"},
     "state.stale_detail": {"fr": "dernières données du {time}", "en": "last data from {time}"},
+    "live.stale_since": {"fr": "données anciennes depuis {time}", "en": "stale data since {time}"},
     "state.waiting": {"fr": "en attente de données", "en": "waiting for data"},
     "age.just_now": {"fr": "à l'instant", "en": "just now"},
     "age.minutes": {"fr": "il y a {n} min", "en": "{n} min ago"},

@@ -10,10 +10,11 @@ from typing import Any
 
 import orjson
 import redis
-from redis.backoff import ExponentialBackoff
+from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.retry import Retry
 
 from dashboard import keys
+from dashboard.breaker import CircuitBreaker, guarded_connection_class
 from dashboard.models import (
     FetchResult,
     LayerHead,
@@ -68,25 +69,44 @@ class TimelineEntry:
     version: int
 
 
-def connect(url: str | None, *, timeout_seconds: float = 2.0) -> redis.Redis:
-    """A client for `url` (redis://, rediss://, unix://), or an in-process stand-in when url is None."""
+def connect(url: str | None, *, timeout_seconds: float = 2.0, fail_fast: bool = False) -> redis.Redis:
+    """A client for `url` (redis://, rediss://, unix://), or an in-process stand-in when url is None.
+
+    `fail_fast` (the web process): no retries, and a circuit breaker so that a Redis that stops answering costs
+    one timeout per process, not one per request (dashboard.breaker).
+    """
     if url is None:
         import fakeredis  # only the all-in-one mode needs it
 
         return fakeredis.FakeRedis(server=fakeredis.FakeServer())
+    if fail_fast:
+        return redis.Redis(connection_pool=guarded_pool(url, timeout_seconds=timeout_seconds))
     return redis.Redis.from_url(
         url,
         socket_timeout=timeout_seconds,
         socket_connect_timeout=timeout_seconds,
         health_check_interval=15,
-        # One quick retry: a dashboard poll must fail fast and say so rather than hang.
+        # One quick retry: a collector's write should survive a dropped connection.
         retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=1),
     )
 
 
-def open_store(settings: Settings) -> Store:
-    """The store described by the settings (a real Redis, or the in-process stand-in)."""
-    client = connect(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
+def guarded_pool(url: str, *, timeout_seconds: float) -> redis.ConnectionPool:
+    """A connection pool for `url` behind its own circuit breaker, without retries: a call waits one timeout at most."""
+    pool = redis.ConnectionPool.from_url(
+        url,
+        socket_timeout=timeout_seconds,
+        socket_connect_timeout=timeout_seconds,
+        health_check_interval=15,
+        retry=Retry(NoBackoff(), retries=0),  # redis-py retries timeouts by default: one wait would become four
+    )
+    pool.connection_class = guarded_connection_class(pool.connection_class, CircuitBreaker(timeout_seconds))
+    return pool
+
+
+def open_store(settings: Settings, *, fail_fast: bool = False) -> Store:
+    """The store described by the settings (a real Redis, or the in-process stand-in); `fail_fast`: see connect."""
+    client = connect(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds, fail_fast=fail_fast)
     return Store(client, history_retention=timedelta(days=settings.history_days), redactor=settings.redactor())
 
 

@@ -10,7 +10,7 @@ from dashboard.freshness import Freshness, freshness
 from dashboard.i18n import city_time, t
 from dashboard.kpis import kpis
 from dashboard.layers import LAYERS
-from dashboard.models import LayerOverview
+from dashboard.models import LayerHead, LayerOverview
 
 
 def build_view(
@@ -40,14 +40,24 @@ def build_view(
         "area": area,
         "demo": any(h.demo for h in heads.values() if h),
         "versions": {name: (item.head.version if item.head else 0) for name, item in overview.items()},
-        "badges": {
-            name: {"state": b.state, "text": f"{b.label} · {b.age}" if b.age else b.label, "reason": b.reason}
-            for name, b in badges.items()
-        },
+        "badges": {name: _badge(b, heads[name], LAYERS[name].freshness_seconds) for name, b in badges.items()},
         "kpis": {k.key: {"value": k.value, "detail": k.detail} for k in kpis(tiles, lang)},
         "alerts": alerts,
         "banner": t("banner.sources", lang, layers=" ; ".join(alerts)) if alerts else "",
         "updated": t("app.updated", lang, time=city_time(latest, lang)) if latest else "",
+    }
+
+
+def _badge(badge: Freshness, head: LayerHead | None, budget: float) -> dict[str, Any]:
+    """A badge as the page shows it, with its data time (epoch ms) and budget for the browser's own ageing."""
+    at = head.fetched_at if head else None
+    return {
+        "state": badge.state,
+        "text": f"{badge.label} · {badge.age}" if badge.age else badge.label,
+        "reason": badge.reason,
+        "label": badge.label,
+        "at": int(at.timestamp() * 1000) if at else None,
+        "budget": budget,
     }
 
 

@@ -7,6 +7,7 @@ from dash import dcc, html
 from dashboard.figures import map_figure, map_legend, without_map_legend
 from dashboard.i18n import t
 from layouts import ids
+from layouts.parts import freshness_watch
 
 # The host page scrolls: the map must not capture the wheel, and a toolbar would crowd a small frame.
 _CONFIG = {"displayModeBar": False, "scrollZoom": False, "responsive": True}
@@ -30,6 +31,7 @@ def embed_layout(
     area_name: str,
     commune: str,
     poll_ms: int,
+    timeout_ms: int,
     outlines: dict[str, dict],
     empty_traces: list[dict],
 ) -> html.Div:
@@ -61,6 +63,8 @@ def embed_layout(
             dcc.Store(id=ids.LANG, data=lang),
             dcc.Store(id=ids.EMBED_TARGET, data={"layer": layer, "commune": commune}),
             dcc.Store(id=ids.MAP_VERSIONS, data={}),
+            dcc.Store(id=ids.EMBED_STATUS),
             dcc.Interval(id=ids.POLL, interval=poll_ms),
+            *freshness_watch(lang, poll_ms, timeout_ms),
         ],
     )

@@ -6,6 +6,9 @@ LANG = "lang"
 VIEW = "view"  # what the server last described: versions, badges, KPI texts, banner
 MAP_VERSIONS = "map-versions"  # layer versions the figure currently shows
 STORE_DOWN_SINCE = "store-down-since"
+POLL_OK = "poll-ok"  # the server's clock at the last poll that read the data: the browser's proof of freshness
+WATCH = "watch"  # threshold and texts of the browser's own freshness check (layouts.parts.freshness_watch)
+WATCH_TICK = "watch-tick"  # drives that check, independently of the poll
 LAYER_TOGGLE = "layer-toggle"
 COMMUNE_FILTER = "commune-filter"  # narrows the KPI tiles and the map to one commune ('' or None: all)
 AREA_SHADING = "area-shading"  # shade the map by open reports per commune or quartier, or not
@@ -76,6 +79,7 @@ HIGHLIGHT_SHOWN = "highlight-shown"  # (layer, version) whose trend is on screen
 # The public embed's own components.
 EMBED_TARGET = "embed-target"  # the layer and commune the page shows
 EMBED_FRESHNESS = "embed-freshness"
+EMBED_STATUS = "embed-status"  # the last poll's answer: state, line, data time, budget, server clock
 
 # Threshold alarms (managers' panel and the wall's ticker).
 ALARMS_LIST = "alarms-list"  # the managers' table of active alarms

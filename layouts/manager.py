@@ -75,6 +75,7 @@ def manager_layout(
     kpis: list[Kpi],
     zone: str,
     poll_ms: int,
+    timeout_ms: int,
     tile_url: str | None,
     tile_attribution: str,
     outlines: dict[str, dict],
@@ -134,6 +135,6 @@ def manager_layout(
             ),
             details_panel(lang),
             tables_section(lang, layer_titles),
-            *live_stores(lang, poll_ms),
+            *live_stores(lang, poll_ms, timeout_ms),
         ],
     )

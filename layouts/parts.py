@@ -42,14 +42,35 @@ def boundaries_note(note: str) -> html.P:
     return html.P(note, className="boundaries-note", role="status", hidden=not note)
 
 
-def live_stores(lang: str, poll_ms: int) -> list:
-    """The stores and the poll interval the live-update callbacks read and write."""
+def live_stores(lang: str, poll_ms: int, timeout_ms: int, *, lost_banner: bool = True) -> list:
+    """The stores and the poll interval the live-update callbacks read and write, and the freshness watch."""
     return [
         dcc.Store(id=ids.LANG, data=lang),
         dcc.Store(id=ids.VIEW),
         dcc.Store(id=ids.MAP_VERSIONS, data={}),
         dcc.Store(id=ids.STORE_DOWN_SINCE),
+        dcc.Store(id=ids.POLL_OK),
         dcc.Interval(id=ids.POLL, interval=poll_ms),
+        *freshness_watch(lang, poll_ms, timeout_ms, lost_banner=lost_banner),
+    ]
+
+
+def freshness_watch(lang: str, poll_ms: int, timeout_ms: int, *, lost_banner: bool = True) -> list:
+    """What the browser needs to tell by itself that it heard nothing new (assets/freshness.js).
+
+    A poll answers within the Redis timeout: without a good answer for one poll interval plus that timeout,
+    the page says its data are stale. `lost_banner`: also say so in the banner (the wall has its own line).
+    """
+    placeholders = {"time": "{time}", "n": "{n}"}
+    texts = {
+        "stale_since": t("live.stale_since", lang, **placeholders),
+        "lost": t("wall.connection_lost", lang, **placeholders) if lost_banner else "",
+        **{unit: t(f"age.{unit}", lang, **placeholders) for unit in ("just_now", "minutes", "hours", "days")},
+    }
+    return [
+        dcc.Store(id=ids.WATCH, data={"after": poll_ms + timeout_ms, "lang": lang, "texts": texts}),
+        # Often enough to notice within about a second, never more often than the poll itself.
+        dcc.Interval(id=ids.WATCH_TICK, interval=max(250, min(1000, poll_ms))),
     ]
 
 

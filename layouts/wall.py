@@ -20,6 +20,7 @@ def wall_layout(
     layer_titles: dict[str, str],
     kpis: list[Kpi],
     poll_ms: int,
+    timeout_ms: int,
     cycle_ms: int,
     trend_hours: float,
     tile_url: str | None,
@@ -114,7 +115,8 @@ def wall_layout(
                     ),
                 ],
             ),
-            *live_stores(lang, poll_ms),
+            # The wall says "Connexion perdue" in its own line (assets/wall.js).
+            *live_stores(lang, poll_ms, timeout_ms, lost_banner=False),
             dcc.Interval(id=ids.CLOCK_TICK, interval=1000),
             dcc.Interval(id=ids.CYCLE, interval=cycle_ms),
             dcc.Store(id=ids.HIGHLIGHT_SHOWN),

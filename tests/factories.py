@@ -55,8 +55,12 @@ def parking_result(occupied: int = 100, when: datetime | None = None, rejected: 
 def poll_body(filters=None, changed: str = "poll.n_intervals") -> dict:
     """The managers' page poll as Dash posts it to `_dash-update-component` (nothing on screen yet, French)."""
     return {
-        "output": "..view.data...store-down-since.data..",
-        "outputs": [{"id": "view", "property": "data"}, {"id": "store-down-since", "property": "data"}],
+        "output": "..view.data...store-down-since.data...poll-ok.data..",
+        "outputs": [
+            {"id": "view", "property": "data"},
+            {"id": "store-down-since", "property": "data"},
+            {"id": "poll-ok", "property": "data"},
+        ],
         "inputs": [
             {"id": "poll", "property": "n_intervals", "value": 1},
             {"id": "filters", "property": "data", "value": filters},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -70,6 +71,17 @@ class RedisServer:
     def stop(self) -> None:
         """Stop the server (the port stays reserved for a restart)."""
         if self.process is not None:
+            self.process.send_signal(signal.SIGCONT)  # a paused server would not act on SIGTERM
             self.process.terminate()
             self.process.wait(timeout=10)
             self.process = None
+
+    def pause(self) -> None:
+        """Freeze the server (SIGSTOP): connections are still accepted by the kernel but nothing answers."""
+        if self.process is not None:
+            self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """Let a paused server run again (SIGCONT); it answers what was sent meanwhile."""
+        if self.process is not None:
+            self.process.send_signal(signal.SIGCONT)

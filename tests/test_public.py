@@ -139,8 +139,7 @@ def test_embed_layout_in_the_page_language(client, lang, title):
 
 
 def _callback(client, layer: str, lang: str = "fr", commune: str = "") -> dict:
-    outputs = [("map", "figure"), ("map-versions", "data"), ("embed-freshness", "children")]
-    outputs.append(("embed-freshness", "className"))
+    outputs = [("map", "figure"), ("map-versions", "data"), ("embed-status", "data")]
     body = {
         "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
         "outputs": [{"id": i, "property": p} for i, p in outputs],
