@@ -132,7 +132,7 @@ CALLBACKS = {
     "wall poll": (
         WALL,
         _body(
-            "..view.data...store-down-since.data..",
+            "..view.data...store-down-since.data...poll-ok.data..",
             [("poll", "n_intervals", 1)],
             [("view", "data", None), ("store-down-since", "data", None), ("lang", "data", "fr")],
         ),
@@ -165,7 +165,7 @@ CALLBACKS = {
     "embed": (
         EMBED,
         _body(
-            "..map.figure...map-versions.data...embed-freshness.children...embed-freshness.className..",
+            "..map.figure...map-versions.data...embed-status.data..",
             [("poll", "n_intervals", 1)],
             [
                 ("embed-target", "data", {"layer": "parking", "commune": ""}),
