@@ -14,6 +14,7 @@ from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
 from dashboard import keys
+from dashboard.metrics import redis_error
 from dashboard.models import (
     FetchResult,
     LayerHead,
@@ -95,8 +96,10 @@ def unavailable_on_redis_error() -> Iterator[None]:
     try:
         yield
     except (redis.ConnectionError, redis.TimeoutError) as err:
+        redis_error(err)
         raise StoreUnavailable(f"Redis injoignable : {err}") from err
     except redis.ResponseError as err:
+        redis_error(err)
         raise StoreUnavailable(f"Redis a répondu par une erreur : {err}") from err
 
 
