@@ -22,9 +22,11 @@ from dashboard.auth import install_manager_login
 from dashboard.geo import configured_geography
 from dashboard.http_errors import install_request_limits
 from dashboard.i18n import t
+from dashboard.metrics_api import create_metrics_endpoint, install_web_metrics
 from dashboard.settings import Settings, load_settings
 from dashboard.startup import start_process
 from dashboard.store import Store, open_store
+from layouts import ids
 
 log = logging.getLogger("cityops")
 
@@ -52,7 +54,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     install_manager_login(server, settings, store)
     geography = configured_geography(settings)
     server.register_blueprint(create_api(store, geography))
-    server.register_blueprint(create_alarm_api(AlarmStore(store.redis, cleared_kept=settings.alarms.cleared_kept)))
+    alarms = AlarmStore(store.redis, cleared_kept=settings.alarms.cleared_kept)
+    server.register_blueprint(create_alarm_api(alarms))
+    server.register_blueprint(create_metrics_endpoint(alarms, settings.prometheus_multiproc_dir))
+    install_web_metrics(server, poll_input=f"{ids.POLL}.n_intervals")
     figures = FigureCache(store, cache)
     pages = {
         # prefix: (title, asset files of the other pages to leave out, how to register the page)

@@ -57,6 +57,7 @@ SESSION_COOKIE = "cityops_session"
 DEMO_USER = DEMO_PASSWORD = "demo"  # all-in-one mode only, when no account is configured
 OPEN_PATHS = frozenset({"/healthz", LOGIN_PATH, LOGOUT_PATH, "/_favicon.ico", "/favicon.ico"})
 OPEN_PREFIXES = ("/api/v1/public/", "/wall/", "/embed/", "/_dash-component-suites/", "/assets/")
+METRICS_PATH = "/metrics"  # for managers, or a scraper with CITYOPS_METRICS_TOKEN
 CSRF_FIELD = "csrf_token"  # the forms' anti-forgery field, checked against the session's token
 # A worker trusts its last answer from Redis on whether a session was signed out for this long.
 REVOCATION_CHECK_SECONDS = 2
@@ -137,7 +138,16 @@ def _is_open(path: str) -> bool:
 
 def _wants_page(path: str) -> bool:
     """A page a browser navigates to (redirect to the login page), as opposed to an API or Dash's callbacks (401)."""
-    return request.method in ("GET", "HEAD") and not path.startswith(("/_dash-", "/_reload-hash", "/api/"))
+    api = path == METRICS_PATH or path.startswith(("/_dash-", "/_reload-hash", "/api/"))
+    return request.method in ("GET", "HEAD") and not api
+
+
+def _is_scraper(path: str, token: str | None) -> bool:
+    """A request for /metrics only, bearing the configured scrape token (CITYOPS_METRICS_TOKEN)."""
+    if path != METRICS_PATH or not token:
+        return False
+    presented = request.headers.get("Authorization", "")
+    return hmac.compare_digest(presented.encode(), f"Bearer {token}".encode())
 
 
 def _limiter_storage(settings: Settings) -> str:
@@ -487,7 +497,7 @@ def install_manager_login(server: Flask, settings: Settings, store: Store) -> No
     @server.before_request
     def _require_manager() -> Response | None:
         path = request.path
-        if _is_open(path):
+        if _is_open(path) or _is_scraper(path, settings.metrics_token):
             return None
         name = login.identify()
         if name is None:

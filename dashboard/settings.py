@@ -1,7 +1,8 @@
 """Settings: the only reader of os.environ and of the config file. Strict, with one error listing every problem.
 
 Sources, later ones winning: defaults, the TOML file named by CITYOPS_CONFIG, environment variables
-(CITYOPS_<NAME>, plus REDIS_URL). Every field's description is its one line of documentation.
+(CITYOPS_<NAME>, plus REDIS_URL and PROMETHEUS_MULTIPROC_DIR). Every field's description is its one line of
+documentation.
 """
 
 from __future__ import annotations
@@ -333,6 +334,26 @@ class Settings(BaseModel):
         description="Sites that may frame the public embeds (/embed/), space-separated, like https://www.toulouse.fr.",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Logging level.")
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description="Log lines as text, or as one JSON object each (time, level, logger, message, source, request).",
+    )
+    metrics_token: str | None = Field(
+        None,
+        min_length=16,
+        description="Bearer token a Prometheus scraper sends to /metrics. Unset: /metrics for signed-in managers only.",
+        json_schema_extra=SECRET,
+    )
+    collector_metrics_port: int | None = Field(
+        None,
+        ge=1,
+        le=65535,
+        description="Port on 127.0.0.1 where a collector process serves its metrics. Unset: not served.",
+    )
+    prometheus_multiproc_dir: Path | None = Field(
+        None,
+        description="Folder where web workers write their metrics, summed by /metrics (gunicorn). Unset: one process.",
+    )
     sources: tuple[SourceSettings, ...] = Field(
         (),
         description="Real feeds, as [[sources]] tables in the TOML file (see Real feeds). Unset: the demonstration feeds.",  # noqa: E501
@@ -447,7 +468,8 @@ _FILE_ONLY = {"sources": "[[sources]] tables", "alarms": "an [alarms] table"}
 
 def env_name(field: str) -> str:
     """The environment variable that sets `field`."""
-    return "REDIS_URL" if field == "redis_url" else ENV_PREFIX + field.upper()
+    # Both are read by their libraries too (redis-py's convention, prometheus_client's multiprocess mode).
+    return field.upper() if field in ("redis_url", "prometheus_multiproc_dir") else ENV_PREFIX + field.upper()
 
 
 def _from_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
@@ -501,6 +523,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     if environ.get(CONFIG_ENV):
         values.update(_from_file(Path(environ[CONFIG_ENV])))
     env_values, problems = _from_environment(environ)
+    if "prometheus_multiproc_dir" in values:  # prometheus_client reads the environment before any setting
+        problems.append("prometheus_multiproc_dir: set PROMETHEUS_MULTIPROC_DIR in the environment, not in the file")
     values.update(env_values)
     values.update(overrides)
     try:

@@ -15,6 +15,7 @@ from redis.retry import Retry
 
 from dashboard import keys
 from dashboard.breaker import CircuitBreaker, guarded_connection_class
+from dashboard.metrics import redis_error
 from dashboard.models import (
     FetchResult,
     LayerHead,
@@ -115,8 +116,10 @@ def unavailable_on_redis_error() -> Iterator[None]:
     try:
         yield
     except (redis.ConnectionError, redis.TimeoutError) as err:
+        redis_error(err)
         raise StoreUnavailable(f"Redis injoignable : {err}") from err
     except redis.ResponseError as err:
+        redis_error(err)
         raise StoreUnavailable(f"Redis a répondu par une erreur : {err}") from err
 
 

@@ -6,6 +6,7 @@ import signal
 import sys
 
 from dashboard.collectors.runner import CollectorRunner, configured_sources
+from dashboard.metrics import serve_collector_metrics
 from dashboard.startup import start_process
 from dashboard.store import open_store
 
@@ -16,6 +17,8 @@ def main() -> int:
     if settings.redis_url is None:
         print("REDIS_URL must be set: separate collector processes need a shared Redis.", file=sys.stderr)
         return 2
+    if settings.collector_metrics_port is not None:
+        serve_collector_metrics(settings.collector_metrics_port)
     store = open_store(settings)
     runner = CollectorRunner(store, configured_sources(settings), settings)
     signal.signal(signal.SIGTERM, lambda *_: runner.stop_event.set())

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from dashboard import metrics
 from dashboard.areas import area_totals
 from dashboard.collectors.health import after_failure, after_success
 from dashboard.collectors.leader import LeaderLock
@@ -18,6 +19,7 @@ from dashboard.collectors.schedule import next_delay
 from dashboard.geo import Boundaries
 from dashboard.i18n import t
 from dashboard.layers import Layer
+from dashboard.logs import about_source
 from dashboard.models import SourceState, SourceStatus
 from dashboard.sources import Source, SourceError
 from dashboard.store import NotLeader, Store, StoreUnavailable
@@ -69,7 +71,9 @@ class SourceJob:
         now = self.clock()
         retry_after: float | None = None
         try:
-            result = self.source.fetch(now)
+            with metrics.fetching(self.layer.name, self.source.name):
+                result = self.source.fetch(now)
+            metrics.validated(self.layer.name, self.source.name, result)
             if self.boundaries is not None:
                 # Located once here, per fetch, so no viewer ever pays for a spatial join.
                 result = self.boundaries.assign(result)
@@ -113,6 +117,7 @@ class SourceJob:
         self.store.write_status(status, fence=self.leader.fence())
         _log_transition(previous, status)
         self.status = status
+        metrics.recorded(status)
         return next_delay(
             self.interval,
             status.consecutive_failures,
@@ -148,8 +153,10 @@ class SourceJob:
             retry=self.interval,
             forget=self.forget,
             redact=self.store.redactor.text,
+            on_lead=metrics.lead_watcher(self.layer.name, self.source.name),
         )
-        loop.run(stop)
+        with about_source(self.layer.name, self.source.name):  # every log line of this thread names the source
+            loop.run(stop)
 
 
 def _log_transition(before: SourceStatus, after: SourceStatus) -> None:

@@ -30,7 +30,8 @@ class LeaderLoop:
     """Runs `work` whenever it is due, while holding `leader`; `work` returns the seconds until it is due again.
 
     `forget` is called on each new lead, so that the work starts from what Redis holds, not from memory.
-    `retry` is the pause after `work` raised unexpectedly. Problems are logged once when they start and
+    `retry` is the pause after `work` raised unexpectedly; `on_lead` hears on each turn whether the lock is held
+    (for the metrics). Problems are logged once when they start and
     once when they end, never on every retry.
     """
 
@@ -43,6 +44,7 @@ class LeaderLoop:
         retry: float,
         forget: Callable[[], None] = lambda: None,
         redact: Callable[[str], str] = lambda text: text,
+        on_lead: Callable[[bool], None] = lambda held: None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.what = what
@@ -51,6 +53,7 @@ class LeaderLoop:
         self.retry = retry
         self.forget = forget
         self.redact = redact
+        self.on_lead = on_lead
         self.clock = clock
         self.due = 0.0
         self.problem: str | None = None  # "redis" or "work" while failing, for edge-triggered logs
@@ -62,14 +65,18 @@ class LeaderLoop:
         while not stop.is_set():
             stop.wait(self.turn())
         self.leader.step_down()
+        self.on_lead(False)
 
     def turn(self) -> float:
         """Lead or follow once, working if due; return the seconds to wait before the next turn."""
         try:
-            wait = self._lead() if self.leader.hold() else self.leader.follow_wait()
+            leading = self.leader.hold()
+            self.on_lead(leading)
+            wait = self._lead() if leading else self.leader.follow_wait()
         except NotLeader:
             log.warning("lost the leader lock of %s; another collector took it over", self.what)
             self.leader.step_down()
+            self.on_lead(False)
             return _MIN_WAIT
         except (StoreUnavailable, redis.RedisError) as err:
             self._infra_failures += 1

@@ -15,6 +15,7 @@ import httpx
 import orjson
 
 from dashboard.i18n import t
+from dashboard.metrics import count_received_bytes
 from dashboard.redact import Redactor, redact_url
 from dashboard.sources.base import SourceError
 
@@ -100,7 +101,7 @@ class FeedClient:
             timeout=self._timeout,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             follow_redirects=True,
-            event_hooks={"response": [self._check_redirect]},
+            event_hooks={"response": [self._check_redirect, count_received_bytes]},
         )
         self._cache: dict[str, _Cached] = {}
 
