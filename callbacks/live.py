@@ -15,6 +15,7 @@ from dashboard.figures import trace_slots, without_map_legend
 from dashboard.filters import parse_filters, summary_categories
 from dashboard.i18n import city_time, normalise_language, t
 from dashboard.layers import LAYERS
+from dashboard.metrics_api import mark_unchanged_poll
 from dashboard.store import Store, StoreUnavailable
 from dashboard.view import build_view
 from layouts import ids
@@ -98,6 +99,8 @@ def register_live(
             if down_since:
                 raise PreventUpdate from None
             return no_update, t("banner.store_down", lang, time=city_time(now, lang)), no_update
+        if view == seen:
+            mark_unchanged_poll()
         # The clock tells the browser that its data were current at that time (assets/freshness.js).
         return (no_update if view == seen else view), (None if down_since else no_update), epoch_ms(now)
 

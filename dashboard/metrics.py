@@ -52,7 +52,7 @@ STATE = Gauge(
 )
 POLLS = Counter("cityops_web_polls", "Callback requests a page's poll timer made.", ["page"])
 POLLS_UNCHANGED = Counter(
-    "cityops_web_polls_unchanged", "Poll requests answered 204: nothing changed since the last.", ["page"]
+    "cityops_web_polls_unchanged", "Poll requests that found nothing new since the last.", ["page"]
 )
 CALLBACK_CLIENT_ERRORS = Counter(
     "cityops_web_callback_client_errors", "Callback requests answered 4xx (malformed, signed out, no token).", ["page"]

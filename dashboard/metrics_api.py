@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -20,10 +20,16 @@ from dashboard.store import StoreUnavailable
 CALLBACK_SUFFIX = "/_dash-update-component"
 # Which page a callback request belongs to, by its path's prefix (the managers' page is the rest).
 PAGES = (("/wall/", "wall"), ("/embed/", "embed"))
+_UNCHANGED = "cityops_poll_unchanged"
 
 
 def _page(path: str) -> str:
     return next((page for prefix, page in PAGES if path.startswith(prefix)), "managers")
+
+
+def mark_unchanged_poll() -> None:
+    """Count this poll as one that found nothing new, though it answers (with the server's clock only)."""
+    g.setdefault(_UNCHANGED, True)
 
 
 def install_web_metrics(server: Flask, poll_input: str) -> None:
@@ -40,7 +46,7 @@ def install_web_metrics(server: Flask, poll_input: str) -> None:
         body = request.get_json(silent=True)  # already parsed (and checked) before the callback ran
         if isinstance(body, dict) and poll_input in (body.get("changedPropIds") or ()):
             POLLS.labels(page).inc()
-            if response.status_code == 204:
+            if response.status_code == 204 or g.get(_UNCHANGED):
                 POLLS_UNCHANGED.labels(page).inc()
         return response
 
