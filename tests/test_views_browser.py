@@ -71,8 +71,7 @@ def test_status_filter_narrows_map_kpi_table_and_csv(page, live_app, tmp_path):
     page.get_by_role("dialog").get_by_role("option", name="Nouveau", exact=True).click()
     page.keyboard.press("Escape")
     page.wait_for_function(
-        "(js) => { const n = eval(js)(); return n['En cours'] === 0 && n['Nouveau'] > 0; }",
-        arg=REPORT_POINTS_JS,
+        f"() => {{ const n = ({REPORT_POINTS_JS})(); return n['En cours'] === 0 && n['Nouveau'] > 0; }}",
         timeout=20000,
     )
     after = page.evaluate(REPORT_POINTS_JS)
@@ -132,9 +131,9 @@ def test_category_and_window_filters_combine_and_can_be_reset(page, live_app):
     page.keyboard.press("Escape")
     page.get_by_label("dernières 24 h").check()
     page.wait_for_function(
-        "([js, whole]) => { const n = eval(js)(); const s = Object.values(n).reduce((a, b) => a + b, 0);"
+        f"(whole) => {{ const n = ({REPORT_POINTS_JS})(); const s = Object.values(n).reduce((a, b) => a + b, 0);"
         " return s > 0 && s < whole / 5; }",
-        arg=[REPORT_POINTS_JS, whole],
+        arg=whole,
         timeout=20000,
     )
     # The view can be shared as a link: the address bar follows the filters.
@@ -144,8 +143,8 @@ def test_category_and_window_filters_combine_and_can_be_reset(page, live_app):
     shared = page.url
     page.get_by_role("button", name="Tout afficher").click()
     page.wait_for_function(
-        "([js, whole]) => Object.values(eval(js)()).reduce((a, b) => a + b, 0) === whole",
-        arg=[REPORT_POINTS_JS, whole],
+        f"(whole) => Object.values(({REPORT_POINTS_JS})()).reduce((a, b) => a + b, 0) === whole",
+        arg=whole,
         timeout=20000,
     )
     # Opening the shared link restores the filters.
