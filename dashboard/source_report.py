@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from babel.numbers import format_decimal
-
 from dashboard.alarm_view import paris_time
 from dashboard.freshness import freshness
 from dashboard.i18n import number, t
@@ -65,8 +63,8 @@ def _size(size: int | None, lang: str) -> str:
     while value >= 1000 and step < len(units) - 1:
         value /= 1000
         step += 1
-    shown = format_decimal(round(value, 1), format="#,##0.#", locale="fr_FR" if lang == "fr" else "en_GB")
-    return t(f"sources.{units[step]}", lang, n=shown)
+    value = round(value, 1)
+    return t(f"sources.{units[step]}", lang, n=number(value, lang, 0 if value.is_integer() else 1))
 
 
 def panel_row(entry: dict[str, Any], lang: str) -> dict[str, Any]:
