@@ -322,7 +322,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sources.col_next_attempt": {"fr": "Prochain essai", "en": "Next attempt"},
     "sources.col_origin": {"fr": "Source, format et adresse", "en": "Source, format and address"},
     "sources.rejected_total": {"fr": "{n} au total :", "en": "{n} in all:"},
-    "sources.reason": {"fr": "{n} : {reason}", "en": "{n}: {reason}"},
+    "sources.reason_count": {"fr": "{n} : ", "en": "{n}: "},  # before the reason, kept in French as stored
     "sources.fetch_facts": {"fr": "{duration}, {size}", "en": "{duration}, {size}"},
     "sources.seconds": {"fr": "{n} s", "en": "{n} s"},
     "sources.bytes": {"fr": "{n} o", "en": "{n} B"},

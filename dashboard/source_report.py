@@ -70,7 +70,7 @@ def _size(size: int | None, lang: str) -> str:
 def panel_row(entry: dict[str, Any], lang: str) -> dict[str, Any]:
     """One source as the panel shows it, in the viewer's language (stored reasons and errors stay in French)."""
     state = entry["freshness"]
-    reasons = [t("sources.reason", lang, n=number(r["count"], lang), reason=r["reason"]) for r in entry["rejections"]]
+    reasons = [(t("sources.reason_count", lang, n=number(r["count"], lang)), r["reason"]) for r in entry["rejections"]]
     seconds = entry["fetch_seconds"]
     return {
         "layer": entry["layer"],

@@ -41,7 +41,7 @@ def _reasons(row: dict[str, Any], lang: str) -> list:
         return [row["rejected"]]
     return [
         html.Span(t("sources.rejected_total", lang, n=row["rejected"]), className="sources-total"),
-        html.Ul([html.Li(_french(reason, lang)) for reason in row["reasons"]], className="sources-reasons"),
+        html.Ul([html.Li([n, _french(reason, lang)]) for n, reason in row["reasons"]], className="sources-reasons"),
     ]
 
 

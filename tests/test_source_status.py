@@ -5,12 +5,14 @@ Feeds go through the real Opendatasoft adapter, the real collector job and a rea
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 
+from app import create_app
 from dashboard import keys
 from dashboard.api import create_api
 from dashboard.areas import Geography
@@ -18,14 +20,15 @@ from dashboard.auth import install_manager_login
 from dashboard.collectors.job import SourceJob
 from dashboard.collectors.leader import LeaderLock
 from dashboard.layers import LAYERS
-from dashboard.models import SourceState
+from dashboard.models import SourceState, SourceStatus
 from dashboard.rejections import MAX_REASONS, by_reason
 from dashboard.settings import load_settings
 from dashboard.sources.http import FeedClient
 from dashboard.sources.opendatasoft import OpendatasoftSource
-from tests.factories import api_client
+from tests.factories import api_client, sign_in_client
 from tests.feed_server import Reply, json_reply
 from tests.test_feed_adapters import ODS_PATH, ods_parking_rows
+from tests.test_request_limits import CALLBACKS
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
@@ -167,3 +170,17 @@ def test_the_sources_api_answers_401_without_a_session(store):
     response = app.test_client().get("/api/v1/sources")
     assert response.status_code == 401
     assert "sources" not in response.get_json()
+
+
+def test_the_panel_is_sent_again_only_when_a_status_changed(store):
+    client = sign_in_client(create_app(load_settings({}), store=store).test_client())
+    route, body = copy.deepcopy(CALLBACKS["sources"])
+    store.write_status(SourceStatus("parking", "ods", SourceState.OK, rejections=(("hors de la zone couverte", 5),)))
+    first = client.post(route, json=body)
+    assert first.status_code == 200 and "hors de la zone couverte" in first.get_data(as_text=True)
+    body["state"][0]["value"] = first.get_json()["response"]["sources-shown"]["data"]
+
+    assert client.post(route, json=body).status_code == 204  # nothing changed: nothing re-sent
+    store.write_status(SourceStatus("parking", "ods", SourceState.DEGRADED, last_error="HTTP 503"))
+    again = client.post(route, json=body)
+    assert again.status_code == 200 and "HTTP 503" in again.get_data(as_text=True)
