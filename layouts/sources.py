@@ -20,7 +20,12 @@ def sources_panel(lang: str) -> html.Section:
         **{"aria-labelledby": "sources-title"},
         children=[
             html.H2(t("sources.title", lang), id="sources-title"),
-            html.Div(id=ids.SOURCES_LIST, children=sources_message("…"), **{"aria-live": "polite"}),
+            html.Div(
+                id=ids.SOURCES_LIST,
+                className="sources-scroll",
+                children=sources_message("…"),
+                **{"aria-live": "polite"},
+            ),
             dcc.Store(id=ids.SOURCES_SHOWN),
         ],
     )
