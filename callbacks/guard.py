@@ -95,6 +95,7 @@ VALUE_TYPES: dict[tuple[str, str], Any] = {
     (ids.TABLE_SHOWN, "data"): tuple[StrictStr, StrictInt, StrictStr, Language] | None,
     (ids.TABLE, "csvExportParams"): dict[StrictStr, Any] | None,
     (ids.ALARMS_SHOWN, "data"): StrictInt | StrictStr | None,
+    (ids.SOURCES_SHOWN, "data"): StrictStr | None,
     (ids.MAP, "clickData"): dict[StrictStr, Any] | None,  # read defensively by dashboard.details.clicked_record
     (details_part("selected"), "data"): Selection | None,
     (details_part("shown"), "data"): tuple[StrictStr, StrictStr, StrictInt] | None,

@@ -13,6 +13,7 @@ from callbacks.details import register_details
 from callbacks.figure_cache import FigureCache
 from callbacks.filters import register_filters, request_filters
 from callbacks.live import register_live, request_language
+from callbacks.sources import register_sources
 from callbacks.tables import register_tables
 from dashboard.areas import Geography, unavailable_note
 from dashboard.auth import csrf_token, current_manager
@@ -59,6 +60,7 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
     register_filters(app, figures, geography)
     register_tables(app, figures)
     register_manager_alarms(app, store, settings)
+    register_sources(app, store)
     register_details(app, store, figures)
     if geography.areas:
         register_area_shading(app, figures, geography)

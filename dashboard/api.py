@@ -16,6 +16,7 @@ from dashboard.i18n import normalise_language, t
 from dashboard.layers import LAYERS
 from dashboard.models import PERSONAL_FIELDS, LayerOverview, Snapshot, record_to_dict
 from dashboard.public import COMMUNE_CODE, public_freshness, public_geojson, public_layer, public_snapshot
+from dashboard.source_report import sources_report
 from dashboard.store import Store, StoreUnavailable
 
 
@@ -164,6 +165,13 @@ def create_api(store: Store, geography: Geography) -> Blueprint:
                 }
             )
         return _json({"layers": items})
+
+    @api.get("/api/v1/sources")
+    def sources() -> Response:
+        """Every layer's source: format, redacted URL, state, last error, fetch facts, rejections by reason."""
+        response = _json({"sources": sources_report(store.overview(LAYERS), datetime.now(UTC))})
+        response.cache_control.no_store = True  # for managers only: no shared cache may keep it
+        return response
 
     @api.get("/api/v1/layers/<name>")
     def layer(name: str) -> Response:

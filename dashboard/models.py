@@ -279,6 +279,14 @@ class SourceStatus:
     consecutive_failures: int = 0
     records_rejected: int = 0
     sample_rejection: str = ""
+    # The most common reasons rows were rejected, with their counts (dashboard.rejections), most common first.
+    rejections: tuple[tuple[str, int], ...] = ()
+    # What the last fetch cost and when the next one is due, where the feed comes from (its URL redacted).
+    fetch_seconds: float | None = None
+    fetch_bytes: int | None = None
+    next_attempt: datetime | None = None
+    format: str = ""
+    url: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -440,6 +440,12 @@ def _status_fields(status: SourceStatus, redactor: Redactor) -> dict[str, str | 
         "consecutive_failures": status.consecutive_failures,
         "records_rejected": status.records_rejected,
         "sample_rejection": redactor.text(status.sample_rejection),
+        "rejections": orjson.dumps([[redactor.text(reason), n] for reason, n in status.rejections]),
+        "fetch_seconds": "" if status.fetch_seconds is None else status.fetch_seconds,
+        "fetch_bytes": "" if status.fetch_bytes is None else status.fetch_bytes,
+        "next_attempt": _iso(status.next_attempt),
+        "format": status.format,
+        "url": redactor.url(status.url) if status.url else "",
     }
 
 
@@ -491,4 +497,15 @@ def _status(layer: str, fields: dict[str, Any], redactor: Redactor) -> SourceSta
         consecutive_failures=int(fields.get("consecutive_failures") or 0),
         records_rejected=int(fields.get("records_rejected") or 0),
         sample_rejection=redactor.text(_text(fields.get("sample_rejection"))),
+        rejections=_rejections(fields.get("rejections"), redactor),
+        fetch_seconds=float(fields["fetch_seconds"]) if fields.get("fetch_seconds") else None,
+        fetch_bytes=int(fields["fetch_bytes"]) if fields.get("fetch_bytes") else None,
+        next_attempt=_parse_time(fields.get("next_attempt")),
+        format=_text(fields.get("format")),
+        url=redactor.url(_text(fields.get("url"))) if fields.get("url") else "",
     )
+
+
+def _rejections(raw: bytes | None, redactor: Redactor) -> tuple[tuple[str, int], ...]:
+    """The stored (reason, count) pairs, each reason masked again on the way out."""
+    return tuple((redactor.text(str(reason)), int(n)) for reason, n in orjson.loads(raw)) if raw else ()

@@ -88,6 +88,17 @@ ALARM_LINES = "alarm-lines"  # the wall's ticker lines about threshold alarms
 ALARM_ACK = "alarm-ack"  # type of the pattern id {"type": ALARM_ACK, "alarm": <id>} of each acknowledge button
 ALARM_ACK_NOTE = "alarm-ack-note"  # type of the pattern id of the note beside each acknowledge button
 
+# The managers' sources panel: each layer's source, its last fetch and why rows were rejected.
+SOURCES = "sources"  # the panel itself (each freshness badge links to its source's row in it)
+SOURCES_LIST = "sources-list"  # the table, or why it cannot be shown
+SOURCES_SHOWN = "sources-shown"  # digest of the statuses on screen (the table is redrawn only when it changes)
+
+
+def source_row(layer: str) -> str:
+    """A layer's row in the sources panel (the target of its freshness badge's link)."""
+    return f"source-{layer}"
+
+
 # The details panel of the record clicked on the map; its parts are details_part(name).
 DETAILS = "details"
 

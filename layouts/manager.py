@@ -13,6 +13,7 @@ from layouts.alarms import alarms_panel
 from layouts.details import details_panel
 from layouts.filters import filter_panel
 from layouts.parts import badge, boundaries_note, demo_flag, kpi_tile, live_stores, page_legend
+from layouts.sources import sources_panel
 from layouts.tables import tables_section
 
 
@@ -97,7 +98,10 @@ def manager_layout(
         children=[
             _header(lang, zone, manager, sign_out_token),
             html.Div(id=ids.BANNER, className="banner", role="alert", hidden=True),
-            html.Ul(className="badges", children=[badge(name, title) for name, title in layer_titles.items()]),
+            html.Ul(
+                className="badges",
+                children=[badge(name, title, link=f"#{ids.source_row(name)}") for name, title in layer_titles.items()],
+            ),
             html.Div(className="kpis", children=[kpi_tile(k) for k in kpis]),
             alarms_panel(lang),
             filter_panel(lang, communes=communes, quartiers=quartiers, chosen=chosen, message=filter_message),
@@ -135,6 +139,7 @@ def manager_layout(
             ),
             details_panel(lang),
             tables_section(lang, layer_titles),
+            sources_panel(lang),
             *live_stores(lang, poll_ms, timeout_ms),
         ],
     )

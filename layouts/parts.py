@@ -28,12 +28,16 @@ def kpi_tile(kpi: Kpi) -> html.Section:
     )
 
 
-def badge(layer: str, title: str) -> html.Li:
-    """A layer's freshness badge: its state in words and a symbol (class), the reason on hover (title)."""
+def badge(layer: str, title: str, link: str | None = None) -> html.Li:
+    """A layer's freshness badge: its state in words and a symbol (class), the reason on hover (title).
+
+    With a `link` (the managers' page), the layer's name leads to its source in the sources panel.
+    """
+    name = html.A(title, href=link, className="badge-title") if link else html.Span(title, className="badge-title")
     return html.Li(
         id=ids.badge(layer),
         className="badge badge-waiting",
-        children=[html.Span(title, className="badge-title"), html.Span("…", id=ids.badge_text(layer))],
+        children=[name, html.Span("…", id=ids.badge_text(layer))],
     )
 
 

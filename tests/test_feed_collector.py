@@ -54,13 +54,21 @@ BAD_FEEDS = {
     "rate-limited": (Reply(429, b"", {"Retry-After": "300"}), "trop de requêtes (HTTP 429)"),
     "truncated-json": (Reply(200, json.dumps({"total_count": 3, "results": _rows()}).encode()[:-40]), "JSON tronqué"),
     "html-page": (Reply(200, b"<html><body>502 Bad Gateway</body></html>"), "page HTML reçue au lieu de JSON"),
+    "xml-document": (
+        Reply(200, b'<?xml version="1.0"?><records><record/></records>', {"Content-Type": "application/xml"}),
+        "document XML reçu au lieu de JSON",
+    ),
+    "corrupt-gzip": (
+        Reply(200, b"not gzip at all", {"Content-Type": "application/json", "Content-Encoding": "gzip"}),
+        "corps gzip corrompu",
+    ),
     "oversized": (_page(ods_parking_rows(200)), "réponse trop volumineuse"),
     "not-records": (json_reply({"error": "maintenance"}), "« results » absent ou invalide"),
-    "wrong-types": (_page(_rows(nb_places="beaucoup")), "« capacity » n'est pas un nombre"),
-    "missing-field": (_page(_rows(nb_places=None)), "format du flux modifié : champ « capacity » absent"),
+    "wrong-types": (_page(_rows(nb_places="beaucoup")), "champ « nb_places » (capacity) n'est pas un nombre"),
+    "missing-field": (_page(_rows(nb_places=None)), "format du flux modifié : champ « nb_places » (capacity) absent"),
     "out-of-area": (_page(_rows(geo_point_2d={"lon": 2.35, "lat": 48.85})), "hors de la zone couverte"),
     "swapped": (_page(_rows(geo_point_2d={"lon": 43.6, "lat": 1.44})), "latitude et longitude inversées"),
-    "over-capacity": (_page(_rows(places_disponibles=250)), "occupation hors de 0..200 (-50)"),
+    "over-capacity": (_page(_rows(places_disponibles=250)), "occupation hors de la capacité (-50 sur 200)"),
 }
 
 

@@ -23,7 +23,7 @@ def _parking(**changes):
     [
         (_parking(lon=43.6045, lat=1.4440), "latitude et longitude inversées"),
         (_parking(lon=2.3522, lat=48.8566), "hors de la zone couverte"),
-        (_parking(occupied=900), "occupation hors de 0..748"),
+        (_parking(occupied=900), "occupation hors de la capacité (900 sur 748)"),
         (_parking(capacity="beaucoup"), "« capacity » n'est pas un nombre"),
         (_parking(capacity=-3), "« capacity » n'est pas un entier positif"),
         (_parking(lat=True), "« lat » n'est pas un nombre"),

@@ -185,7 +185,7 @@ def test_a_thousands_separator_is_never_read_as_a_decimal_comma(store, redis_cli
     assert parks["Parc 2"].capacity == 1200
     status = store.status("parking")
     assert status.records_rejected == 1
-    assert "« capacity » : « 1,5 » illisible avec le séparateur décimal « . » (decimal_separator)" in (
+    assert "« capacity » illisible avec le séparateur décimal « . », à préciser par decimal_separator (« 1,5 »)" in (
         status.sample_rejection
     )
 

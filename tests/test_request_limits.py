@@ -94,6 +94,14 @@ CALLBACKS = {
             [("alarms-shown", "data", None), ("lang", "data", "fr")],
         ),
     ),
+    "sources": (
+        MANAGERS,
+        _body(
+            "..sources-list.children...sources-shown.data..",
+            [("poll", "n_intervals", 1)],
+            [("sources-shown", "data", None), ("lang", "data", "fr")],
+        ),
+    ),
     "acknowledge": (
         MANAGERS,
         {
@@ -209,6 +217,9 @@ WRONG_VALUES = [
     ("alarms", "inputs", 0, 1.5),
     ("alarms", "state", 0, ["unavailable"]),
     ("alarms", "state", 1, {"lang": "fr"}),
+    ("sources", "inputs", 0, -2),
+    ("sources", "state", 0, {"digest": "x"}),
+    ("sources", "state", 1, "de"),
     ("acknowledge", "inputs", 0, "1"),
     ("acknowledge", "state", 0, ""),
     ("details select", "inputs", 0, ["points"]),

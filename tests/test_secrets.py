@@ -24,6 +24,7 @@ from tests.factories import sign_in_client
 from tests.feed_server import FeedServer, Hit, Reply
 from tests.live_app import LiveApp, signed_in_client
 from tests.redis_server import RedisServer, free_port
+from tests.test_request_limits import CALLBACKS
 
 FEED_USER = "canary-user"
 FEED_PASSWORD = "CANARY-PASS-1234"
@@ -34,6 +35,7 @@ REDIS_PASSWORD = "CANARY-REDIS-PASS-9012"
 MANAGER_HASH = generate_password_hash("demo")
 CANARIES = (FEED_USER, FEED_PASSWORD, API_KEY, SECRET_KEY, WALL_TOKEN, REDIS_PASSWORD, MANAGER_HASH)
 DATASET = "/api/explore/v2.1/catalog/datasets/parkings"
+SOURCES_CALLBACK = CALLBACKS["sources"]
 
 
 def _leaks(text: str) -> list[str]:
@@ -137,6 +139,14 @@ def test_a_failing_feed_leaks_no_credential_to_the_public_or_the_logs(
     assert details["last_error"] == f"HTTP 401 : {where} (Invalid API key ***)"
     for path in ("/api/v1/layers", "/api/v1/layers/parking"):
         assert _leaks(manager.get(path).get_data(as_text=True)) == [], path
+    # The sources panel and its API show the feed's address and error to managers: masked there too.
+    assert anonymous.get("/api/v1/sources").status_code == 401
+    sources = manager.get("/api/v1/sources")
+    assert _leaks(sources.get_data(as_text=True)) == []
+    assert sources.get_json()["sources"][0]["url"] == f"http://***@{feed_server.url.removeprefix('http://')}{DATASET}"
+    panel = manager.post(SOURCES_CALLBACK[0], json=SOURCES_CALLBACK[1]).get_data(as_text=True)
+    assert "Invalid API key ***" in panel and f"***@{feed_server.url.removeprefix('http://')}" in panel
+    assert _leaks(panel) == []
 
     logged = "\n".join(logging.Formatter().format(record) for record in caplog.records)
     assert "source parkings is degraded: HTTP 401" in logged  # the change was logged, masked

@@ -8,18 +8,27 @@ from datetime import datetime, timedelta
 from dashboard.models import SourceState, SourceStatus
 
 
-def after_success(previous: SourceStatus, now: datetime, rejected: tuple[str, ...]) -> SourceStatus:
+def after_success(
+    previous: SourceStatus, now: datetime, rejected: tuple[str, ...], reasons: tuple[tuple[str, int], ...] = ()
+) -> SourceStatus:
     """Status after a fetch that produced a snapshot."""
     return replace(
-        previous,
+        with_rejections(previous, rejected, reasons),
         state=SourceState.OK,
         last_attempt=now,
         last_success=now,
         last_error="",
         failing_since=None,
         consecutive_failures=0,
-        records_rejected=len(rejected),
-        sample_rejection=rejected[0] if rejected else "",
+    )
+
+
+def with_rejections(
+    status: SourceStatus, rejected: tuple[str, ...], reasons: tuple[tuple[str, int], ...]
+) -> SourceStatus:
+    """`status` counting the rows of the last fetch that were read: how many were rejected, an example, why."""
+    return replace(
+        status, records_rejected=len(rejected), sample_rejection=rejected[0] if rejected else "", rejections=reasons
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import replace
@@ -12,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from dashboard import metrics
 from dashboard.areas import area_totals
-from dashboard.collectors.health import after_failure, after_success
+from dashboard.collectors.health import after_failure, after_success, with_rejections
 from dashboard.collectors.leader import LeaderLock
 from dashboard.collectors.loop import LeaderLoop
 from dashboard.collectors.schedule import next_delay
@@ -21,7 +22,10 @@ from dashboard.i18n import t
 from dashboard.layers import Layer
 from dashboard.logs import about_source
 from dashboard.models import SourceState, SourceStatus
+from dashboard.redact import redact_url
+from dashboard.rejections import by_reason, in_feed_terms
 from dashboard.sources import Source, SourceError
+from dashboard.sources.base import Feed
 from dashboard.store import NotLeader, Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -48,6 +52,7 @@ class SourceJob:
         boundaries: Boundaries | None = None,
         clock: Callable[[], datetime] = _utcnow,
         rng: random.Random | None = None,
+        timer: Callable[[], float] = time.monotonic,
     ) -> None:
         self.source = source
         self.layer = layer
@@ -60,7 +65,13 @@ class SourceJob:
         self.boundaries = boundaries
         self.clock = clock
         self.rng = rng or random.Random()
+        self.timer = timer
         self.status: SourceStatus | None = None
+        # Rejection reasons and errors name fields as the feed does; its URL is told without credentials.
+        self.feed = source if isinstance(source, Feed) else None
+        self.fields = self.feed.fields if self.feed else {}
+        self.format = self.feed.format if self.feed else ("demo" if source.demo else "")
+        self.url = store.redactor.url(redact_url(self.feed.url, self.feed.params)) if self.feed else ""
 
     def run_once(self) -> float:
         """Fetch the source once, write what it gave, and return the seconds to wait before the next fetch.
@@ -69,7 +80,9 @@ class SourceJob:
         """
         previous = self._current_status()
         now = self.clock()
+        started, received = self.timer(), self._bytes_received()
         retry_after: float | None = None
+        rejected: tuple[str, ...] | None = None  # the rows of a fetch that gave nothing valid
         try:
             with metrics.fetching(self.layer.name, self.source.name):
                 result = self.source.fetch(now)
@@ -78,6 +91,7 @@ class SourceJob:
                 # Located once here, per fetch, so no viewer ever pays for a spatial join.
                 result = self.boundaries.assign(result)
             if not result.records:
+                rejected = result.rejected
                 # Say why every row was refused: that is what the operator needs to tell the publisher.
                 why = f" ({len(result.rejected)} rejetés, dont « {result.rejected[0]} »)" if result.rejected else ""
                 raise SourceError(f"le flux n'a renvoyé aucun enregistrement valide{why}")
@@ -98,11 +112,13 @@ class SourceJob:
                 now=now,
                 timeline={r.id: self.layer.timeline(r) for r in result.records} if self.layer.timeline else None,
             )
-            status = after_success(previous, now, result.rejected)
+            status = after_success(previous, now, result.rejected, by_reason(result.rejected, self.fields))
         except SourceError as err:
             retry_after = err.retry_after
-            message = self.store.redactor.text(str(err))
+            message = self.store.redactor.text(in_feed_terms(str(err), self.fields))
             status = after_failure(previous, now, message, timedelta(seconds=self.layer.freshness_seconds))
+            if rejected is not None:
+                status = with_rejections(status, rejected, by_reason(rejected, self.fields))
         except NotLeader:
             self._report_lost_lock(previous, now)
             raise
@@ -114,11 +130,7 @@ class SourceJob:
             log.error("source %s raised unexpectedly:\n%s", self.source.name, trace)
             message = self.store.redactor.text(f"erreur inattendue dans l'adaptateur : {type(err).__name__}: {err}")
             status = after_failure(previous, now, message, timedelta(seconds=self.layer.freshness_seconds))
-        self.store.write_status(status, fence=self.leader.fence())
-        _log_transition(previous, status)
-        self.status = status
-        metrics.recorded(status)
-        return next_delay(
+        delay = next_delay(
             self.interval,
             status.consecutive_failures,
             jitter_ratio=self.jitter_ratio,
@@ -126,6 +138,23 @@ class SourceJob:
             rng=self.rng,
             retry_after=retry_after,
         )
+        status = replace(
+            status,
+            fetch_seconds=round(self.timer() - started, 3),
+            fetch_bytes=None if received is None else self._bytes_received() - received,
+            # The loop waits `delay` from the start of this fetch (LeaderLoop._lead).
+            next_attempt=now + timedelta(seconds=delay),
+            format=self.format,
+            url=self.url,
+        )
+        self.store.write_status(status, fence=self.leader.fence())
+        _log_transition(previous, status)
+        self.status = status
+        metrics.recorded(status)
+        return delay
+
+    def _bytes_received(self) -> int | None:
+        return self.feed.bytes_received if self.feed else None
 
     def _current_status(self) -> SourceStatus:
         # A new leader carries on from what the previous one recorded (failing_since, last_success).

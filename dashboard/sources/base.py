@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from dashboard.models import FetchResult
 
@@ -25,4 +26,19 @@ class Source(Protocol):
 
     def fetch(self, now: datetime) -> FetchResult:
         """Read the feed as of `now` (UTC) and return its valid records and rejection reasons."""
+        ...
+
+
+@runtime_checkable
+class Feed(Protocol):
+    """A source read from a configured address (not a demonstration feed): what the sources panel tells about it."""
+
+    format: str
+    url: str
+    params: Mapping[str, str]
+    fields: Mapping[str, str]  # canonical name -> the feed's own field (path)
+
+    @property
+    def bytes_received(self) -> int:
+        """Bytes of every answer read so far."""
         ...

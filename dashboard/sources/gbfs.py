@@ -47,6 +47,7 @@ STATION_FEEDS = ("station_information", "station_status")
 class GbfsSource(MappedFeed):
     """One bike-share system's stations, from its `gbfs.json` discovery URL or its `station_information.json`."""
 
+    format = "gbfs"
     default_fields = DEFAULT_FIELDS
 
     def fetch(self, now: datetime) -> FetchResult:

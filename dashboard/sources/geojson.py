@@ -32,6 +32,7 @@ def is_web_url(location: str) -> bool:
 class GeoJsonSource(MappedFeed):
     """The Point features of a GeoJSON FeatureCollection, each a row (`properties.x`, `geometry.coordinates.0`)."""
 
+    format = "geojson"
     default_fields = DEFAULT_FIELDS
 
     def feed_rows(self, now: datetime) -> list[Any]:

@@ -21,7 +21,7 @@ from dashboard.sources.base import SourceError
 
 USER_AGENT = "cityops-dashboard/0.1 (operations dashboard of Toulouse Metropole; +https://data.toulouse-metropole.fr)"
 
-# One message per kind of network failure; the most specific class in an exception's MRO wins.
+# One message per kind of network or decoding failure; the most specific class in an exception's MRO wins.
 _TRANSPORT_MESSAGES: dict[type[Exception], str] = {
     httpx.ConnectTimeout: "délai de connexion dépassé",
     httpx.ReadTimeout: "délai de lecture dépassé",
@@ -29,6 +29,7 @@ _TRANSPORT_MESSAGES: dict[type[Exception], str] = {
     httpx.ConnectError: "connexion impossible",
     httpx.RemoteProtocolError: "réponse HTTP interrompue",
     httpx.TooManyRedirects: "trop de redirections",
+    httpx.DecodingError: "corps gzip corrompu (réponse compressée illisible)",
     httpx.TransportError: "erreur réseau",
 }
 
@@ -104,6 +105,7 @@ class FeedClient:
             event_hooks={"response": [self._check_redirect, count_received_bytes]},
         )
         self._cache: dict[str, _Cached] = {}
+        self.bytes_received = 0  # every body read since the client was made, all pages and sources sharing it
 
     def _check_redirect(self, response: httpx.Response) -> None:
         """Refuse, before following it, a redirect to a host not allowed: its data would pass for this feed's."""
@@ -210,6 +212,7 @@ class FeedClient:
                 explanation = redactor.text(_api_message(response, self.max_bytes))
                 raise SourceError(f"HTTP {response.status_code} : {_short(url)}{explanation}")
             body = _read_capped(response, self.max_bytes, url)
+            self.bytes_received += len(body)
             payload = decode_json(body, response.headers.get("Content-Type", ""), url, repair, xml)
         if response.headers.get("ETag") or response.headers.get("Last-Modified"):
             self._cache[url] = _Cached(response.headers.get("ETag"), response.headers.get("Last-Modified"), payload)
@@ -239,7 +242,8 @@ def decode_json(
     body = body.removeprefix(codecs.BOM_UTF8)  # left by some Windows export tools; JSON itself forbids it
     start = body.lstrip()[:1]
     if "html" in content_type.lower() or (start == b"<" and xml is None):
-        raise SourceError(f"page HTML reçue au lieu de JSON : {_short(url)}")
+        kind = "document XML reçu" if _is_xml(body, content_type) else "page HTML reçue"
+        raise SourceError(f"{kind} au lieu de JSON : {_short(url)}")
     if start == b"<" and xml is not None:
         return xml(body)
     if not start:
@@ -257,6 +261,12 @@ def decode_json(
         if err.pos >= len(body.rstrip()) - 1:
             raise SourceError(f"JSON tronqué ({len(body)} octets reçus) : {_short(url)}") from err
         raise SourceError(f"JSON invalide (position {err.pos}) : {_short(url)}") from err
+
+
+def _is_xml(body: bytes, content_type: str) -> bool:
+    """An XML document (a declaration or an XML media type), as opposed to an HTML page."""
+    kind = content_type.lower()
+    return "html" not in kind and ("xml" in kind or body.lstrip()[:5].lower() == b"<?xml")
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:

@@ -105,6 +105,17 @@ class JoinedSource:
         self.layer = primary.layer
         self.references = tuple(references)
         self._read: dict[int, tuple[datetime, _Index]] = {}
+        # Told about as the live feed: its format, address, parameters and field names.
+        self.format = primary.format
+        self.url = primary.url
+        self.params = primary.params
+        self.fields = primary.fields
+
+    @property
+    def bytes_received(self) -> int:
+        """Bytes read so far from the live feed and every reference."""
+        clients = {id(feed.client): feed.client for feed in (self.primary, *(r.source for r in self.references))}
+        return sum(client.bytes_received for client in clients.values())
 
     def fetch(self, now: datetime) -> FetchResult:
         """The live rows joined to the references, validated; unmatched live rows counted as rejected."""

@@ -37,6 +37,7 @@ class MappedFeed:
     """
 
     demo = False
+    format = ""  # the format's name in the settings (`format = "opendatasoft"`), shown in the sources panel
     default_fields: Mapping[str, Mapping[str, str]] = {}
     default_statuses: Mapping[str, Mapping[str, str]] = {"nacelles": NACELLE_STATUSES}
     # How the format writes numbers given as text (JSON specifications use the point).
@@ -69,6 +70,11 @@ class MappedFeed:
         self.bbox = bbox
         self.decimal_separator = decimal_separator or self.default_decimal_separator
         self._meters = MeterIndexes()
+
+    @property
+    def bytes_received(self) -> int:
+        """Bytes of every answer read so far (the collector tells one fetch's size by the difference)."""
+        return self.client.bytes_received
 
     def layer_defaults(self, layer: str) -> Mapping[str, str]:
         """The format's field mapping for `layer`, before the configured fields."""

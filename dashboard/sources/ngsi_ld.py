@@ -56,6 +56,7 @@ def _plain(attribute: Any) -> Any:
 class NgsiLdSource(MappedFeed):
     """Entities of one type from an NGSI-LD broker ({broker}/ngsi-ld/v1/entities?type=...) or a static export."""
 
+    format = "ngsi-ld"
     default_fields = DEFAULT_FIELDS
 
     def prepare(self, row: Any) -> Any:

@@ -73,6 +73,8 @@ def quote_leading_zeros(body: bytes) -> bytes:
 class Open311Source(MappedFeed):
     """Citizen reports from an Open311 GeoReport v2 endpoint ({endpoint}/requests.json)."""
 
+    format = "open311"
+
     def __init__(
         self,
         name: str,

@@ -45,6 +45,7 @@ V1_POINT = {"geo_point_2d.lon": "geo_point_2d.1", "geo_point_2d.lat": "geo_point
 class OpendatasoftSource(MappedFeed):
     """One Opendatasoft dataset, given by its v2.1 dataset URL (…/catalog/datasets/{id}) or a v1 search URL."""
 
+    format = "opendatasoft"
     default_fields = DEFAULT_FIELDS
     # French portals, Opendatasoft's home ground, write decimals in text fields with a comma.
     default_decimal_separator = ","

@@ -185,8 +185,8 @@ def number(row: Row, name: str) -> float:
     value = required(row, name)
     if isinstance(value, Illegible):
         raise Rejected(
-            f"« {name} » : « {value.text[:30]} » illisible avec le séparateur décimal « {value.decimal} » "
-            "(decimal_separator)"
+            f"« {name} » illisible avec le séparateur décimal « {value.decimal} », à préciser par decimal_separator "
+            f"(« {value.text[:30]} »)"
         )
     if isinstance(value, bool):
         raise Rejected(f"« {name} » n'est pas un nombre ({value!r})")
@@ -251,7 +251,7 @@ def parking_record(row: Row, now: datetime, bbox: BBox) -> ParkingRecord:
     else:
         raise Missing("occupied")
     if not 0 <= occupied <= capacity:
-        raise Rejected(f"occupation hors de 0..{capacity} ({occupied})")
+        raise Rejected(f"occupation hors de la capacité ({occupied} sur {capacity})")
     if row.get("updated_at") is not None:
         timestamp(row, "updated_at", now)
     site_type = text(row, "site_type", "garage")
