@@ -15,7 +15,7 @@ from dashboard import keys
 from dashboard.collectors.job import SourceJob
 from dashboard.collectors.leader import LeaderLock
 from dashboard.layers import LAYERS
-from dashboard.models import SourceState
+from dashboard.models import FetchResult, ParkingRecord, SourceState
 from dashboard.sources import SourceError
 from dashboard.sources.http import FeedClient
 from dashboard.sources.opendatasoft import OpendatasoftSource
@@ -176,3 +176,20 @@ def test_shuffled_rows_are_validated_the_same_way_streamed(feed_server):
     serve_export(feed_server, body)
     source = _source(feed_server)
     assert source.fetch(NOW) == validate_rows("parking", [source._canonical(row) for row in rows], NOW)
+
+
+def test_a_large_snapshot_is_serialised_without_a_copy_of_every_record(store, redis_client):
+    records = tuple(
+        ParkingRecord(f"p{i}", f"Parking {i}", 1.4 + i * 1e-6, 43.6, 500, i % 500, "garage") for i in range(50_000)
+    )
+    result = FetchResult(records=records, fetched_at=NOW)
+    tracemalloc.start()
+    try:
+        store.write_snapshot("parking", result, source="ods", demo=False, summary={}, now=NOW)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    stored = redis_client.hget(keys.snapshot("parking"), "records")
+    assert store.snapshot("parking").records == records
+    # A dict per record, all held until they are serialised, would take several times the JSON.
+    assert peak < 2 * len(stored), f"peak {peak / 2**20:.1f} MB for {len(stored) / 2**20:.1f} MB of JSON"
