@@ -124,6 +124,7 @@ def test_an_export_over_the_size_cap_is_abandoned(feed_server, headers, max_byte
 BAD_EXPORTS = {
     "cut-off": (lambda body: body[: len(body) // 2], "JSON tronqué"),
     "invalid": (lambda body: body.replace(b'"nb_places": 200', b'"nb_places": 0200', 1), "JSON invalide"),
+    "not-utf8": (lambda body: body.replace(b"Parking 1", b"Parking \xff", 1), "JSON invalide (lexical error"),
     "not-a-list": (lambda _body: b'{"error": "export indisponible"}', "une liste d'enregistrements était attendue"),
     "html": (lambda _body: b"<html><body>502 Bad Gateway</body></html>", "page HTML reçue au lieu de JSON"),
     "empty": (lambda _body: b"  ", "réponse vide"),

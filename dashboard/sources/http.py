@@ -341,13 +341,20 @@ def _array_items(body: IO[bytes], start: int, url: str, *, close: bool) -> Itera
     try:
         yield from ijson.items(body, "item", use_float=True)
     except ijson.JSONError as err:
-        reason = str(err).splitlines()[0]
+        reason = _parser_reason(err)
         if reason.endswith(_CUT_OFF):
             raise SourceError(f"JSON tronqué ({body.seek(0, io.SEEK_END)} octets reçus) : {_short(url)}") from err
         raise SourceError(f"JSON invalide ({reason}) : {_short(url)}") from err
     finally:
         if close:
             body.close()
+
+
+def _parser_reason(err: ijson.JSONError) -> str:
+    """The first line of the parser's message (the next ones quote the document), as text."""
+    message = err.args[0] if err.args else ""
+    text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
+    return text.strip().splitlines()[0] if text.strip() else type(err).__name__
 
 
 def decode_json(
