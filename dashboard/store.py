@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from dashboard.models import (
     FetchResult,
     LayerHead,
     LayerOverview,
+    Record,
     ReportPersonal,
     Snapshot,
     SourceState,
@@ -186,7 +188,7 @@ class Store:
         now = now or datetime.now(UTC)
         snapshot_key = keys.snapshot(layer)
         personal_key = keys.personal(layer)
-        records = orjson.dumps([record_to_dict(r) for r in result.records])
+        records = _records_json(result.records)
         personal = _personal_entries(result)
         summary_json = orjson.dumps(summary)
         # History ids follow the writer's clock (never going backwards), so trimming by age is exact.
@@ -419,6 +421,18 @@ class Store:
         """Whether a manager's session was signed out (on any worker)."""
         with unavailable_on_redis_error():
             return bool(self.redis.exists(keys.revoked_session(session_id)))
+
+
+def _records_json(records: Sequence[Record]) -> bytes:
+    """The records as one JSON array."""
+    # Serialised one at a time: a dict per record, all held at once, would take several times the JSON.
+    out = io.BytesIO()
+    out.write(b"[")
+    for number, record in enumerate(records):
+        out.write(b"," if number else b"")
+        out.write(orjson.dumps(record_to_dict(record)))
+    out.write(b"]")
+    return out.getvalue()  # the buffer itself, not a copy, once writing is over
 
 
 def _personal_entries(result: FetchResult) -> dict[str, bytes]:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import codecs
+import io
+import re
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import IO, Any
 
 import httpx
+import ijson
 import orjson
 
 from dashboard.i18n import t
@@ -40,6 +44,18 @@ XmlReader = Callable[[bytes], Any]
 
 # Worth another try within the same fetch; anything else fails the fetch at once.
 _RETRYABLE = (httpx.TimeoutException, httpx.ConnectError, httpx.RemoteProtocolError)
+
+# Turns a 200 answer into what the request returns (and what a later 304 returns again).
+Reader = Callable[[httpx.Response], Any]
+
+# What bytes.lstrip() skips: the first other byte tells JSON from HTML or nothing, without copying the body.
+_NOT_SPACE = re.compile(rb"[^ \t\n\r\x0b\x0c]")
+# How ijson's parsers say that the document stopped before its end (C and pure-Python backends).
+_CUT_OFF = ("premature EOF", "Incomplete JSON content")
+
+
+class NotAList(SourceError):
+    """A document read as a JSON array is something else."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +135,11 @@ class FeedClient:
             )
 
     def close(self) -> None:
-        """Release the connection pool."""
+        """Release the connection pool and the bodies kept on disk for conditional requests."""
         self._client.close()
+        for cached in self._cache.values():
+            _release(cached.payload)
+        self._cache.clear()
 
     @contextmanager
     def within_deadline(self) -> Iterator[None]:
@@ -171,14 +190,43 @@ class FeedClient:
         `repair` mends one known defect of a publisher's JSON; it is tried only when strict parsing fails.
         `xml` reads the answer instead when it is XML, for formats that have both.
         """
-        # Merged, not replaced: a configured URL may carry its own query (v1's ?dataset=...).
-        request_url = str(httpx.URL(url).copy_merge_params(dict(params or {})))
+        request_url = _with_params(url, params)
+
+        def decode(response: httpx.Response) -> Any:
+            body = _read_capped(response, self.max_bytes, request_url)
+            return decode_json(body, response.headers.get("Content-Type", ""), request_url, repair, xml)
+
+        return self._get(request_url, params, decode)
+
+    def get_json_items(self, url: str, params: Mapping[str, str | int] | None = None) -> Iterator[Any]:
+        """The items of the JSON array at `url`, decoded one at a time as they are iterated.
+
+        For exports too large to decode at once: the body is streamed to a temporary file (under the size cap
+        and the deadline) before this returns, then parsed from there, so only the item being read is held in
+        memory. An HTML page, an empty body or another document raises here (NotAList for the latter); a
+        cut-off or invalid array raises SourceError from the iterator, when the parser reaches the fault.
+        A 304 parses the file kept from the last 200 again.
+        """
+        request_url = _with_params(url, params)
+        body = self._get(request_url, params, lambda response: _spool_capped(response, self.max_bytes, request_url))
+        cached = self._cache.get(request_url)
+        keep = cached is not None and cached.payload is body
+        try:
+            start = _array_start(body, request_url)
+        except SourceError:
+            if not keep:
+                body.close()
+            raise
+        return _array_items(body, start, request_url, close=not keep)
+
+    def _get(self, request_url: str, params: Mapping[str, str | int] | None, read: Reader) -> Any:
+        """What `read` makes of the answer at `request_url`, retrying timeouts and 5xx within the fetch."""
         # An upstream error page may echo what it was sent: never pass the request's own values on.
         redactor = Redactor(str(value) for value in (params or {}).values())
         attempt = 0
         while True:
             try:
-                return self._get_once(request_url, repair, redactor, xml)
+                return self._get_once(request_url, read, redactor)
             except (_Retryable, *_RETRYABLE) as err:
                 if attempt >= self.retries:
                     raise SourceError(_describe(err, request_url)) from err
@@ -187,7 +235,7 @@ class FeedClient:
             except httpx.HTTPError as err:
                 raise SourceError(_describe(err, request_url)) from err
 
-    def _get_once(self, url: str, repair: Repair | None, redactor: Redactor, xml: XmlReader | None) -> Any:
+    def _get_once(self, url: str, read: Reader, redactor: Redactor) -> Any:
         self._check_deadline()
         cached = self._cache.get(url)
         headers = {}
@@ -211,28 +259,106 @@ class FeedClient:
             if response.status_code >= 400:
                 explanation = redactor.text(_api_message(response, self.max_bytes))
                 raise SourceError(f"HTTP {response.status_code} : {_short(url)}{explanation}")
-            body = _read_capped(response, self.max_bytes, url)
-            self.bytes_received += len(body)
-            payload = decode_json(body, response.headers.get("Content-Type", ""), url, repair, xml)
-        if response.headers.get("ETag") or response.headers.get("Last-Modified"):
-            self._cache[url] = _Cached(response.headers.get("ETag"), response.headers.get("Last-Modified"), payload)
+            payload = read(response)
+            self.bytes_received += response.num_bytes_downloaded  # as sent: compressed bodies count compressed
+        self._remember(url, response, payload)
         return payload
 
+    def _remember(self, url: str, response: httpx.Response, payload: Any) -> None:
+        """Keep the payload of a 200 for a later 304, in place of the previous one, if the answer has validators."""
+        previous = self._cache.pop(url, None)
+        if previous is not None:
+            _release(previous.payload)
+        etag, last_modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
+        if etag or last_modified:
+            self._cache[url] = _Cached(etag, last_modified, payload)
 
-def _read_capped(response: httpx.Response, max_bytes: int, url: str) -> bytes:
-    """The body, streamed, abandoned as soon as it passes `max_bytes` (a runaway feed must not fill memory)."""
-    too_big = SourceError(f"réponse trop volumineuse (plus de {max_bytes:,} octets) : {_short(url)}".replace(",", " "))
+
+def _with_params(url: str, params: Mapping[str, str | int] | None) -> str:
+    # Merged, not replaced: a configured URL may carry its own query (v1's ?dataset=...).
+    return str(httpx.URL(url).copy_merge_params(dict(params or {})))
+
+
+def _release(payload: Any) -> None:
+    """Delete a body kept on disk (a decoded payload is simply dropped)."""
+    if isinstance(payload, io.IOBase):
+        payload.close()
+
+
+def _too_big(max_bytes: int, url: str) -> SourceError:
+    return SourceError(f"réponse trop volumineuse (plus de {max_bytes:,} octets) : {_short(url)}".replace(",", " "))
+
+
+def _capped_chunks(response: httpx.Response, max_bytes: int, url: str) -> Iterator[bytes]:
+    """The body's parts as they arrive, abandoned as soon as they pass `max_bytes`."""
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise too_big
-    chunks: list[bytes] = []
+        raise _too_big(max_bytes, url)
     size = 0
     for chunk in response.iter_bytes():
         size += len(chunk)
         if size > max_bytes:
-            raise too_big
-        chunks.append(chunk)
-    return b"".join(chunks)
+            raise _too_big(max_bytes, url)
+        yield chunk
+
+
+def _read_capped(response: httpx.Response, max_bytes: int, url: str) -> bytes:
+    """The body, streamed, abandoned as soon as it passes `max_bytes` (a runaway feed must not fill memory)."""
+    return b"".join(_capped_chunks(response, max_bytes, url))
+
+
+def _spool_capped(response: httpx.Response, max_bytes: int, url: str) -> IO[bytes]:
+    """The body streamed to an anonymous temporary file, under the same cap; an HTML page is refused first."""
+    if "html" in response.headers.get("Content-Type", "").lower():
+        raise SourceError(f"page HTML reçue au lieu de JSON : {_short(url)}")
+    spool = tempfile.TemporaryFile(prefix="cityops-feed-")  # noqa: SIM115 - read, and kept for a 304, later
+    try:
+        for chunk in _capped_chunks(response, max_bytes, url):
+            spool.write(chunk)
+    except BaseException:
+        spool.close()
+        raise
+    return spool
+
+
+def _array_start(body: IO[bytes], url: str) -> int:
+    """Where the JSON array in `body` starts, past a UTF-8 BOM; SourceError when the body holds no array."""
+    body.seek(0)
+    start = len(codecs.BOM_UTF8) if body.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8 else 0
+    body.seek(start)
+    first = b""
+    while not first and (chunk := body.read(64 * 1024)):
+        match = _NOT_SPACE.search(chunk)
+        first = match.group() if match else b""
+    if first == b"<":
+        raise SourceError(f"page HTML reçue au lieu de JSON : {_short(url)}")
+    if not first:
+        raise SourceError(f"réponse vide : {_short(url)}")
+    if first != b"[":
+        raise NotAList(f"liste JSON attendue : {_short(url)}")
+    return start
+
+
+def _array_items(body: IO[bytes], start: int, url: str, *, close: bool) -> Iterator[Any]:
+    """The array's items parsed from `body` one at a time, numbers as int or float as orjson gives them."""
+    body.seek(start)
+    try:
+        yield from ijson.items(body, "item", use_float=True)
+    except ijson.JSONError as err:
+        reason = _parser_reason(err)
+        if reason.endswith(_CUT_OFF):
+            raise SourceError(f"JSON tronqué ({body.seek(0, io.SEEK_END)} octets reçus) : {_short(url)}") from err
+        raise SourceError(f"JSON invalide ({reason}) : {_short(url)}") from err
+    finally:
+        if close:
+            body.close()
+
+
+def _parser_reason(err: ijson.JSONError) -> str:
+    """The first line of the parser's message (the next ones quote the document), as text."""
+    message = err.args[0] if err.args else ""
+    text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
+    return text.strip().splitlines()[0] if text.strip() else type(err).__name__
 
 
 def decode_json(
@@ -240,7 +366,8 @@ def decode_json(
 ) -> Any:
     """Parse a JSON body (or XML through `xml`), telling an HTML page, an empty body and a cut-off document apart."""
     body = body.removeprefix(codecs.BOM_UTF8)  # left by some Windows export tools; JSON itself forbids it
-    start = body.lstrip()[:1]
+    first = _NOT_SPACE.search(body)
+    start = first.group() if first else b""
     if "html" in content_type.lower() or (start == b"<" and xml is None):
         kind = "document XML reçu" if _is_xml(body, content_type) else "page HTML reçue"
         raise SourceError(f"{kind} au lieu de JSON : {_short(url)}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -80,7 +80,7 @@ class MappedFeed:
         """The format's field mapping for `layer`, before the configured fields."""
         return self.default_fields.get(layer, {})
 
-    def feed_rows(self, now: datetime) -> list[Any]:
+    def feed_rows(self, now: datetime) -> Iterable[Any]:
         """The feed's rows as published (one per car park, meter, request...); SourceError when unreadable."""
         raise NotImplementedError
 
@@ -90,17 +90,23 @@ class MappedFeed:
 
     def rows(self, now: datetime) -> list[dict[str, Any]]:
         """The feed's rows in canonical names, WGS84 coordinates and canonical statuses, not yet validated."""
+        return list(self.mapped_rows(now))
+
+    def mapped_rows(self, now: datetime) -> Iterable[dict[str, Any]]:
+        """The rows of `rows`, mapped one at a time as they are iterated; the feed is read before this returns.
+
+        A large export is parsed as it is used, so that no stage holds every row of it at once.
+        """
         with self.client.within_deadline():
             published = self.feed_rows(now)
-        mapped = [self._canonical(row) for row in published]
-        mapped = list(to_wgs84(mapped, self.crs))
+        mapped = to_wgs84(map(self._canonical, published), self.crs)
         if self.layer == "energy":
-            mapped = self._meters.power(latest_per_meter(mapped), now)
+            return self._meters.power(latest_per_meter(mapped), now)
         return mapped
 
     def fetch(self, now: datetime) -> FetchResult:
         """Every row of the feed, mapped and validated."""
-        return validate_rows(self.layer, self.rows(now), now, bbox=self.bbox)
+        return validate_rows(self.layer, self.mapped_rows(now), now, bbox=self.bbox)
 
     def _canonical(self, row: Any) -> dict[str, Any]:
         out = read_numbers(apply_mapping(self.prepare(row), self.fields), self.decimal_separator)

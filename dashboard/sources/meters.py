@@ -47,7 +47,7 @@ class MeterIndexes:
         return out
 
 
-def latest_per_meter(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def latest_per_meter(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per id, the most recently observed, for brokers that keep each observation as an entity.
 
     Rows are compared by their `observed_at` text (ISO 8601 in UTC sorts as time); undated rows keep the first.

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 from dashboard.sources.base import SourceError
+from dashboard.sources.http import NotAList
 from dashboard.sources.mapped import MappedFeed
 
 PAGE_SIZE = 100  # the API's maximum `limit`
@@ -63,11 +65,11 @@ class OpendatasoftSource(MappedFeed):
     def base(self) -> str:
         return self.url.rstrip("/")
 
-    def feed_rows(self, now: datetime) -> list[Any]:
-        """Every row of the dataset."""
+    def feed_rows(self, now: datetime) -> Iterable[Any]:
+        """Every row of the dataset (an export's as they are parsed)."""
         return self._v1_rows() if self.is_v1 else self._v2_rows()
 
-    def _v2_rows(self) -> list[Any]:
+    def _v2_rows(self) -> Iterable[Any]:
         rows: list[Any] = []
         offset = 0
         while True:
@@ -83,11 +85,12 @@ class OpendatasoftSource(MappedFeed):
             if offset + PAGE_SIZE > OFFSET_LIMIT:
                 return self._export_rows()
 
-    def _export_rows(self) -> list[Any]:
-        rows = self.client.get_json(f"{self.base}/exports/json", self.params)
-        if not isinstance(rows, list):
-            raise SourceError("export Opendatasoft inattendu : une liste d'enregistrements était attendue")
-        return rows
+    def _export_rows(self) -> Iterator[Any]:
+        """The export's rows, parsed one at a time as they are used: an export can weigh hundreds of MB."""
+        try:
+            return self.client.get_json_items(f"{self.base}/exports/json", self.params)
+        except NotAList as err:
+            raise SourceError("export Opendatasoft inattendu : une liste d'enregistrements était attendue") from err
 
     def _v1_rows(self) -> list[Any]:
         rows: list[Any] = []

@@ -440,21 +440,16 @@ OBSERVED_FIELDS: dict[str, str] = {
 }
 
 
-def feed_time(layer: str, rows: Iterable[Row], now: datetime) -> datetime | None:
-    """The newest observation time among `rows` (valid ones), or None when the feed gives none."""
+def _newer(layer: str, row: Row, now: datetime, newest: datetime | None) -> datetime | None:
+    """`newest`, or the row's observation time if it is later (see OBSERVED_FIELDS)."""
     name = OBSERVED_FIELDS.get(layer)
-    newest: datetime | None = None
-    if name is None:
-        return None
-    for row in rows:
-        if row.get(name) in (None, ""):
-            continue
-        try:
-            when = timestamp(row, name, now)
-        except Rejected:
-            continue
-        newest = when if newest is None else max(newest, when)
-    return min(newest, now) if newest is not None else None
+    if name is None or row.get(name) in (None, ""):
+        return newest
+    try:
+        when = timestamp(row, name, now)
+    except Rejected:
+        return newest
+    return when if newest is None else max(newest, when)
 
 
 _NAME_NOISE = frozenset({"parking", "parc", "relais", "p", "r", "de", "du", "des", "la", "le", "les", "l", "d"})
@@ -483,7 +478,7 @@ def validate_rows(
     rejected: list[str] = []
     missing: Counter[str] = Counter()
     seen: set[str] = set()
-    accepted: list[Row] = []
+    newest: datetime | None = None  # kept as rows go by: a large feed's accepted rows are not all held
     total = 0
     for row in rows:
         total += 1
@@ -502,12 +497,12 @@ def validate_rows(
             continue
         seen.add(record.id)
         records.append(record)
-        accepted.append(row)
+        newest = _newer(layer, row, now, newest)
         if build_personal and (details := build_personal(row)):
             personal[record.id] = details
     if missing:
         field, absent = missing.most_common(1)[0]
         if absent > total * DRIFT_RATIO:
             raise SourceError(f"format du flux modifié : champ « {field} » absent de {absent} lignes sur {total}")
-    when = fetched_at or feed_time(layer, accepted, now) or now
+    when = fetched_at or (min(newest, now) if newest is not None else now)
     return FetchResult(records=tuple(records), fetched_at=when, rejected=tuple(rejected), personal=personal)
