@@ -86,8 +86,12 @@ def _login_state() -> _Login | None:
 
 
 def csrf_token() -> str:
-    """This session's anti-forgery token for the login and sign-out forms (made on first use); "" outside a request."""
-    if not has_request_context():
+    """This session's anti-forgery token for the login and sign-out forms (made on first use).
+
+    "" outside a request, and on the open paths (public API, embeds, wall, health): Dash builds the managers'
+    layout once on whichever request comes first, and a public answer must never carry a session cookie.
+    """
+    if not has_request_context() or (_is_open(request.path) and request.path not in (LOGIN_PATH, LOGOUT_PATH)):
         return ""
     token = session.get(_SESSION_CSRF)
     if not isinstance(token, str):
