@@ -23,6 +23,7 @@ _STATIC = re.compile(r"^/(wall/|embed/)?(assets/|_dash-component-suites/|_favico
 TOKEN_PARAM = "token"
 TOKEN_HEADER = "X-Display-Token"
 TOKEN_COOKIE = "cityops_display"
+_NO_SECRET = "cityops-wall-cookie-without-configured-secret"
 _COOKIE_SECONDS = 400 * 86400  # a wall runs unattended for months; browsers cap cookies at 400 days
 
 
@@ -40,7 +41,10 @@ def install_access_rules(server: Flask, settings: Settings) -> None:
     def _require_display_token() -> Response | None:
         if not request.path.startswith(WALL_PREFIX):
             return None
-        secret = server.secret_key or ""
+        # Without a configured secret each process makes a random one: keying the cookie with it would close an
+        # unattended wall at every restart of `make run`, so the cookie is then keyed by a fixed label (still
+        # not the bare token's hash, and still ended by a new token).
+        secret = settings.secret_key or _NO_SECRET
         expected = _digest(settings.wall_token, secret) if settings.wall_token else None
         presented = request.args.get(TOKEN_PARAM) or request.headers.get(TOKEN_HEADER)
         digest = _digest(presented, secret) if presented else request.cookies.get(TOKEN_COOKIE, "")

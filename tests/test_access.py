@@ -70,14 +70,14 @@ def test_managers_page_needs_no_display_token(client):
     assert sign_in_client(client).get("/").status_code == 200
 
 
-def _wall_cookie(redis_client, secret: str, token: str = TOKEN) -> str:
+def _wall_cookie(redis_client, secret: str | None, token: str = TOKEN) -> str:
     app = create_app(load_settings({}, wall_token=token, secret_key=secret), store=Store(redis_client))
     client = app.test_client()
     assert client.get(f"/wall/?token={token}").status_code == 200
     return client.get_cookie(TOKEN_COOKIE, path="/wall/").value
 
 
-def _opens_wall(redis_client, cookie: str, secret: str, token: str = TOKEN) -> bool:
+def _opens_wall(redis_client, cookie: str, secret: str | None, token: str = TOKEN) -> bool:
     client = create_app(load_settings({}, wall_token=token, secret_key=secret), store=Store(redis_client)).test_client()
     client.set_cookie(TOKEN_COOKIE, cookie, path="/wall/")
     return client.get("/wall/_dash-layout").status_code == 200
@@ -102,6 +102,14 @@ def test_rotating_the_secret_ends_old_wall_cookies(redis_client):
 def test_rotating_the_display_token_ends_old_wall_cookies(redis_client):
     cookie = _wall_cookie(redis_client, "first-secret-first-secret")
     assert not _opens_wall(redis_client, cookie, "first-secret-first-secret", token="wall-display-token-2")
+
+
+def test_without_a_configured_secret_the_wall_cookie_outlives_a_restart(redis_client):
+    # Each process then signs sessions with a random secret; an unattended wall must not close at every restart.
+    cookie = _wall_cookie(redis_client, None)
+    assert cookie != hashlib.sha256(TOKEN.encode()).hexdigest()
+    assert _opens_wall(redis_client, cookie, None)
+    assert not _opens_wall(redis_client, cookie, None, token="wall-display-token-2")
 
 
 PRIVATE = [
