@@ -288,6 +288,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the {level} level is not configured (CITYOPS_QUARTIERS_PATH)",
     },
     "api.unknown_layer": {"fr": "Couche inconnue : {name}", "en": "Unknown layer: {name}"},
+    "api.unknown_version": {
+        "fr": "Version inconnue ou périmée : {version} (voir /api/v1/public/versions)",
+        "en": "Unknown or expired version: {version} (see /api/v1/public/versions)",
+    },
+    "api.no_data_yet": {"fr": "Pas encore de données pour {name}", "en": "No data yet for {name}"},
     "api.unknown_path": {"fr": "Adresse d'API inconnue", "en": "Unknown API address"},
     "api.store_down": {
         "fr": "Données momentanément indisponibles : le cache ne répond pas",
