@@ -257,9 +257,11 @@ def create_api(store: Store, geography: Geography) -> Blueprint:
         for name in public:
             state, line = public_freshness(LAYERS[name], overview[name], now, lang)
             head = overview[name].head
+            # A URL named here exists (built now if need be), for as long as a viewer may take to ask for it.
+            built = files.get(name, head.version) if head else None
             body[name] = {
                 "version": head.version if head else None,
-                "url": public_file_url(name, head.version) if head else None,
+                "url": public_file_url(name, built.version) if built else None,
                 "state": state,
                 "freshness": line,
                 "fetched_at": _iso(head.fetched_at) if head else None,

@@ -309,6 +309,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "embed.freshness": {"fr": "{state} · mis à jour à {time}", "en": "{state} · updated {time}"},
     "embed.map_label": {"fr": "Carte : {title}", "en": "Map: {title}"},
+    "embed.cells": {"fr": "Signalements ouverts par carré de 500 m", "en": "Open reports per 500 m square"},
+    "embed.cell_hover": {
+        "fr": "{open} signalement(s) ouvert(s)<br>{closed} résolu(s) ou clos",
+        "en": "{open} open report(s)<br>{closed} resolved or closed",
+    },
     "embed.source": {"fr": "Toulouse Métropole", "en": "Toulouse Métropole"},
     "sources.title": {"fr": "Sources des données", "en": "Data sources"},
     "sources.caption": {

@@ -192,7 +192,8 @@ def test_no_public_answer_carries_a_canary(privacy_app, page):
     )
     page.wait_for_timeout(1500)  # a few polls
     urls = [url for url, _body in seen]
-    assert any("_dash-layout" in url for url in urls) and any("_dash-update-component" in url for url in urls)
+    assert any("_dash-layout" in url for url in urls) and any("/api/v1/public/layers/reports/" in url for url in urls)
+    assert not any("_dash-update-component" in url for url in urls)  # the embed reads the public files itself
     assert [(url, _leaks(body)) for url, body in seen if _leaks(body)] == []
 
 
