@@ -106,7 +106,7 @@ def main() -> None:
     interval = args.interval or LAYERS[args.layer].refresh_seconds
     with running_stack("app:create_app()", 2, {}) as stack:
         url = f"{stack.base}/api/v1/public/layers/{args.layer}"
-        features = len(httpx.get(url, timeout=10).json()["features"])
+        features = len(httpx.get(url, timeout=10, follow_redirects=True).json()["features"])
         print(f"{args.layer}: {features} public features; gunicorn 2 workers x 8 threads, one collector, redis-server")
         for conditional in (False, True):
             mode = "with If-None-Match" if conditional else "unconditional"

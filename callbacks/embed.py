@@ -1,24 +1,21 @@
-"""The public embed at /embed/<layer>: parameter checks, its layout, and one callback reading only redacted data."""
+"""The public embed at /embed/<layer>: parameter checks and its layout; the browser reads the public API itself."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlparse
 
 import dash
-from dash import ClientsideFunction, Input, Output, Patch, State, html, no_update
-from dash.exceptions import PreventUpdate
+from dash import ClientsideFunction, Input, Output, State, html
 from flask import Response, has_request_context, request
 
 from callbacks.figure_cache import FigureCache
-from callbacks.live import PAUSE_POLL, epoch_ms, request_language, resume_stuck_poll
+from callbacks.live import request_language
 from dashboard.access import EMBED_PREFIX
 from dashboard.areas import Geography
-from dashboard.figures import layer_traces, trace_slots, without_map_legend
 from dashboard.i18n import normalise_language, t
-from dashboard.public import COMMUNE_CODE, public_freshness, public_layer
+from dashboard.public import COMMUNE_CODE, public_layer
 from dashboard.settings import Settings
-from dashboard.store import Store, StoreUnavailable
+from dashboard.store import Store
 from layouts import ids
 from layouts.embed import embed_layout
 
@@ -34,7 +31,7 @@ def _page() -> tuple[str, str]:
     return layer, commune
 
 
-def _problem(layer: str, commune: str, communes: dict[str, str], lang: str) -> tuple[int, str] | None:
+def page_problem(layer: str, commune: str, communes: dict[str, str], lang: str) -> tuple[int, str] | None:
     """Why the page cannot be shown (HTTP status, message), or None."""
     if public_layer(layer) is None:
         return 404, t("embed.not_public", lang, name=layer[:64])
@@ -51,8 +48,17 @@ def _is_dash_internal(path: str) -> bool:
     return rest.startswith("_") or rest.startswith("assets/")
 
 
+# The page and its layout depend on nothing but the page's URL: any cache may keep them this long.
+PAGE_MAX_AGE = 300
+
+
+def _page_is_cacheable(path: str) -> bool:
+    rest = path.removeprefix(EMBED_PREFIX)
+    return not _is_dash_internal(path) or rest in ("_dash-layout", "_dash-dependencies")
+
+
 def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Settings, geography: Geography) -> None:
-    """Attach the embed's parameter checks, layout and live callback to `app` (served at /embed/)."""
+    """Attach the embed's parameter checks and layout to `app` (served at /embed/); its data come by plain GETs."""
     communes = dict(geography.areas.get("commune", ()))
 
     @app.server.before_request
@@ -60,17 +66,26 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
         if not request.path.startswith(EMBED_PREFIX) or _is_dash_internal(request.path):
             return None
         lang = normalise_language(request.args.get("lang"))
-        problem = _problem(*_page(), communes, lang)
+        problem = page_problem(*_page(), communes, lang)
         if problem is None:
             return None
         status, message = problem
         return Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
 
+    @app.server.after_request
+    def _cache_embed_page(response: Response) -> Response:
+        if request.path.startswith(EMBED_PREFIX) and response.status_code == 200 and _page_is_cacheable(request.path):
+            response.cache_control.public = True
+            response.cache_control.max_age = PAGE_MAX_AGE
+            if request.path.removeprefix(EMBED_PREFIX) == "_dash-layout":
+                response.vary.add("Referer")  # the layout is that of the page named by the referrer
+        return response
+
     def serve_layout():
         lang = request_language()
         # Dash validates the layout once at start-up, outside any request: any public layer does for that.
         layer, commune = _page() if has_request_context() else ("reports", "")
-        problem = _problem(layer, commune, communes, lang)
+        problem = page_problem(layer, commune, communes, lang)
         if problem is not None:  # a forged referrer: the page itself was already refused
             return html.P(problem[1], role="alert")
         return embed_layout(
@@ -82,55 +97,20 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
             poll_ms=int(settings.poll_seconds * 1000),
             timeout_ms=int(settings.redis_timeout_seconds * 1000),
             outlines=geography.outlines,
-            empty_traces=layer_traces(layer, None, lang),
         )
 
     app.layout = serve_layout
-
-    @app.callback(
+    # In the browser: poll the versions document, fetch a layer file when its version moves, draw it.
+    app.clientside_callback(
+        ClientsideFunction(namespace="cityops_embed", function_name="refresh"),
         Output(ids.MAP, "figure"),
         Output(ids.MAP_VERSIONS, "data"),
         Output(ids.EMBED_STATUS, "data"),
         Input(ids.POLL, "n_intervals"),
-        State(ids.EMBED_TARGET, "data"),
+        State(ids.EMBED_PLAN, "data"),
         State(ids.MAP_VERSIONS, "data"),
-        State(ids.LANG, "data"),
-        running=[PAUSE_POLL],
+        State(ids.MAP, "figure"),
     )
-    def refresh(_tick, target, shown, lang):
-        """The freshness of the layer (shown by the browser, which ages it), and its redacted points when they moved."""
-        layer, commune = (target or {}).get("layer", ""), (target or {}).get("commune", "")
-        lang = normalise_language(lang)
-        # The state comes from the browser: check it as strictly as the page's URL.
-        if not isinstance(layer, str) or not isinstance(commune, str) or _problem(layer, commune, communes, lang):
-            raise PreventUpdate
-        try:
-            item = store.overview([layer])[layer]
-        except StoreUnavailable:
-            raise PreventUpdate from None  # keep what is on screen
-        now = datetime.now(UTC)
-        state, line = public_freshness(public_layer(layer), item, now, lang)
-        fetched_at = item.head.fetched_at if item.head else None
-        status = {
-            "now": epoch_ms(now),
-            "state": state,
-            "line": line,
-            "at": epoch_ms(fetched_at) if fetched_at else None,
-            "budget": public_layer(layer).freshness_seconds,
-        }
-        wanted = item.head.version if item.head else 0
-        if not wanted or (shown or {}).get(layer) == wanted:
-            return no_update, no_update, status
-        try:
-            version, traces = figures.traces(layer, wanted, lang, commune, public=True)
-        except StoreUnavailable:
-            return no_update, no_update, status
-        patch = Patch()
-        for index, trace in zip(trace_slots([layer])[layer], traces, strict=True):
-            patch["data"][index] = without_map_legend(trace)
-        return patch, {layer: version}, status
-
-    resume_stuck_poll(app)
     app.clientside_callback(
         ClientsideFunction(namespace="cityops_freshness", function_name="embedLine"),
         Output(ids.EMBED_FRESHNESS, "children"),

@@ -62,11 +62,6 @@ class Selection(TypedDict):
     id: StrictStr
 
 
-class EmbedTarget(TypedDict, total=False):
-    layer: StrictStr
-    commune: StrictStr
-
-
 # The type of the value each (component id, property) holds, for every input and state of a server callback.
 # Pattern-matching ids are named by their "type". Containers are lax only so that a JSON array fills a tuple.
 VALUE_TYPES: dict[tuple[str, str], Any] = {
@@ -80,8 +75,8 @@ VALUE_TYPES: dict[tuple[str, str], Any] = {
     (ids.VIEW, "data"): View | None,
     (ids.STORE_DOWN_SINCE, "data"): StrictStr | None,
     (ids.FILTERS, "data"): FilterData | None,
-    # Managers and wall: layer -> [version, filters key]; embed: layer -> version.
-    (ids.MAP_VERSIONS, "data"): dict[StrictStr, StrictInt | tuple[StrictInt, StrictStr]] | None,
+    # Managers and wall: layer -> [version, filters key].
+    (ids.MAP_VERSIONS, "data"): dict[StrictStr, tuple[StrictInt, StrictStr]] | None,
     (ids.LAYER_TOGGLE, "value"): list[StrictStr] | None,
     (ids.COMMUNE_FILTER, "value"): StrictStr | None,
     (ids.QUARTIER_FILTER, "value"): StrictStr | None,
@@ -100,7 +95,6 @@ VALUE_TYPES: dict[tuple[str, str], Any] = {
     (details_part("selected"), "data"): Selection | None,
     (details_part("shown"), "data"): tuple[StrictStr, StrictStr, StrictInt] | None,
     (ids.HIGHLIGHT_SHOWN, "data"): tuple[StrictStr, StrictInt] | None,
-    (ids.EMBED_TARGET, "data"): EmbedTarget | None,
 }
 
 _WILDCARDS = (["MATCH"], ["ALL"], ["ALLSMALLER"])

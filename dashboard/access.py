@@ -7,7 +7,7 @@ import hmac
 import re
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, request, session
 
 from dashboard.i18n import t
 from dashboard.settings import Settings
@@ -58,6 +58,10 @@ def install_access_rules(server: Flask, settings: Settings) -> None:
 
     @server.after_request
     def _security_headers(response: Response) -> Response:
+        if request.path.startswith((EMBED_PREFIX, PUBLIC_API_PREFIX)):
+            # Shared by every viewer and any cache: never a session cookie (nor Vary: Cookie), even when a worker's
+            # first request happened to touch the session (Dash checks every page's layout on that one).
+            session.modified = session.accessed = False
         if request.path.startswith(EMBED_PREFIX):
             # Set by allow_embedding once the embed app exists; until then /embed/ is as closed as the rest.
             response.headers["Content-Security-Policy"] = server.extensions.get(EMBED_CSP, "frame-ancestors 'none'")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, redirect, request
 
 from dashboard.areas import LEVELS, Geography, merge_areas, unavailable_note
 from dashboard.auth import current_manager
@@ -15,7 +15,8 @@ from dashboard.freshness import freshness
 from dashboard.i18n import normalise_language, t
 from dashboard.layers import LAYERS
 from dashboard.models import PERSONAL_FIELDS, LayerOverview, Snapshot, record_to_dict
-from dashboard.public import COMMUNE_CODE, public_freshness, public_geojson, public_layer, public_snapshot
+from dashboard.public import public_freshness, public_layer
+from dashboard.public_files import ENCODINGS, PublicFiles
 from dashboard.source_report import sources_report
 from dashboard.store import Store, StoreUnavailable
 
@@ -29,6 +30,17 @@ class AppError(Exception):
         self.message = message
 
 
+# The versions document is what every viewer polls: a CDN answers it for a few seconds, then revalidates.
+VERSIONS_MAX_AGE = 5
+# A versioned public file never changes: any cache may keep it for a year without asking again.
+IMMUTABLE_SECONDS = 365 * 86400
+
+
+def public_file_url(layer: str, version: int) -> str:
+    """The immutable URL of one version of a public layer's file."""
+    return f"/api/v1/public/layers/{layer}/{version}.geojson"
+
+
 def _json(payload: Any, status: int = 200, content_type: str = "application/json") -> Response:
     return Response(orjson.dumps(payload), status=status, content_type=content_type)
 
@@ -39,6 +51,13 @@ def _public(response: Response, etag: str, max_age: float) -> Response:
     response.cache_control.public = True
     response.cache_control.max_age = int(max_age)
     response.vary.add("Accept-Encoding")
+    return response
+
+
+def _not_yet(message: str) -> Response:
+    """A 404 that no cache keeps: what is missing now may exist on the next request."""
+    response = _json({"error": message, "status": 404}, status=404)
+    response.cache_control.no_store = True
     return response
 
 
@@ -98,9 +117,7 @@ def _layer_health(item: LayerOverview, now: datetime, manager: bool) -> dict[str
 def create_api(store: Store, geography: Geography) -> Blueprint:
     """The API blueprint, reading only through `store`; `geography` lists the areas (or why there are none)."""
     api = Blueprint("api", __name__)
-    communes = dict(geography.areas.get("commune", ()))
-    # (layer, commune) -> (ETag, GeoJSON bytes): each worker redacts and serialises a version once, not per viewer.
-    public_bodies: dict[tuple[str, str], tuple[str, bytes]] = {}
+    files = PublicFiles(store)
 
     @api.errorhandler(AppError)
     def _app_error(err: AppError) -> Response:
@@ -194,39 +211,44 @@ def create_api(store: Store, geography: Geography) -> Blueprint:
         response.set_etag(f"{name}-{snapshot.version}")
         return response.make_conditional(request)
 
+    def _public_layer_or_404(name: str) -> None:
+        if public_layer(name) is None:
+            raise AppError(404, t("embed.not_public", normalise_language(request.args.get("lang")), name=name[:64]))
+
+    @api.get("/api/v1/public/layers/<name>/<int:version>.geojson")
+    def public_layer_file(name: str, version: int) -> Response:
+        """One version of a public layer, immutable: built once for all workers, sent pre-compressed."""
+        _public_layer_or_404(name)
+        found = files.get(name, version)
+        if found is None:  # replaced long ago, or not yet written: the versions document names the current one
+            # That version may yet be written: no cache may remember the 404.
+            return _not_yet(t("api.unknown_version", normalise_language(request.args.get("lang")), version=version))
+        encoding = request.accept_encodings.best_match(ENCODINGS, default="identity")
+        response = Response(found.bodies[encoding], content_type="application/geo+json")
+        if encoding != "identity":
+            response.content_encoding = encoding
+        response.set_etag(found.etag(encoding))
+        response.cache_control.public = True
+        response.cache_control.max_age = IMMUTABLE_SECONDS
+        response.cache_control.immutable = True
+        response.vary.add("Accept-Encoding")
+        return response.make_conditional(request)
+
     @api.get("/api/v1/public/layers/<name>")
-    def public_layer_geojson(name: str) -> Response:
-        """A public layer's redacted records (dashboard.public), cacheable by any CDN for one refresh interval."""
-        lang = normalise_language(request.args.get("lang"))
-        layer = public_layer(name)
-        if layer is None:
-            raise AppError(404, t("embed.not_public", lang, name=name[:64]))
-        commune = request.args.get("commune", "")
-        if commune and not COMMUNE_CODE.fullmatch(commune):
-            raise AppError(400, t("embed.bad_commune", lang, value=commune[:16]))
-        if commune and communes and commune not in communes:
-            raise AppError(404, t("embed.unknown_commune", lang, value=commune))
+    def public_layer_current(name: str) -> Response:
+        """A redirect to the public layer's current file (its versioned, immutable URL)."""
+        _public_layer_or_404(name)
         head = store.overview([name])[name].head
-        etag = f"public-{name}-{head.version if head else 0}-{commune}"
-        if request.if_none_match.contains(etag):
-            return _public(Response(status=304), etag, layer.refresh_seconds)
-        built = public_bodies.get((name, commune))
-        if built is None or built[0] != etag:
-            snapshot = store.snapshot(name)
-            if snapshot is None:
-                body = {"type": "FeatureCollection", "layer": name, "version": None, "features": []}
-            else:
-                etag = f"public-{name}-{snapshot.version}-{commune}"
-                body = public_geojson(public_snapshot(snapshot, commune))
-            built = (etag, orjson.dumps(body))
-            if not commune or commune in communes:  # a bounded set of keys, whatever codes are asked for
-                public_bodies[(name, commune)] = built
-        response = Response(built[1], content_type="application/geo+json")
-        return _public(response, built[0], layer.refresh_seconds)
+        if head is None:  # nothing written yet: no file, and nothing a cache should keep
+            return _not_yet(t("api.no_data_yet", normalise_language(request.args.get("lang")), name=name))
+        response = redirect(public_file_url(name, head.version), code=302)
+        response.cache_control.public = True
+        response.cache_control.max_age = VERSIONS_MAX_AGE
+        return response
 
     @api.get("/api/v1/public/versions")
     def public_versions() -> Response:
-        """Each public layer's version and freshness line: what an embed polls before fetching a layer."""
+        """Each public layer's version, file URL and freshness: the one document embeds poll."""
         lang = normalise_language(request.args.get("lang"))
         now = datetime.now(UTC)
         public = [name for name, layer in LAYERS.items() if layer.public]
@@ -235,12 +257,20 @@ def create_api(store: Store, geography: Geography) -> Blueprint:
         for name in public:
             state, line = public_freshness(LAYERS[name], overview[name], now, lang)
             head = overview[name].head
-            body[name] = {"version": head.version if head else None, "state": state, "freshness": line}
+            # A URL named here exists (built now if need be), for as long as a viewer may take to ask for it.
+            built = files.get(name, head.version) if head else None
+            body[name] = {
+                "version": head.version if head else None,
+                "url": public_file_url(name, built.version) if built else None,
+                "state": state,
+                "freshness": line,
+                "fetched_at": _iso(head.fetched_at) if head else None,
+                "freshness_budget_seconds": LAYERS[name].freshness_seconds,
+            }
         etag = "public-versions-" + hashlib.sha256(orjson.dumps(body)).hexdigest()[:16]
-        max_age = min(LAYERS[name].refresh_seconds for name in public)
         if request.if_none_match.contains(etag):
-            return _public(Response(status=304), etag, max_age)
-        return _public(_json({"layers": body}), etag, max_age)
+            return _public(Response(status=304), etag, VERSIONS_MAX_AGE)
+        return _public(_json({"layers": body}), etag, VERSIONS_MAX_AGE)
 
     @api.get("/api/v1/areas")
     def areas() -> Response:

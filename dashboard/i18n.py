@@ -288,6 +288,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the {level} level is not configured (CITYOPS_QUARTIERS_PATH)",
     },
     "api.unknown_layer": {"fr": "Couche inconnue : {name}", "en": "Unknown layer: {name}"},
+    "api.unknown_version": {
+        "fr": "Version inconnue ou périmée : {version} (voir /api/v1/public/versions)",
+        "en": "Unknown or expired version: {version} (see /api/v1/public/versions)",
+    },
+    "api.no_data_yet": {"fr": "Pas encore de données pour {name}", "en": "No data yet for {name}"},
     "api.unknown_path": {"fr": "Adresse d'API inconnue", "en": "Unknown API address"},
     "api.store_down": {
         "fr": "Données momentanément indisponibles : le cache ne répond pas",
@@ -304,6 +309,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "embed.freshness": {"fr": "{state} · mis à jour à {time}", "en": "{state} · updated {time}"},
     "embed.map_label": {"fr": "Carte : {title}", "en": "Map: {title}"},
+    "embed.cells": {"fr": "Signalements ouverts par carré de 500 m", "en": "Open reports per 500 m square"},
+    "embed.cell_hover": {
+        "fr": "{open} signalement(s) ouvert(s)<br>{closed} résolu(s) ou clos",
+        "en": "{open} open report(s)<br>{closed} resolved or closed",
+    },
     "embed.source": {"fr": "Toulouse Métropole", "en": "Toulouse Métropole"},
     "sources.title": {"fr": "Sources des données", "en": "Data sources"},
     "sources.caption": {

@@ -41,6 +41,16 @@ def leader(layer: str, source: str) -> str:
     return _layer_key(layer, f"leader:{source}")
 
 
+def public_file(layer: str, version: int) -> str:
+    """Hash of one version's public file, built once for every web worker: content encoding -> bytes; expires."""
+    return _layer_key(layer, f"public:{version}")
+
+
+def public_file_build(layer: str, version: int) -> str:
+    """Lock held by the one web worker building that version's public file."""
+    return _layer_key(layer, f"public:{version}:build")
+
+
 def figure_cache_prefix() -> str:
     """Prefix of the shared figure cache (flask-caching) entries."""
     return f"{PREFIX}:cache:"

@@ -6,17 +6,21 @@ Everything served without a session (the /embed/ app and /api/v1/public/) goes t
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
 from dashboard.freshness import freshness
 from dashboard.i18n import city_time, t
 from dashboard.layers import LAYERS, Layer
-from dashboard.models import LayerOverview, Record, Snapshot
+from dashboard.models import LayerOverview, Record, ReportRecord, Snapshot
 
 # INSEE commune code: five characters, digits except Corsica's 2A/2B.
 COMMUNE_CODE = re.compile(r"[0-9][0-9AB][0-9]{3}")
+# The public reports map counts reports per cell of about 500 m × 500 m at Toulouse's latitude (lon, lat degrees).
+REPORT_CELL_DEGREES = (0.0062, 0.0045)
 
 
 def public_layer(name: str) -> Layer | None:
@@ -81,6 +85,48 @@ def public_geojson(snapshot: Snapshot) -> dict[str, Any]:
         "demo": snapshot.demo,
         "features": features,
     }
+
+
+def _cell_polygon(column: int, row: int) -> dict[str, Any]:
+    width, height = REPORT_CELL_DEGREES
+    west, south = round(column * width, 6), round(row * height, 6)
+    east, north = round(west + width, 6), round(south + height, 6)
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def report_cells(snapshot: Snapshot) -> list[dict[str, Any]]:
+    """Reports of a public snapshot counted per cell and commune, open and closed apart: GeoJSON squares, no points."""
+    width, height = REPORT_CELL_DEGREES
+    counts: Counter[tuple[int, int, str, bool]] = Counter()
+    for record in snapshot.records:
+        if isinstance(record, ReportRecord):
+            column, row = math.floor(record.lon / width), math.floor(record.lat / height)
+            counts[(column, row, record.commune_code, record.status.is_open)] += 1
+    # A cell crossed by a commune boundary gives one feature per commune, so the embed can filter by commune.
+    cells = sorted({key[:3] for key in counts})
+    return [
+        {
+            "type": "Feature",
+            "id": f"{column}_{row}_{commune}",
+            "geometry": _cell_polygon(column, row),
+            "properties": {
+                "commune_code": commune,
+                "open": counts[(column, row, commune, True)],
+                "closed": counts[(column, row, commune, False)],
+            },
+        }
+        for column, row, commune in cells
+    ]
+
+
+def public_document(snapshot: Snapshot) -> dict[str, Any]:
+    """What anyone may download of a layer's snapshot: reports as counts per cell, other layers as redacted points."""
+    public = public_snapshot(snapshot)
+    if public.layer != "reports":
+        return public_geojson(public)
+    document = public_geojson(dataclasses.replace(public, records=()))
+    return {**document, "cell_degrees": list(REPORT_CELL_DEGREES), "features": report_cells(public)}
 
 
 def public_freshness(layer: Layer, overview: LayerOverview, now: datetime, lang: str) -> tuple[str, str]:

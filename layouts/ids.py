@@ -77,7 +77,7 @@ TICKER = "ticker"
 HIGHLIGHT_SHOWN = "highlight-shown"  # (layer, version) whose trend is on screen
 
 # The public embed's own components.
-EMBED_TARGET = "embed-target"  # the layer and commune the page shows
+EMBED_PLAN = "embed-plan"  # the layer, commune and language the page shows, and how to draw it (layouts.embed)
 EMBED_FRESHNESS = "embed-freshness"
 EMBED_STATUS = "embed-status"  # the last poll's answer: state, line, data time, budget, server clock
 

@@ -22,7 +22,13 @@ NOT_ALLOWED = f"http://localhost:{PARENT_PORT}"
 READY_JS = """() => {
     const plot = document.querySelector('#map .js-plotly-plot');
     const line = document.querySelector('#embed-freshness');
-    return plot && plot.data && plot.data.some(t => t.lon && t.lon.length > 0) && line.textContent !== '…';
+    return plot && plot.data && plot.data.some(t => (t.lon || t.locations || []).length > 0)
+        && line.textContent !== '…';
+}"""
+# The reports' cells on the map: id (column_row_commune) and open count of each.
+CELLS_JS = """() => {
+    const cells = document.querySelector('#map .js-plotly-plot').data.find(t => t.type === 'choroplethmap' && t.z);
+    return cells ? {ids: cells.locations, open: cells.z} : null;
 }"""
 FITS_JS = """() => ({scrollH: document.documentElement.scrollHeight, h: innerHeight,
     map: document.querySelector('#map').getBoundingClientRect().height})"""
@@ -67,7 +73,8 @@ def _embed_frame(page):
 
 
 @pytest.mark.parametrize(
-    ("query", "title", "legend"), [("?lang=en", "Citizen reports", "New"), ("", "Signalements", "Nouveau")]
+    ("query", "title", "legend"),
+    [("?lang=en", "Citizen reports", "Open reports per 500 m"), ("", "Signalements", "Signalements ouverts par carré")],
 )
 def test_embed_lives_in_an_iframe_on_an_allowed_site(browser, host_site, query, title, legend):
     page = open_page(browser, 800, 600)
@@ -81,7 +88,7 @@ def test_embed_lives_in_an_iframe_on_an_allowed_site(browser, host_site, query, 
         layout = frame.evaluate(FITS_JS)
         assert layout["scrollH"] <= layout["h"] + 1 and layout["map"] >= 120, layout
         traces = frame.evaluate("() => document.querySelector('#map .js-plotly-plot').data.length")
-        assert traces == 6  # the area-shading slot and the five report statuses
+        assert traces == 2  # the area-shading slot and the reports' cells
         refused = [e for e in page.errors if "Content Security Policy" in e or "Refused" in e]
         assert refused == [], refused
     finally:
@@ -103,6 +110,7 @@ def test_bike_stations_embed(browser, embed_app, query, title, legend):
             "() => document.querySelector('#map .js-plotly-plot').data.map(t => t.lon ? t.lon.length : 0)"
         )
         assert len(counts) == 5 and sum(counts) >= 50  # the area-shading slot and the four station states
+        assert legend in page.evaluate("() => document.querySelector('#map .js-plotly-plot').data.map(t => t.name)")
         assert page.errors == []
     finally:
         page.context.close()
@@ -118,5 +126,58 @@ def test_embed_is_refused_on_another_site(browser, host_site):
         for frame in page.frames:
             if frame is not page.main_frame:
                 assert frame.evaluate("() => document.querySelector('.page.embed') === null")
+    finally:
+        page.context.close()
+
+
+def _record_requests(page) -> list[tuple[str, str]]:
+    seen: list[tuple[str, str]] = []
+    page.on("request", lambda request: seen.append((request.method, request.url)))
+    return seen
+
+
+@pytest.mark.parametrize("query", ["?lang=en", ""])
+def test_embed_reads_versioned_files_with_plain_gets_and_never_posts_after_load(browser, embed_app, query):
+    page = open_page(browser, 400, 300)
+    try:
+        requests = _record_requests(page)
+        page.goto(f"{embed_app.url}/embed/reports{query}")
+        page.wait_for_function(READY_JS, timeout=45000)
+        loaded = len(requests)
+        first = page.evaluate(CELLS_JS)
+        assert first["ids"] and all(count >= 0 for count in first["open"])
+
+        # The demo writes a new version every second: the map follows it through the versions document.
+        def files_since_load() -> set[str]:
+            return {url for _m, url in requests[loaded:] if "/api/v1/public/layers/reports/" in url}
+
+        for _ in range(80):
+            if len(files_since_load()) >= 2:
+                break
+            page.wait_for_timeout(500)
+        assert len(files_since_load()) >= 2, requests[-10:]
+        assert all(url.endswith(".geojson") for url in files_since_load())
+        after_load = requests[loaded:]
+        assert [r for r in after_load if r[0] != "GET"] == []
+        assert not any("_dash-update-component" in url for _m, url in after_load)
+        assert any("/api/v1/public/versions" in url for _m, url in after_load)
+        assert page.evaluate(CELLS_JS)["ids"]
+        line = page.inner_text("#embed-freshness")
+        assert ("updated" in line) if query else ("mis à jour" in line), line
+        assert page.context.cookies() == []
+        assert [e for e in page.errors if "Refused to" in e or "Content Security Policy" in e] == []
+        assert page.errors == []
+    finally:
+        page.context.close()
+
+
+def test_embed_commune_filter_keeps_that_communes_cells_only(browser, embed_app):
+    page = open_page(browser, 400, 300)
+    try:
+        page.goto(f"{embed_app.url}/embed/reports?commune=31555")
+        page.wait_for_function(READY_JS, timeout=45000)
+        cells = page.evaluate(CELLS_JS)
+        assert cells["ids"] and all(cell.endswith("_31555") for cell in cells["ids"]), cells["ids"][:5]
+        assert page.errors == []
     finally:
         page.context.close()

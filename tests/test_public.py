@@ -9,11 +9,9 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
-from flask import Flask
 
 from app import create_app
-from dashboard.api import create_api
-from dashboard.areas import Geography
+from callbacks.embed import page_problem
 from dashboard.layers import LAYERS
 from dashboard.models import FetchResult, ReportPersonal, ReportRecord, ReportStatus, Snapshot
 from dashboard.public import public_geojson, public_snapshot, redact
@@ -85,11 +83,11 @@ def client(redis_client):
 
 def test_public_layer_endpoint_is_cacheable_and_answers_304(client, store):
     _seed(store)
-    response = client.get("/api/v1/public/layers/reports")
+    response = client.get("/api/v1/public/layers/reports", follow_redirects=True)
     assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "public, max-age=30"
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert "Set-Cookie" not in response.headers
-    again = client.get("/api/v1/public/layers/reports", headers={"If-None-Match": response.headers["ETag"]})
+    again = client.get(response.request.path, headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
     versions = client.get("/api/v1/public/versions")
     assert versions.get_json()["layers"]["reports"]["version"] == 1
@@ -104,7 +102,7 @@ def test_public_layer_endpoint_is_cacheable_and_answers_304(client, store):
         ("/embed/reports?commune=abc", 400),
         ("/embed/reports?commune=31555%27%3E", 400),
         ("/api/v1/public/layers/unknown", 404),
-        ("/api/v1/public/layers/reports?commune=abc", 400),
+        ("/api/v1/public/layers/unknown/1.geojson", 404),
     ],
 )
 def test_bad_embed_parameters_are_clear_4xx(client, path, status):
@@ -138,20 +136,14 @@ def test_embed_layout_in_the_page_language(client, lang, title):
     assert title in layout
 
 
-def _callback(client, layer: str, lang: str = "fr", commune: str = "") -> dict:
-    outputs = [("map", "figure"), ("map-versions", "data"), ("embed-status", "data")]
-    body = {
-        "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
-        "outputs": [{"id": i, "property": p} for i, p in outputs],
-        "inputs": [{"id": "poll", "property": "n_intervals", "value": 1}],
-        "state": [
-            {"id": "embed-target", "property": "data", "value": {"layer": layer, "commune": commune}},
-            {"id": "map-versions", "property": "data", "value": {}},
-            {"id": "lang", "property": "data", "value": lang},
-        ],
-        "changedPropIds": ["poll.n_intervals"],
-    }
-    return client.post("/embed/_dash-update-component", json=body)
+def test_embed_page_and_layout_are_cacheable_by_anyone(client):
+    page = client.get("/embed/reports?lang=en&commune=31555")
+    assert page.headers["Cache-Control"] == "public, max-age=300"
+    layout = client.get("/embed/_dash-layout", headers={"Referer": "http://localhost/embed/bikes?lang=en"})
+    assert layout.headers["Cache-Control"] == "public, max-age=300"
+    assert "Referer" in layout.headers["Vary"] and "Cookie" not in layout.headers["Vary"]
+    assert "Set-Cookie" not in page.headers and "Set-Cookie" not in layout.headers
+    assert "public" not in client.get("/embed/unknown").headers.get("Cache-Control", "")
 
 
 def _coordinates(node, out: list[float]) -> list[float]:
@@ -179,10 +171,7 @@ def test_nothing_reachable_without_a_session_carries_personal_data_or_fine_point
         client.get("/embed/reports?lang=en&commune=31555"),
         client.get("/embed/_dash-layout", headers=referrer),
         client.get("/embed/_dash-dependencies", headers=referrer),
-        _callback(client, "reports"),
-        _callback(client, "reports", "en", "31555"),
-        client.get("/api/v1/public/layers/reports"),
-        client.get("/api/v1/public/layers/reports?commune=31555"),
+        client.get("/api/v1/public/layers/reports", follow_redirects=True),
         client.get("/api/v1/public/versions"),
     ]
     points = []
@@ -193,14 +182,10 @@ def test_nothing_reachable_without_a_session_carries_personal_data_or_fine_point
         assert leaked == [], (response.request.path, leaked)
         if response.is_json or "json" in response.content_type:
             _coordinates(json.loads(text), points)
-    assert len(points) == 8  # lon and lat of the one report, in two callbacks and two GeoJSON documents
-    # float32 on the map: a grid point within float precision, never the exact spot.
-    assert all(abs(value / GRID - round(value / GRID)) < 0.01 for value in points), points
+    assert points == []  # the public reports file counts reports per cell: squares, no point at all
 
 
-def test_a_commune_outside_the_metropole_is_404_with_boundaries(store):
-    server = Flask(__name__)
-    server.register_blueprint(create_api(store, Geography(areas={"commune": (("31555", "Toulouse"),)})))
-    client = server.test_client()
-    assert client.get("/api/v1/public/layers/reports?commune=31555").status_code == 200
-    assert client.get("/api/v1/public/layers/reports?commune=75056").status_code == 404
+def test_a_commune_outside_the_metropole_is_404_with_boundaries():
+    communes = {"31555": "Toulouse"}
+    assert page_problem("reports", "31555", communes, "fr") is None
+    assert page_problem("reports", "75056", communes, "fr")[0] == 404

@@ -118,5 +118,5 @@ def test_data_comes_back_by_itself_after_redis_resumes(stack):
     finally:
         stack.redis.resume()
     assert wait_healthy(stack.base, 3) < 2 + MARGIN
-    layers = httpx.get(f"{stack.base}/api/v1/public/layers/reports", timeout=10)
+    layers = httpx.get(f"{stack.base}/api/v1/public/layers/reports", timeout=10, follow_redirects=True)
     assert layers.status_code == 200

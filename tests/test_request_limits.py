@@ -170,18 +170,6 @@ CALLBACKS = {
             [("highlight-shown", "data", ["parking", 1]), ("lang", "data", "fr")],
         ),
     ),
-    "embed": (
-        EMBED,
-        _body(
-            "..map.figure...map-versions.data...embed-status.data..",
-            [("poll", "n_intervals", 1)],
-            [
-                ("embed-target", "data", {"layer": "parking", "commune": ""}),
-                ("map-versions", "data", {}),
-                ("lang", "data", "fr"),
-            ],
-        ),
-    ),
 }
 
 # (callback, "inputs"/"state", index, a value of the wrong type) — every input and state of every callback.
@@ -242,15 +230,6 @@ WRONG_VALUES = [
     ("wall highlight", "inputs", 1, {"versions": {"parking": 1}, "kpis": {"parking": {"value": 3}}}),
     ("wall highlight", "state", 0, "parking"),
     ("wall highlight", "state", 1, 2),
-    ("embed", "inputs", 0, {"n": 1}),
-    ("embed", "state", 0, ["parking"]),
-    ("embed", "state", 0, {"layer": ["parking"], "commune": ""}),
-    ("embed", "state", 0, "parking"),
-    ("embed", "state", 1, ["parking"]),
-    ("embed", "state", 1, 3),
-    ("embed", "state", 1, "v"),
-    ("embed", "state", 2, ["fr"]),
-    ("embed", "state", 2, 1),
 ]
 
 
@@ -342,9 +321,18 @@ def test_deeply_nested_json_is_a_400(client, route, depth):
     _assert_json_error(response)
 
 
-@pytest.mark.parametrize("route", [MANAGERS, WALL, EMBED])
+def test_the_embed_has_no_server_callback_to_post_to(client):
+    body = _body(
+        "..map.figure...map-versions.data...embed-status.data..",
+        [("poll", "n_intervals", 1)],
+        [("embed-plan", "data", {"layer": "parking", "commune": ""}), ("map-versions", "data", {})],
+    )
+    _assert_json_error(_post(client, EMBED, body))
+
+
+@pytest.mark.parametrize("route", [MANAGERS, WALL])
 def test_a_value_nested_deeper_than_a_page_sends_is_a_400(client, route):
-    name = {MANAGERS: "table", WALL: "wall poll", EMBED: "embed"}[route]
+    name = {MANAGERS: "table", WALL: "wall poll"}[route]
     body = copy.deepcopy(CALLBACKS[name][1])
     nested: object = "deep"
     for _ in range(60):

@@ -1,0 +1,120 @@
+"""Public layer files: each version's document built once for the whole deployment and kept compressed in Redis.
+
+A public layer file is immutable (one URL per version), so any number of viewers and CDN edges can share it.
+The first web worker to be asked for a version takes a Redis lock and builds it; every other thread and worker
+waits for the stored bytes instead of reading and redacting the snapshot itself.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+from dataclasses import dataclass
+
+import brotli
+import orjson
+
+from dashboard import keys
+from dashboard.public import public_document
+from dashboard.store import Store, StoreUnavailable, unavailable_on_redis_error
+
+# Content codings offered, best first; "identity" is the uncompressed bytes.
+ENCODINGS = ("br", "gzip", "identity")
+# A version stays downloadable this long after it was built, for viewers who saw it just before it was replaced.
+FILE_SECONDS = 3600
+# Longer than any build takes: a worker that dies while building frees the lock after this.
+BUILD_LOCK_SECONDS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class PublicFile:
+    """One version of a public layer's document, in every offered content coding."""
+
+    layer: str
+    version: int
+    bodies: dict[str, bytes]
+
+    def etag(self, encoding: str) -> str:
+        """A strong ETag for the bytes in `encoding` (each coding is its own representation)."""
+        return f"public-{self.layer}-{self.version}-{encoding}"
+
+
+def compressed(body: bytes) -> dict[str, bytes]:
+    """`body` in every offered content coding."""
+    return {"br": brotli.compress(body, quality=9), "gzip": gzip.compress(body, compresslevel=9), "identity": body}
+
+
+class PublicFiles:
+    """Each public layer version's file, built once per deployment (single-flight across threads and workers)."""
+
+    def __init__(self, store: Store, *, wait_seconds: float = 20.0, poll_seconds: float = 0.05) -> None:
+        self.store = store
+        self.wait_seconds = wait_seconds
+        self.poll_seconds = poll_seconds
+        self.builds = 0  # how many files this process built (the others were read from Redis)
+        self._latest: dict[str, PublicFile] = {}  # per layer, the newest file this process served
+        self._count_lock = threading.Lock()
+
+    def get(self, layer: str, version: int) -> PublicFile | None:
+        """The file of `version`, or None if that version is neither stored nor the layer's current one."""
+        latest = self._latest.get(layer)
+        if latest is not None and latest.version == version:
+            return latest
+        found = self._read(layer, version) or self._build_once(layer, version)
+        if found is not None and (latest is None or found.version > latest.version):
+            self._latest[layer] = found
+        return found
+
+    def _read(self, layer: str, version: int) -> PublicFile | None:
+        with unavailable_on_redis_error():
+            stored = self.store.redis.hgetall(keys.public_file(layer, version))
+        bodies = {key.decode(): value for key, value in stored.items()}
+        return PublicFile(layer, version, bodies) if set(bodies) == set(ENCODINGS) else None
+
+    def _is_current(self, layer: str, version: int) -> bool:
+        head = self.store.overview([layer])[layer].head
+        return head is not None and head.version == version
+
+    def _build_once(self, layer: str, version: int) -> PublicFile | None:
+        deadline = time.monotonic() + self.wait_seconds
+        while self._is_current(layer, version):
+            lock = self.store.redis.lock(keys.public_file_build(layer, version), timeout=BUILD_LOCK_SECONDS)
+            with unavailable_on_redis_error():
+                if lock.acquire(blocking=False):
+                    try:
+                        return self._read(layer, version) or self._build(layer, version)
+                    finally:
+                        lock.release()
+            found = self._wait_for_builder(layer, version, lock.name, deadline)
+            if found is not None:
+                return found
+            if time.monotonic() >= deadline:
+                raise StoreUnavailable(f"public file {layer} {version} not built in time")
+        return None  # an old version that expired, or one that never was
+
+    def _wait_for_builder(self, layer: str, version: int, lock_name: str, deadline: float) -> PublicFile | None:
+        """The file once its builder stored it; None if the builder let go without storing it, or time ran out."""
+        while time.monotonic() < deadline:
+            time.sleep(self.poll_seconds)
+            found = self._read(layer, version)
+            if found is not None:
+                return found
+            with unavailable_on_redis_error():
+                if not self.store.redis.exists(lock_name):
+                    return self._read(layer, version)
+        return None
+
+    def _build(self, layer: str, version: int) -> PublicFile | None:
+        snapshot = self.store.snapshot(layer)
+        if snapshot is None or snapshot.version != version:  # replaced meanwhile: that version is not built
+            return None
+        bodies = compressed(orjson.dumps(public_document(snapshot)))
+        key = keys.public_file(layer, version)
+        with unavailable_on_redis_error(), self.store.redis.pipeline() as pipe:
+            pipe.hset(key, mapping=bodies)
+            pipe.expire(key, FILE_SECONDS)
+            pipe.execute()
+        with self._count_lock:
+            self.builds += 1
+        return PublicFile(layer, version, bodies)
