@@ -41,6 +41,11 @@ def leader(layer: str, source: str) -> str:
     return _layer_key(layer, f"leader:{source}")
 
 
+def born() -> str:
+    """When the first snapshot was written into an empty Redis (epoch ms): where history and versions begin."""
+    return f"{PREFIX}:born"
+
+
 def figure_cache_prefix() -> str:
     """Prefix of the shared figure cache (flask-caching) entries."""
     return f"{PREFIX}:cache:"

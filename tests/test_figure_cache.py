@@ -80,9 +80,9 @@ class FailingWrites:
 
 
 def test_a_failed_write_still_returns_the_figure_just_built(store):
-    _write(store, 150)
-    version, traces = FigureCache(store, FailingWrites()).traces("parking", 1, "fr")
-    assert version == 1 and len(traces[0]["lon"]) == 2
+    written = _write(store, 150)
+    version, traces = FigureCache(store, FailingWrites()).traces("parking", written, "fr")
+    assert version == written and len(traces[0]["lon"]) == 2
 
 
 class CountingStore(Store):
