@@ -42,6 +42,25 @@ def _public(response: Response, etag: str, max_age: float) -> Response:
     return response
 
 
+def _uncached(response: Response) -> Response:
+    # No data yet (first start, or Redis lost its data): no cache, above all no CDN, may keep this for later.
+    response.cache_control.no_store = True
+    return response
+
+
+def _waiting_layer(name: str, lang: str) -> Response:
+    """A layer without data: an empty FeatureCollection saying so, which no cache may keep."""
+    body = {
+        "type": "FeatureCollection",
+        "layer": name,
+        "version": None,
+        "state": "waiting",
+        "message": t("kpi.no_data", lang),
+        "features": [],
+    }
+    return _uncached(_json(body, content_type="application/geo+json"))
+
+
 def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat() if moment else None
 
@@ -164,7 +183,8 @@ def create_api(store: Store, geography: Geography) -> Blueprint:
                     "summary": head.summary if head else {},
                 }
             )
-        return _json({"layers": items})
+        response = _json({"layers": items})
+        return _uncached(response) if any(item.head is None for item in overview.values()) else response
 
     @api.get("/api/v1/sources")
     def sources() -> Response:
@@ -175,8 +195,8 @@ def create_api(store: Store, geography: Geography) -> Blueprint:
 
     @api.get("/api/v1/layers/<name>")
     def layer(name: str) -> Response:
+        lang = normalise_language(request.args.get("lang"))
         if name not in LAYERS:
-            lang = normalise_language(request.args.get("lang"))
             raise AppError(404, t("api.unknown_layer", lang, name=name[:64]))
         head = store.overview([name])[name].head
         if head is not None and request.if_none_match.contains(f"{name}-{head.version}"):
@@ -186,10 +206,7 @@ def create_api(store: Store, geography: Geography) -> Blueprint:
             return response
         snapshot = store.snapshot(name)
         if snapshot is None:
-            return _json(
-                {"type": "FeatureCollection", "layer": name, "version": None, "features": []},
-                content_type="application/geo+json",
-            )
+            return _waiting_layer(name, lang)
         response = _json(snapshot_geojson(snapshot), content_type="application/geo+json")
         response.set_etag(f"{name}-{snapshot.version}")
         return response.make_conditional(request)
@@ -207,18 +224,18 @@ def create_api(store: Store, geography: Geography) -> Blueprint:
         if commune and communes and commune not in communes:
             raise AppError(404, t("embed.unknown_commune", lang, value=commune))
         head = store.overview([name])[name].head
-        etag = f"public-{name}-{head.version if head else 0}-{commune}"
+        if head is None:
+            return _waiting_layer(name, lang)
+        etag = f"public-{name}-{head.version}-{commune}"
         if request.if_none_match.contains(etag):
             return _public(Response(status=304), etag, layer.refresh_seconds)
         built = public_bodies.get((name, commune))
         if built is None or built[0] != etag:
             snapshot = store.snapshot(name)
-            if snapshot is None:
-                body = {"type": "FeatureCollection", "layer": name, "version": None, "features": []}
-            else:
-                etag = f"public-{name}-{snapshot.version}-{commune}"
-                body = public_geojson(public_snapshot(snapshot, commune))
-            built = (etag, orjson.dumps(body))
+            if snapshot is None:  # Redis lost its data since the head was read
+                return _waiting_layer(name, lang)
+            etag = f"public-{name}-{snapshot.version}-{commune}"
+            built = (etag, orjson.dumps(public_geojson(public_snapshot(snapshot, commune))))
             if not commune or commune in communes:  # a bounded set of keys, whatever codes are asked for
                 public_bodies[(name, commune)] = built
         response = Response(built[1], content_type="application/geo+json")
@@ -236,6 +253,8 @@ def create_api(store: Store, geography: Geography) -> Blueprint:
             state, line = public_freshness(LAYERS[name], overview[name], now, lang)
             head = overview[name].head
             body[name] = {"version": head.version if head else None, "state": state, "freshness": line}
+        if any(overview[name].head is None for name in public):
+            return _uncached(_json({"layers": body}))
         etag = "public-versions-" + hashlib.sha256(orjson.dumps(body)).hexdigest()[:16]
         max_age = min(LAYERS[name].refresh_seconds for name in public)
         if request.if_none_match.contains(etag):

@@ -102,3 +102,32 @@ def test_alarms_come_back_from_the_data_after_a_flush_and_holds_restart(store, r
     (back,) = c.tick(1).raised
     assert back.name == "Capitole" and back.acknowledged_by == ""
     assert [a.id for a in c.alarms.active()] == [back.id]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/public/layers/parking", "/api/v1/public/layers/parking?commune=31555", "/api/v1/public/versions"]
+)
+def test_a_public_layer_without_data_is_never_a_cacheable_answer(client, path):
+    response = client.get(path + ("&" if "?" in path else "?") + "lang=en")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store" and "ETag" not in response.headers
+    body = response.get_json()
+    parking = body["layers"]["parking"] if "versions" in path else body
+    assert parking["version"] is None and parking["state"] == "waiting"
+    if "versions" not in path:
+        assert body["features"] == [] and body["message"] == "no data yet"
+
+
+def test_the_managers_api_answers_a_layer_without_data_uncached(store, redis_client):
+    from flask import Flask
+
+    from dashboard.api import create_api
+    from dashboard.areas import Geography
+
+    app = Flask(__name__)
+    app.register_blueprint(create_api(store, Geography(areas={})))
+    http = app.test_client()
+    for path in ("/api/v1/layers/parking", "/api/v1/layers"):
+        assert http.get(path).headers["Cache-Control"] == "no-store"
+    _write(store)
+    assert "no-store" not in http.get("/api/v1/layers/parking").headers.get("Cache-Control", "")
