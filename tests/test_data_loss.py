@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import redis
+from flask import Flask
+from flask_caching import Cache
 
 from app import create_app
+from callbacks.details import DetailsCache
+from callbacks.figure_cache import FigureCache
 from dashboard import keys
 from dashboard.alarm_store import AlarmStore
 from dashboard.layers import LAYERS
@@ -24,11 +29,10 @@ def _lose_data(c: Collectors) -> None:
     assert c.source.leader.hold() and c.alarm_job.leader.hold()
 
 
-def _write(store: Store, occupied: int = 100) -> int:
-    result = parking_result(occupied)
-    return store.write_snapshot(
-        "parking", result, source="demo", demo=False, summary=LAYERS["parking"].summarise(result.records)
-    )
+def _write(store: Store, occupied: int = 100, when: datetime | None = None) -> int:
+    result = parking_result(occupied, when)
+    summary = LAYERS["parking"].summarise(result.records)
+    return store.write_snapshot("parking", result, source="demo", demo=False, summary=summary, now=when)
 
 
 def test_versions_after_a_restart_without_persistence_are_greater_than_any_before():
@@ -131,3 +135,35 @@ def test_the_managers_api_answers_a_layer_without_data_uncached(store, redis_cli
         assert http.get(path).headers["Cache-Control"] == "no-store"
     _write(store)
     assert "no-store" not in http.get("/api/v1/layers/parking").headers.get("Cache-Control", "")
+
+
+def _history_since(store: Store, start: datetime) -> int:
+    """Write a snapshot at `start` and one now; return the latest version."""
+    _write(store, 100, start)
+    return _write(store, 200, datetime.now(UTC))
+
+
+def test_a_history_that_began_inside_the_charts_window_says_since_when(store):
+    app = Flask(__name__)
+    figures = FigureCache(store, Cache(app, config={"CACHE_TYPE": "RedisCache", "CACHE_REDIS_HOST": store.redis}))
+    began = datetime.now(UTC) - timedelta(hours=3)
+    version = _history_since(store, began)
+    paris = began.astimezone(ZoneInfo("Europe/Paris"))
+    day, time, zone = paris.strftime("%d/%m"), paris.strftime("%H:%M"), paris.tzname()
+    with app.app_context():
+        _figure, span = figures.trend("parking", version, "fr", 6)
+        assert span.endswith(f"Historique disponible depuis le {day} à {time} (heure de Paris, {zone})")
+        _figure, span = figures.trend("parking", version, "en", 2)  # the window starts after history began
+        assert "History" not in span and "min" in span
+        _built, panel = DetailsCache(store, figures).panel("parking", "capitole", version, "en")
+    assert panel["history_note"] == f"History available since {day} at {time} (Paris time, {zone})"
+
+
+def test_a_history_as_long_as_it_is_kept_gets_no_note(store):
+    app = Flask(__name__)
+    figures = FigureCache(store, Cache(app, config={"CACHE_TYPE": "RedisCache", "CACHE_REDIS_HOST": store.redis}))
+    # Trimmed by age, the oldest entry kept is a little inside the week's window: not a history begun late.
+    version = _history_since(store, datetime.now(UTC) - timedelta(days=7) + timedelta(hours=1))
+    with app.app_context():
+        _built, panel = DetailsCache(store, figures).panel("parking", "capitole", version, "fr")
+    assert panel["history_note"] == "" and panel["figure"] is not None
