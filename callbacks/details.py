@@ -94,6 +94,7 @@ class DetailsCache:
                 timeline=self.store.timeline(layer, record_id) if kind.timeline else (),
                 as_of=snapshot.fetched_at,
                 personal=self.store.personal(layer, record_id) if kind.personal else None,
+                history_start=self.store.history_start(layer) if kind.history else None,
             )
             panel = build_panel(layer, record, inputs, lang)
         built = panel.to_dict()

@@ -10,6 +10,7 @@ from typing import Any
 import redis
 from flask_caching import Cache
 
+from dashboard.data_loss import history_note
 from dashboard.figures import area_shading_trace, layer_traces, trend_figure, trend_range
 from dashboard.filters import Filters, apply_filters, replace_records
 from dashboard.layers import LAYERS
@@ -172,9 +173,11 @@ class FigureCache:
         cached = self._get(key)
         if cached is not None:
             return cached
-        since = datetime.now(UTC) - timedelta(hours=hours)
-        points = [(entry.fetched_at, entry.summary) for entry in self.store.history(layer, since=since)]
-        built = (trend_figure(layer, points, lang).to_plotly_json(), trend_range(layer, points, lang))
+        now, span = datetime.now(UTC), timedelta(hours=hours)
+        points = [(entry.fetched_at, entry.summary) for entry in self.store.history(layer, since=now - span)]
+        shown_range = trend_range(layer, points, lang)
+        note = history_note(self.store.history_start(layer), now, span, lang) if points else ""
+        built = (trend_figure(layer, points, lang).to_plotly_json(), f"{shown_range} · {note}" if note else shown_range)
         self._set(key, built)
         return built
 

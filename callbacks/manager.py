@@ -17,6 +17,7 @@ from callbacks.sources import register_sources
 from callbacks.tables import register_tables
 from dashboard.areas import Geography, unavailable_note
 from dashboard.auth import csrf_token, current_manager
+from dashboard.data_loss import loss_notice
 from dashboard.figures import AREA_SHADING_SLOT, layer_traces
 from dashboard.filters import rejection_message
 from dashboard.i18n import zone_label
@@ -62,8 +63,27 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
     register_manager_alarms(app, store, settings)
     register_sources(app, store)
     register_details(app, store, figures)
+    register_data_loss_notice(app, store)
     if geography.areas:
         register_area_shading(app, figures, geography)
+
+
+def register_data_loss_notice(app: dash.Dash, store: Store) -> None:
+    """Say when Redis lost its data, for as long as history is shorter than it is kept (read when the view moves)."""
+
+    @app.callback(
+        Output(ids.DATA_LOSS, "children"),
+        Output(ids.DATA_LOSS, "hidden"),
+        Input(ids.VIEW, "data"),
+        State(ids.LANG, "data"),
+    )
+    def data_loss_notice(_view, lang):
+        try:
+            born = store.born()
+        except StoreUnavailable:
+            raise PreventUpdate from None  # the banner says why
+        notice = loss_notice(born, datetime.now(UTC), store.history_retention, lang)
+        return notice, not notice
 
 
 def register_area_shading(app: dash.Dash, figures: FigureCache, geography: Geography) -> None:

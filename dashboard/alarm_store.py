@@ -13,7 +13,7 @@ import redis
 from dashboard import keys
 from dashboard.alarm_rules import SEVERITIES
 from dashboard.alarms import Alarm, AlarmState, Evaluation
-from dashboard.store import Fence, NotLeader, unavailable_on_redis_error
+from dashboard.store import Fence, NotLeader, server_ms, unavailable_on_redis_error
 
 
 def _text(raw: bytes | str) -> str:
@@ -24,6 +24,15 @@ def _state(pending_raw: dict[Any, Any], active_raw: dict[Any, Any]) -> AlarmStat
     pending = {_text(k): datetime.fromisoformat(_text(v)) for k, v in pending_raw.items()}
     active = {_text(k): Alarm.from_dict(orjson.loads(v)) for k, v in active_raw.items()}
     return AlarmState(pending=pending, active=active)
+
+
+def _bump_version(pipe: redis.client.Pipeline, now_ms: int) -> None:
+    """Queue the alarms' version bump; a lost (or never set) version starts again from the server's clock.
+
+    Like a layer's version (dashboard.store.server_ms): never one that a page may still show from before a loss.
+    """
+    pipe.set(keys.alarms_version(), now_ms, nx=True)
+    pipe.incr(keys.alarms_version())
 
 
 def by_severity(alarms: list[Alarm]) -> list[Alarm]:
@@ -80,14 +89,15 @@ class AlarmStore:
                     evaluation = evaluate(
                         _state(pipe.hgetall(keys.alarms_pending()), pipe.hgetall(keys.alarms_active()))
                     )
+                    now_ms = server_ms(pipe)
                     pipe.multi()
-                    self._write(pipe, evaluation)
+                    self._write(pipe, evaluation, now_ms)
                     pipe.execute()
                     return evaluation
                 except redis.WatchError:
                     continue
 
-    def _write(self, pipe: redis.client.Pipeline, evaluation: Evaluation) -> None:
+    def _write(self, pipe: redis.client.Pipeline, evaluation: Evaluation, now_ms: int) -> None:
         if evaluation.raised:
             pipe.hset(keys.alarms_active(), mapping={a.id: orjson.dumps(a.to_dict()) for a in evaluation.raised})
         if evaluation.cleared:
@@ -102,7 +112,7 @@ class AlarmStore:
         if evaluation.pending_ended:
             pipe.hdel(keys.alarms_pending(), *evaluation.pending_ended)
         if evaluation.changes_alarms:
-            pipe.incr(keys.alarms_version())
+            _bump_version(pipe, now_ms)
 
     def acknowledge(self, alarm_id: str, who: str, when: datetime) -> Alarm | None:
         """Record that `who` acknowledged the active alarm `alarm_id` at `when`; the first acknowledgement stays.
@@ -120,9 +130,10 @@ class AlarmStore:
                     if alarm.acknowledged_by:
                         return alarm
                     acknowledged = replace(alarm, acknowledged_by=who, acknowledged_at=when)
+                    now_ms = server_ms(pipe)
                     pipe.multi()
                     pipe.hset(keys.alarms_active(), alarm_id, orjson.dumps(acknowledged.to_dict()))
-                    pipe.incr(keys.alarms_version())
+                    _bump_version(pipe, now_ms)
                     pipe.execute()
                     return acknowledged
                 except redis.WatchError:

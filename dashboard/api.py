@@ -54,11 +54,28 @@ def _public(response: Response, etag: str, max_age: float) -> Response:
     return response
 
 
-def _not_yet(message: str) -> Response:
-    """A 404 that no cache keeps: what is missing now may exist on the next request."""
-    response = _json({"error": message, "status": 404}, status=404)
+def _uncached(response: Response) -> Response:
+    # No data yet (first start, or Redis lost its data): no cache, above all no CDN, may keep this for later.
     response.cache_control.no_store = True
     return response
+
+
+def _not_yet(message: str) -> Response:
+    """A 404 that no cache keeps: what is missing now may exist on the next request."""
+    return _uncached(_json({"error": message, "status": 404}, status=404))
+
+
+def _waiting_layer(name: str, lang: str) -> Response:
+    """A layer without data: an empty FeatureCollection saying so, which no cache may keep."""
+    body = {
+        "type": "FeatureCollection",
+        "layer": name,
+        "version": None,
+        "state": "waiting",
+        "message": t("kpi.no_data", lang),
+        "features": [],
+    }
+    return _uncached(_json(body, content_type="application/geo+json"))
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -181,7 +198,8 @@ def create_api(store: Store, geography: Geography) -> Blueprint:
                     "summary": head.summary if head else {},
                 }
             )
-        return _json({"layers": items})
+        response = _json({"layers": items})
+        return _uncached(response) if any(item.head is None for item in overview.values()) else response
 
     @api.get("/api/v1/sources")
     def sources() -> Response:
@@ -192,8 +210,8 @@ def create_api(store: Store, geography: Geography) -> Blueprint:
 
     @api.get("/api/v1/layers/<name>")
     def layer(name: str) -> Response:
+        lang = normalise_language(request.args.get("lang"))
         if name not in LAYERS:
-            lang = normalise_language(request.args.get("lang"))
             raise AppError(404, t("api.unknown_layer", lang, name=name[:64]))
         head = store.overview([name])[name].head
         if head is not None and request.if_none_match.contains(f"{name}-{head.version}"):
@@ -203,10 +221,7 @@ def create_api(store: Store, geography: Geography) -> Blueprint:
             return response
         snapshot = store.snapshot(name)
         if snapshot is None:
-            return _json(
-                {"type": "FeatureCollection", "layer": name, "version": None, "features": []},
-                content_type="application/geo+json",
-            )
+            return _waiting_layer(name, lang)
         response = _json(snapshot_geojson(snapshot), content_type="application/geo+json")
         response.set_etag(f"{name}-{snapshot.version}")
         return response.make_conditional(request)
@@ -267,6 +282,8 @@ def create_api(store: Store, geography: Geography) -> Blueprint:
                 "fetched_at": _iso(head.fetched_at) if head else None,
                 "freshness_budget_seconds": LAYERS[name].freshness_seconds,
             }
+        if any(overview[name].head is None for name in public):
+            return _uncached(_json({"layers": body}))
         etag = "public-versions-" + hashlib.sha256(orjson.dumps(body)).hexdigest()[:16]
         if request.if_none_match.contains(etag):
             return _public(Response(status=304), etag, VERSIONS_MAX_AGE)

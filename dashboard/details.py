@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
+from dashboard.data_loss import history_note
 from dashboard.detail_figures import energy_day_figure, series_figure
 from dashboard.i18n import CITY_ZONE, MESSAGES, city_time, number, percent, t, zone_label
 from dashboard.layers import LAYERS
@@ -57,6 +58,7 @@ class Inputs:
     timeline: Sequence[TimelineChange] = ()
     as_of: datetime | None = None  # source time of the snapshot the record comes from
     personal: ReportPersonal | None = None  # read by id for the managers' panel only
+    history_start: datetime | None = None  # the layer's oldest history entry still kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,7 @@ class Panel:
     figure_label: str = ""  # what the chart shows, for screen readers
     links: list[tuple[str, str, str]] = field(default_factory=list)  # (label, link text, http(s) URL)
     note: str = ""  # e.g. the data's time
+    history_note: str = ""  # when history begins inside the chart's window (Redis lost its data, or just started)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -463,8 +466,13 @@ def find_record(records: Sequence[Record], record_id: str) -> Record | None:
 
 
 def build_panel(layer: str, record: Any, inputs: Inputs, lang: str) -> Panel:
-    """The panel of one record of `layer`."""
-    return panel_kind(layer).build(layer, record, inputs, lang)
+    """The panel of one record of `layer`, saying so when its history begins inside the chart's window."""
+    kind = panel_kind(layer)
+    panel = kind.build(layer, record, inputs, lang)
+    end = _history_ref(inputs)
+    if not kind.history or end is None:
+        return panel
+    return dataclasses.replace(panel, history_note=history_note(inputs.history_start, end, kind.history, lang))
 
 
 def gone_panel(layer: str, lang: str) -> Panel:

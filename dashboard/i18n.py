@@ -87,6 +87,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Connection to the cache lost since {time}: showing the last data.",
     },
     "banner.sources": {"fr": "Sources en difficulté : {layers}", "en": "Sources in trouble: {layers}"},
+    "banner.data_lost": {
+        "fr": "Redis a perdu ses données le {day} à {time} (heure de Paris, {zone}) : l'historique reprend à cette heure.",
+        "en": "Redis lost its data on {day} at {time} (Paris time, {zone}): history starts again from then.",
+    },
     "banner.source": {
         "fr": "{title} {state} depuis {since} ({problem})",
         "en": "{title} {state} since {since} ({problem})",
@@ -170,6 +174,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "trend.typical": {"fr": "Habituel", "en": "Typical"},
     "trend.range": {"fr": "min {low} · max {high}", "en": "min {low} · max {high}"},
     "trend.empty": {"fr": "pas encore d'historique", "en": "no history yet"},
+    "history.since": {
+        "fr": "Historique disponible depuis le {day} à {time} (heure de Paris, {zone})",
+        "en": "History available since {day} at {time} (Paris time, {zone})",
+    },
     "trend.span": {"fr": "{hours} dernières heures", "en": "last {hours} hours"},
     "wall.title": {"fr": "Toulouse Métropole — centre d'exploitation", "en": "Toulouse Métropole — operations centre"},
     "wall.connection_lost": {
@@ -491,6 +499,12 @@ def city_time(moment: datetime, lang: str, with_date: bool = False) -> str:
     local = moment.astimezone(CITY_ZONE)
     pattern = "dd/MM/yyyy HH:mm" if with_date else "HH:mm:ss"
     return format_datetime(local, pattern, locale=_LOCALES[lang])
+
+
+def at_moment(key: str, moment: datetime, lang: str) -> str:
+    """Message `key` with `moment` in the city as its {day} (dd/MM), {time} (HH:mm) and {zone} (CET or CEST)."""
+    local = moment.astimezone(CITY_ZONE)
+    return t(key, lang, day=local.strftime("%d/%m"), time=local.strftime("%H:%M"), zone=zone_label(moment))
 
 
 def zone_label(moment: datetime) -> str:

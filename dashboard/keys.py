@@ -51,6 +51,11 @@ def public_file_build(layer: str, version: int) -> str:
     return _layer_key(layer, f"public:{version}:build")
 
 
+def born() -> str:
+    """When the first snapshot was written into an empty Redis (epoch ms): where history and versions begin."""
+    return f"{PREFIX}:born"
+
+
 def figure_cache_prefix() -> str:
     """Prefix of the shared figure cache (flask-caching) entries."""
     return f"{PREFIX}:cache:"

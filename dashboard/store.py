@@ -125,6 +125,20 @@ def unavailable_on_redis_error() -> Iterator[None]:
         raise StoreUnavailable(f"Redis a répondu par une erreur : {err}") from err
 
 
+def server_ms(client: redis.Redis | redis.client.Pipeline) -> int:
+    """The Redis server's clock in milliseconds: the first version of a key that is empty (or was lost).
+
+    Versions then go up by one per write, so the version of a write is at most the server's clock in milliseconds
+    at that write as long as the key had fewer writes than milliseconds since its first one (a layer is written
+    every few seconds at most). A key that Redis lost starts again from a later clock: every version it gets is
+    greater than any it had before, and no cache keyed by version (browsers, ETags, CDNs) can take new data for old.
+    All processes read the same clock, so concurrent writers agree; it assumes the server's clock does not go
+    back across the loss.
+    """
+    seconds, micros = client.time()
+    return int(seconds) * 1000 + int(micros) // 1000
+
+
 def _iso(value: datetime | None) -> str:
     return value.astimezone(UTC).isoformat() if value else ""
 
@@ -201,7 +215,8 @@ class Store:
                     pipe.watch(*watched)
                     if fence and pipe.get(fence.key) != fence.token:
                         raise NotLeader(f"leader lock {fence.key} is no longer ours")
-                    version = int(pipe.hget(snapshot_key, "version") or 0) + 1
+                    previous = pipe.hget(snapshot_key, "version")
+                    version = int(previous) + 1 if previous else server_ms(pipe)
                     entry_ms = max(now_ms, self._last_history_ms(pipe, layer))
                     changes = _changes(pipe.hget(snapshot_key, "timeline"), timeline)
                     gone = [k for k in pipe.hkeys(personal_key) if _text(k) not in personal]
@@ -243,9 +258,12 @@ class Store:
                         approximate=False,
                     )
                     pipe.execute()
-                    return version
                 except redis.WatchError:
                     continue  # someone wrote in between: read the new version and try again
+                if not previous:
+                    # The first snapshot in an empty Redis (first start, or its data were lost): the data begin now.
+                    self.redis.set(keys.born(), version, nx=True)
+                return version
 
     def _append_timeline(
         self,
@@ -402,6 +420,20 @@ class Store:
                 pipe.xrange(keys.history(layer), min=f"{start}-0", max=f"({end}-0")
             replies = pipe.execute()
         return [[_history_entry(raw) for _entry_id, raw in entries] for entries in replies]
+
+    def born(self) -> datetime | None:
+        """When the first snapshot was written into an empty Redis (first start or data lost), or None if unknown."""
+        with unavailable_on_redis_error():
+            raw = self.redis.get(keys.born())
+        return datetime.fromtimestamp(int(raw) / 1000, UTC) if raw else None
+
+    def history_start(self, layer: str) -> datetime | None:
+        """Time of the layer's oldest history entry still kept (its stream id), or None when it has none."""
+        with unavailable_on_redis_error():
+            first = self.redis.xrange(keys.history(layer), min="-", max="+", count=1)
+        if not first:
+            return None
+        return datetime.fromtimestamp(int(_text(first[0][0]).split("-")[0]) / 1000, UTC)
 
     def server_time(self) -> float:
         """Redis server clock in seconds (shared reference for all processes)."""

@@ -98,6 +98,8 @@ def details_body(panel: dict[str, Any]) -> list:
         )
     if panel["timeline_empty"]:
         children.append(html.P(panel["timeline_empty"], className="details-empty"))
+    if panel.get("history_note"):  # panels cached before it existed have none
+        children.append(html.P(panel["history_note"], className="details-note details-history-note"))
     if panel["note"]:
         children.append(html.P(panel["note"], className="details-note", role="status"))
     return children

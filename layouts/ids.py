@@ -32,6 +32,7 @@ TABLE_DOWNLOAD = "table-download"  # server CSV of every filtered row
 TABLE_CSV = "table-csv"  # the dcc.Download receiving it
 TABLE_EXPORT = "table-export"  # the grid's own CSV export of its filtered and sorted rows
 BANNER = "banner"
+DATA_LOSS = "data-loss"  # the managers' notice that Redis lost its data and history starts again
 UPDATED = "updated"
 DEMO_FLAG = "demo-flag"
 

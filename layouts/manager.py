@@ -98,6 +98,7 @@ def manager_layout(
         children=[
             _header(lang, zone, manager, sign_out_token),
             html.Div(id=ids.BANNER, className="banner", role="alert", hidden=True),
+            html.P(id=ids.DATA_LOSS, className="banner data-loss", role="status", hidden=True),
             html.Ul(
                 className="badges",
                 children=[badge(name, title, link=f"#{ids.source_row(name)}") for name, title in layer_titles.items()],

@@ -31,12 +31,12 @@ def _seed_parking(store: Store) -> int:
 
 
 def test_layer_as_geojson(client, store):
-    _seed_parking(store)
+    version = _seed_parking(store)
     response = client.get("/api/v1/layers/parking")
     assert response.status_code == 200
     assert response.content_type == "application/geo+json"
     body = response.get_json()
-    assert body["type"] == "FeatureCollection" and body["version"] == 1 and body["demo"] is True
+    assert body["type"] == "FeatureCollection" and body["version"] == version and body["demo"] is True
     first = body["features"][0]
     assert first["geometry"] == {"type": "Point", "coordinates": [1.444, 43.6045]}
     assert first["properties"]["occupied"] == 150 and "lon" not in first["properties"]
@@ -58,12 +58,12 @@ def test_unknown_layer_is_a_json_404(client):
 
 
 def test_layers_list_reports_versions_and_state(client, store):
-    _seed_parking(store)
+    version = _seed_parking(store)
     store.write_status(SourceStatus("parking", "demo-parking", SourceState.DEGRADED, last_error="HTTP 500"))
     body = client.get("/api/v1/layers").get_json()
     by_name = {item["name"]: item for item in body["layers"]}
     assert list(by_name) == list(LAYERS)
-    assert by_name["parking"]["version"] == 1
+    assert by_name["parking"]["version"] == version
     assert by_name["parking"]["state"] == "degraded"
     assert by_name["parking"]["summary"]["capacity"] == 1048
     assert by_name["reports"]["version"] is None and by_name["reports"]["state"] == "waiting"

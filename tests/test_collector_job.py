@@ -87,7 +87,7 @@ def test_failures_keep_the_last_good_snapshot_and_say_why(store, redis_client, c
     assert status.last_error == "HTTP 503 du serveur"
     assert status.failing_since == clock.now
     snapshot = store.snapshot("parking")
-    assert snapshot.version == 1 and snapshot.records[0].occupied == 100
+    assert len(store.history("parking")) == 1 and snapshot.records[0].occupied == 100
 
     clock.advance(15)
     assert job.run_once() == 30
@@ -95,7 +95,7 @@ def test_failures_keep_the_last_good_snapshot_and_say_why(store, redis_client, c
 
     clock.advance(30)
     assert job.run_once() == 60
-    assert store.snapshot("parking").version == 2
+    assert len(store.history("parking")) == 2
     assert store.status("parking").state is SourceState.OK
 
 
@@ -154,4 +154,4 @@ def test_a_job_that_lost_its_lock_cannot_write(store, redis_client, clock):
 
     with pytest.raises(NotLeader):
         job.run_once()
-    assert store.snapshot("parking").version == 1
+    assert len(store.history("parking")) == 1

@@ -11,6 +11,7 @@ def test_layer_keys_are_literal_and_share_the_layer_hash_tag():
     assert keys.leader("nacelles", "demo-nacelles") == "cityops:{nacelles}:leader:demo-nacelles"
     assert keys.timeline("reports", "AT-2026-000123") == "cityops:{reports}:timeline:AT-2026-000123"
     assert keys.figure_cache_prefix() == "cityops:cache:"
+    assert keys.born() == "cityops:born"
 
 
 def test_no_key_has_an_empty_segment():

@@ -31,16 +31,16 @@ def _write(store: Store, when: datetime, *reports: ReportRecord) -> int:
 
 def test_status_changes_are_appended_once_per_change(store):
     first = (_report("a", ReportStatus.NEW, T0), _report("b", ReportStatus.IN_PROGRESS, T0))
-    _write(store, T0, *first)
+    created = _write(store, T0, *first)
     _write(store, T0 + timedelta(minutes=1), *first)
     acked = T0 + timedelta(minutes=2)
-    _write(store, T0 + timedelta(minutes=3), _report("a", ReportStatus.ACKNOWLEDGED, acked))
+    changed = _write(store, T0 + timedelta(minutes=3), _report("a", ReportStatus.ACKNOWLEDGED, acked))
 
     timeline = store.timeline("reports", "a", now=T0)
     assert [(e.previous, e.value) for e in timeline] == [("", "new"), ("new", "acknowledged")]
     assert timeline[1].at == acked
     assert timeline[1].seen == T0 + timedelta(minutes=3)
-    assert [e.version for e in timeline] == [1, 3]
+    assert [e.version for e in timeline] == [created, changed] and changed == created + 2
     # Unchanged writes add nothing; a record that left the feed keeps what it had.
     assert [e.value for e in store.timeline("reports", "b", now=T0)] == ["in_progress"]
     assert store.timeline("reports", "nobody", now=T0) == []

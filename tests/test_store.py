@@ -32,8 +32,9 @@ def test_snapshot_round_trips_records_and_provenance(store):
 
 
 def test_versions_increase_by_one_per_write(store):
-    assert [_write(store, occupied) for occupied in (1, 2, 3)] == [1, 2, 3]
-    assert store.snapshot("parking").version == 3
+    versions = [_write(store, occupied) for occupied in (1, 2, 3)]
+    assert versions == [versions[0], versions[0] + 1, versions[0] + 2]
+    assert store.snapshot("parking").version == versions[2]
 
 
 def test_missing_layer_reads_as_none(store):
@@ -43,10 +44,10 @@ def test_missing_layer_reads_as_none(store):
 
 
 def test_overview_has_head_and_status_without_records(store):
-    _write(store)
+    version = _write(store)
     store.write_status(SourceStatus(layer="parking", source="test", state=SourceState.DEGRADED, last_error="HTTP 500"))
     item = store.overview(["parking", "reports"])
-    assert item["parking"].head.version == 1
+    assert item["parking"].head.version == version
     assert item["parking"].head.summary["free"] == 748 - 100 + 300 - 10
     assert item["parking"].status.state is SourceState.DEGRADED
     assert item["parking"].status.last_error == "HTTP 500"
@@ -54,10 +55,9 @@ def test_overview_has_head_and_status_without_records(store):
 
 
 def test_history_keeps_one_entry_per_version_with_writer(store):
-    for occupied in (10, 20, 30):
-        _write(store, occupied, writer="host:1")
+    versions = [_write(store, occupied, writer="host:1") for occupied in (10, 20, 30)]
     entries = store.history("parking")
-    assert [e.version for e in entries] == [1, 2, 3]
+    assert [e.version for e in entries] == versions
     assert [e.summary["occupied"] for e in entries] == [20, 30, 40]
     assert {e.writer for e in entries} == {"host:1"}
 
@@ -67,16 +67,16 @@ def test_history_is_trimmed_by_age(redis_client):
     _write(store, 10)
     _write(store, 20)
     # A write "eight days later" drops everything older than seven days before it.
-    _write(store, 30, now=datetime.now(UTC) + timedelta(days=8))
-    assert [e.version for e in store.history("parking")] == [3]
+    last = _write(store, 30, now=datetime.now(UTC) + timedelta(days=8))
+    assert [e.version for e in store.history("parking")] == [last]
 
 
 def test_fenced_write_goes_through_only_with_the_current_token(store, redis_client):
     redis_client.set("cityops:{parking}:leader:test", b"token-a")
-    assert _write(store, fence=Fence("cityops:{parking}:leader:test", b"token-a")) == 1
+    version = _write(store, fence=Fence("cityops:{parking}:leader:test", b"token-a"))
     with pytest.raises(NotLeader):
         _write(store, fence=Fence("cityops:{parking}:leader:test", b"token-b"))
-    assert store.snapshot("parking").version == 1
+    assert store.snapshot("parking").version == version
 
 
 def test_status_round_trip(store):
