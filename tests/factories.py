@@ -72,3 +72,14 @@ def poll_body(filters=None, changed: str = "poll.n_intervals") -> dict:
         ],
         "changedPropIds": [changed],
     }
+
+
+def write_demo_layers(store: Store, seed: int = 31555) -> None:
+    """A snapshot of every layer from the demo feeds (pages that wait for any layer's data are never cached)."""
+    from dashboard.layers import LAYERS
+    from dashboard.sources.demo import build_demo_sources
+
+    for source in build_demo_sources(seed):
+        result = source.fetch(datetime.now(UTC))
+        summary = LAYERS[source.layer].summarise(result.records)
+        store.write_snapshot(source.layer, result, source=source.name, demo=True, summary=summary)

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 
 import pytest
 
 from app import create_app
 from dashboard.access import TOKEN_COOKIE, TOKEN_HEADER
-from dashboard.layers import LAYERS
 from dashboard.settings import load_settings
-from dashboard.sources.demo import build_demo_sources
 from dashboard.store import Store
-from tests.factories import poll_body, sign_in_client
+from tests.factories import poll_body, sign_in_client, write_demo_layers
 
 TOKEN = "wall-display-token-1"
 
@@ -151,10 +148,7 @@ def test_callback_answers_and_csv_downloads_are_not_stored(client):
 
 @pytest.mark.parametrize("path", KEEP_THEIR_CACHING)
 def test_static_files_and_public_answers_keep_their_own_caching(client, store, path):
-    for source in build_demo_sources(31555):  # a layer without data is never cacheable (tests/test_data_loss.py)
-        result = source.fetch(datetime.now(UTC))
-        summary = LAYERS[source.layer].summarise(result.records)
-        store.write_snapshot(source.layer, result, source=source.name, demo=True, summary=summary)
+    write_demo_layers(store)  # a layer without data is never cacheable (tests/test_data_loss.py)
     response = client.get(path, headers={TOKEN_HEADER: TOKEN})
     assert response.status_code == 200
     assert "no-store" not in response.headers.get("Cache-Control", "")

@@ -68,16 +68,19 @@ def client(redis_client):
 
 
 def test_a_public_etag_from_before_a_flush_never_gets_a_304_after_it(client, store, redis_client):
-    path = "/api/v1/public/layers/parking"
-    old = []
+    path = "/api/v1/public/layers/parking"  # redirects to the current version's immutable file
+    old_etags, old_files = [], []
     for occupied in (100, 200, 300):
         _write(store, occupied)
-        old.append(client.get(path).headers["ETag"])
+        response = client.get(path, follow_redirects=True)
+        old_etags.append(response.headers["ETag"])
+        old_files.append(response.request.path)
     redis_client.flushall()
     for occupied in (400, 500, 600):
         _write(store, occupied)
-        response = client.get(path, headers={"If-None-Match": ", ".join(old)})
-        assert response.status_code == 200 and response.headers["ETag"] not in old
+        response = client.get(path, headers={"If-None-Match": ", ".join(old_etags)}, follow_redirects=True)
+        assert response.status_code == 200 and response.headers["ETag"] not in old_etags
+        assert response.request.path not in old_files  # a new version is a new URL, never an old one
         assert sum(f["properties"]["occupied"] for f in response.get_json()["features"]) >= occupied
 
 
@@ -107,18 +110,19 @@ def test_alarms_come_back_from_the_data_after_a_flush_and_holds_restart(store, r
     assert [a.id for a in c.alarms.active()] == [back.id]
 
 
-@pytest.mark.parametrize(
-    "path", ["/api/v1/public/layers/parking", "/api/v1/public/layers/parking?commune=31555", "/api/v1/public/versions"]
-)
-def test_a_public_layer_without_data_is_never_a_cacheable_answer(client, path):
-    response = client.get(path + ("&" if "?" in path else "?") + "lang=en")
+@pytest.mark.parametrize("path", ["/api/v1/public/layers/parking", "/api/v1/public/layers/parking/1.geojson"])
+def test_a_public_layer_without_data_is_a_404_no_cache_keeps(client, path):
+    response = client.get(path + "?lang=en")
+    assert response.status_code == 404
+    assert response.headers["Cache-Control"] == "no-store" and "ETag" not in response.headers
+
+
+def test_the_versions_document_is_not_cached_while_a_layer_waits_for_data(client):
+    response = client.get("/api/v1/public/versions?lang=en")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store" and "ETag" not in response.headers
-    body = response.get_json()
-    parking = body["layers"]["parking"] if "versions" in path else body
-    assert parking["version"] is None and parking["state"] == "waiting"
-    if "versions" not in path:
-        assert body["features"] == [] and body["message"] == "no data yet"
+    parking = response.get_json()["layers"]["parking"]
+    assert parking["version"] is None and parking["state"] == "waiting" and parking["url"] is None
 
 
 def test_the_managers_api_answers_a_layer_without_data_uncached(store, redis_client):

@@ -17,6 +17,7 @@ from dashboard.models import FetchResult, ReportPersonal, ReportRecord, ReportSt
 from dashboard.public import public_geojson, public_snapshot, redact
 from dashboard.settings import load_settings
 from dashboard.store import Store
+from tests.factories import write_demo_layers
 
 EXACT_LON, EXACT_LAT = 1.4442719, 43.6046321
 PERSONAL = {
@@ -82,6 +83,7 @@ def client(redis_client):
 
 
 def test_public_layer_endpoint_is_cacheable_and_answers_304(client, store):
+    write_demo_layers(store)  # while a layer waits for its first data the versions document is not cached
     _seed(store)
     response = client.get("/api/v1/public/layers/reports", follow_redirects=True)
     assert response.status_code == 200

@@ -20,7 +20,7 @@ from dashboard.models import FetchResult, ReportRecord, ReportStatus, Snapshot
 from dashboard.public import public_document, public_snapshot
 from dashboard.public_files import PublicFiles
 from dashboard.store import Store
-from tests.factories import parking_result
+from tests.factories import parking_result, write_demo_layers
 
 COMMUNES = ("31555", "31069", "31149")
 
@@ -184,6 +184,7 @@ def test_the_unversioned_address_redirects_to_the_current_file(client, store):
 
 
 def test_versions_document_is_short_lived_and_answers_304(client, store):
+    write_demo_layers(store)  # while a layer waits for its first data the document is not cached at all
     _write_reports(store, 10)
     response = client.get("/api/v1/public/versions?lang=en")
     assert response.headers["Cache-Control"] == "public, max-age=5"
