@@ -135,10 +135,10 @@ class SentinelProcesses(_Processes):
             raise
 
     def _start(self) -> None:
-        self.spawn(self.master_port)
+        self.spawn(self.master_port, "--repl-diskless-sync-delay", "0")  # the replica syncs at once, not after 5 s
         self.spawn(self.replica_port, "--replicaof", "127.0.0.1", str(self.master_port))
-        master = redis.Redis(port=self.master_port)
-        _wait(lambda: master.info("replication")["connected_slaves"] == 1, "replica in sync")
+        replica = redis.Redis(port=self.replica_port)
+        _wait(lambda: replica.info("replication")["master_link_status"] == "up", "replica in sync")
         config = self.dir / "sentinel.conf"
         config.write_text(
             f"sentinel monitor {SERVICE} 127.0.0.1 {self.master_port} 1\n"
