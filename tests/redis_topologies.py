@@ -56,7 +56,7 @@ class _Processes:
         self.dir = Path(tempfile.mkdtemp(prefix=prefix))
         self.processes: dict[int, subprocess.Popen] = {}
 
-    def spawn(self, port: int, *args: str) -> None:
+    def spawn(self, port: int, *args: str, password: str | None = None) -> None:
         """Start a redis-server (or sentinel) on `port` with `args`, and wait until it answers PING."""
         workdir = self.dir / str(port)
         workdir.mkdir()
@@ -64,7 +64,7 @@ class _Processes:
         self.processes[port] = subprocess.Popen(
             [self.binary, *args, *base], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        client = redis.Redis(port=port, socket_connect_timeout=0.2)
+        client = redis.Redis(port=port, password=password, socket_connect_timeout=0.2)
         _wait(lambda: client.ping(), f"redis on port {port}")
 
     def kill(self, port: int) -> None:
@@ -116,15 +116,20 @@ class RedisClusterProcesses(_Processes):
 
 
 class SentinelProcesses(_Processes):
-    """A master, one replica and one sentinel (quorum 1) watching them; quick to notice a dead master."""
+    """A master and one replica, both with `password`, and one sentinel (quorum 1, no password of its own)."""
 
-    def __init__(self) -> None:
+    def __init__(self, password: str) -> None:
         super().__init__("cityops-sentinel-")
+        self.password = password
         self.master_port, self.replica_port, self.sentinel_port = free_port(), free_port(), free_port()
 
     @property
     def url(self) -> str:
-        return f"redis+sentinel://127.0.0.1:{self.sentinel_port}/{SERVICE}/0"
+        return f"redis+sentinel://:{self.password}@127.0.0.1:{self.sentinel_port}/{SERVICE}/0"
+
+    def data_client(self, port: int) -> redis.Redis:
+        """A plain client of the master or replica on `port`."""
+        return redis.Redis(port=port, password=self.password)
 
     def start(self) -> None:
         """Start the master and replica, then the sentinel, and wait until the sentinel knows the replica."""
@@ -135,13 +140,16 @@ class SentinelProcesses(_Processes):
             raise
 
     def _start(self) -> None:
-        self.spawn(self.master_port, "--repl-diskless-sync-delay", "0")  # the replica syncs at once, not after 5 s
-        self.spawn(self.replica_port, "--replicaof", "127.0.0.1", str(self.master_port))
-        replica = redis.Redis(port=self.replica_port)
+        auth = ("--requirepass", self.password, "--masterauth", self.password)
+        # The replica syncs at once, not after the default 5 s.
+        self.spawn(self.master_port, *auth, "--repl-diskless-sync-delay", "0", password=self.password)
+        self.spawn(self.replica_port, *auth, "--replicaof", "127.0.0.1", str(self.master_port), password=self.password)
+        replica = self.data_client(self.replica_port)
         _wait(lambda: replica.info("replication")["master_link_status"] == "up", "replica in sync")
         config = self.dir / "sentinel.conf"
         config.write_text(
             f"sentinel monitor {SERVICE} 127.0.0.1 {self.master_port} 1\n"
+            f"sentinel auth-pass {SERVICE} {self.password}\n"
             f"sentinel down-after-milliseconds {SERVICE} 400\n"
             f"sentinel failover-timeout {SERVICE} 2000\n"
             f"sentinel parallel-syncs {SERVICE} 1\n"

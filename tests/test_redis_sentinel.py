@@ -26,13 +26,14 @@ from tests.factories import form_token, parking_result
 from tests.live_app import demo_manager
 from tests.redis_topologies import SentinelProcesses
 
+PASSWORD = "sentinel-test-data-password"
 TIMEOUT = 0.5  # CITYOPS_REDIS_TIMEOUT_SECONDS
 SETTLE = 1.5  # after the sentinel names the new master: the breaker's cool-down and pooled connections dropped
 
 
 @pytest.fixture
 def sentinel() -> Iterator[SentinelProcesses]:
-    processes = SentinelProcesses()
+    processes = SentinelProcesses(password=PASSWORD)
     processes.start()
     try:
         yield processes
@@ -119,7 +120,7 @@ def test_writes_continue_on_the_new_master_without_losing_any_and_the_web_app_re
     assert len(writer.acknowledged) > written_before + 10
     versions = [version for version, _ in writer.acknowledged]
     assert versions == sorted(set(versions)), versions
-    new_master = redis.Redis(*sentinel.master_address())
+    new_master = sentinel.data_client(sentinel.master_address()[1])
     assert new_master.info("replication")["role"] == "master"
     history = [
         (int(fields[b"version"]), orjson.loads(fields[b"summary"])["sequence"])
@@ -154,5 +155,23 @@ def test_failed_sign_ins_are_counted_on_the_sentinel_master(sentinel):
     client = create_app(_settings(sentinel)).test_client()
     refused = client.post("/login", data={"username": "demo", "password": "wrong", "csrf_token": form_token(client)})
     assert refused.status_code == 401
-    master = redis.Redis(*sentinel.master_address())
+    master = sentinel.data_client(sentinel.master_address()[1])
     assert master.keys(f"*{keys.login_prefix()}/*")
+
+
+def test_a_sentinel_that_stops_answering_costs_one_timeout_then_the_web_store_fails_fast(sentinel):
+    store = open_store(_settings(sentinel), fail_fast=True)  # no connection yet: the next call asks the sentinel
+    sentinel.processes[sentinel.sentinel_port].send_signal(signal.SIGSTOP)
+    try:
+        start = time.monotonic()
+        with pytest.raises(StoreUnavailable):
+            store.overview(LAYERS)
+        assert time.monotonic() - start < TIMEOUT * 3
+        start = time.monotonic()
+        with pytest.raises(StoreUnavailable):
+            store.overview(LAYERS)
+        assert time.monotonic() - start < TIMEOUT / 2
+    finally:
+        sentinel.processes[sentinel.sentinel_port].send_signal(signal.SIGCONT)
+    time.sleep(1.1)  # the breaker's cool-down
+    assert store.overview(LAYERS)["parking"].head is None  # answers again (nothing written in this test)
