@@ -136,7 +136,7 @@ def test_a_node_that_stops_answering_costs_one_timeout_then_the_web_store_fails_
         start = time.monotonic()
         with pytest.raises(StoreUnavailable):
             store.overview(LAYERS)
-        assert time.monotonic() - start < TIMEOUT / 2
+        assert time.monotonic() - start < TIMEOUT * 0.8  # no wait for the timeout (a busy machine is slow)
     finally:
         node.send_signal(18)  # SIGCONT
     time.sleep(1.1)  # the breaker's cool-down

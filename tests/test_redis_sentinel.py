@@ -146,7 +146,7 @@ def test_a_master_that_stops_answering_costs_one_timeout_then_the_web_store_fail
         start = time.monotonic()
         with pytest.raises(StoreUnavailable):
             store.overview(LAYERS)
-        assert time.monotonic() - start < TIMEOUT / 2
+        assert time.monotonic() - start < TIMEOUT * 0.8  # no wait for the timeout (a busy machine is slow)
     finally:
         master.send_signal(signal.SIGCONT)
 
@@ -170,7 +170,7 @@ def test_a_sentinel_that_stops_answering_costs_one_timeout_then_the_web_store_fa
         start = time.monotonic()
         with pytest.raises(StoreUnavailable):
             store.overview(LAYERS)
-        assert time.monotonic() - start < TIMEOUT / 2
+        assert time.monotonic() - start < TIMEOUT * 0.8  # no wait for the timeout (a busy machine is slow)
     finally:
         sentinel.processes[sentinel.sentinel_port].send_signal(signal.SIGCONT)
     time.sleep(1.1)  # the breaker's cool-down
