@@ -25,10 +25,12 @@ $(VENV)/.installed-test: pyproject.toml requirements.lock $(VENV)/.installed
 run: $(VENV)/.installed
 	$(PY) app.py
 
-## system-deps: make sure Chromium, redis-server and nginx exist (installs them with apt when run as root)
+## system-deps: make sure Chromium, redis-server, redis-sentinel, redis-cli and nginx exist (installs them with apt when run as root)
 system-deps:
 	@missing=""; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	command -v redis-sentinel >/dev/null 2>&1 || missing="$$missing redis-sentinel"; \
+	command -v redis-cli >/dev/null 2>&1 || missing="$$missing redis-tools"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v nginx >/dev/null 2>&1 || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dash
-import redis
 from dash import ClientsideFunction, Input, Output, State
 from dash.exceptions import PreventUpdate
 
@@ -28,7 +27,7 @@ from dashboard.details import (
 )
 from dashboard.figures import trace_slots
 from dashboard.layers import LAYERS
-from dashboard.store import Store, StoreUnavailable
+from dashboard.store import REDIS_ERRORS, Store, StoreUnavailable
 from layouts import ids
 from layouts.details import details_body
 from layouts.ids import details_part as part
@@ -46,7 +45,7 @@ class DetailsCache:
     def _get_many(self, keys: list[str]) -> list[Any]:
         try:
             return self.cache.get_many(*keys) if keys else []
-        except redis.RedisError as err:
+        except REDIS_ERRORS as err:
             raise StoreUnavailable(f"Redis injoignable : {err}") from err
 
     def history_points(self, layer: str, span: timedelta, now: datetime | None = None) -> list[Point]:
@@ -60,7 +59,8 @@ class DetailsCache:
         # A window is over a minute after its end: writers' clocks may lag a little behind this one.
         settled = (now_ms - _CLOCK_MARGIN_MS) // width * width
         starts = list(range((now_ms - int(span.total_seconds() * 1000)) // width * width, settled, width))
-        keys = [f"details:digest:{layer}:{start}" for start in starts]
+        # The layer's hash tag: one MGET reads them all, also on Redis Cluster (keys of one slot only).
+        keys = [f"details:digest:{{{layer}}}:{start}" for start in starts]
         digests = self._get_many(keys)
         missing = [i for i, item in enumerate(digests) if item is None]
         if missing:
@@ -69,7 +69,7 @@ class DetailsCache:
             for i, entries in zip(missing, windows, strict=True):
                 digests[i] = digest([(entry.fetched_at, entry.summary) for entry in entries])
                 built[keys[i]] = digests[i]
-            with contextlib.suppress(redis.RedisError):
+            with contextlib.suppress(*REDIS_ERRORS):
                 self.cache.set_many(built, timeout=int(self.store.history_retention.total_seconds()))
         recent = self.store.history(layer, since=datetime.fromtimestamp(settled / 1000, UTC))
         return undigest(digests) + [(entry.fetched_at, entry.summary) for entry in recent]
@@ -78,7 +78,7 @@ class DetailsCache:
         """(version built from, panel dict) of one record; the version can be newer than asked."""
         try:
             cached = self.cache.get(f"details:{layer}:{version}:{lang}:{record_id}")
-        except redis.RedisError as err:
+        except REDIS_ERRORS as err:
             raise StoreUnavailable(f"Redis injoignable : {err}") from err
         if cached is not None:
             return version, cached
@@ -98,7 +98,7 @@ class DetailsCache:
             )
             panel = build_panel(layer, record, inputs, lang)
         built = panel.to_dict()
-        with contextlib.suppress(redis.RedisError):  # unshared, but shown
+        with contextlib.suppress(*REDIS_ERRORS):  # unshared, but shown
             self.cache.set(f"details:{layer}:{actual}:{lang}:{record_id}", built, timeout=FIGURE_CACHE_SECONDS)
         return actual, built
 

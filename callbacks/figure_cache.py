@@ -7,7 +7,6 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import redis
 from flask_caching import Cache
 
 from dashboard.data_loss import history_note
@@ -16,7 +15,7 @@ from dashboard.filters import Filters, apply_filters, replace_records
 from dashboard.layers import LAYERS
 from dashboard.models import Snapshot
 from dashboard.public import public_snapshot
-from dashboard.store import Store, StoreUnavailable
+from dashboard.store import REDIS_ERRORS, Store, StoreUnavailable
 from dashboard.tables import columns, csv_bytes, csv_filename, newest_first, rows
 
 FIGURE_CACHE_SECONDS = 600
@@ -54,12 +53,12 @@ class FigureCache:
     def _get(self, key: str) -> Any:
         try:
             return self.cache.get(key)
-        except redis.RedisError as err:
+        except REDIS_ERRORS as err:
             raise StoreUnavailable(f"Redis injoignable : {err}") from err
 
     def _set(self, key: str, value: Any) -> None:
         # Redis went away after the figure was built: show it anyway, unshared.
-        with contextlib.suppress(redis.RedisError):
+        with contextlib.suppress(*REDIS_ERRORS):
             self.cache.set(key, value, timeout=FIGURE_CACHE_SECONDS)
 
     def traces(

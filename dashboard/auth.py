@@ -47,7 +47,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from dashboard import keys
 from dashboard.i18n import city_time, normalise_language, t, zone_label
 from dashboard.settings import Settings, normalise_name
-from dashboard.store import Store, StoreUnavailable, guarded_pool
+from dashboard.store import Store, StoreUnavailable, limiter_storage
 
 log = logging.getLogger("cityops.auth")
 
@@ -152,15 +152,6 @@ def _is_scraper(path: str, token: str | None) -> bool:
         return False
     presented = request.headers.get("Authorization", "")
     return hmac.compare_digest(presented.encode(), f"Bearer {token}".encode())
-
-
-def _limiter_storage(settings: Settings) -> str:
-    """Where failed sign-ins are counted: the same Redis as the data, in memory in the all-in-one mode."""
-    if settings.redis_url is None:
-        return "memory://"
-    if settings.redis_url.startswith("unix://"):
-        return "redis+unix://" + settings.redis_url.removeprefix("unix://")
-    return settings.redis_url
 
 
 @cache
@@ -428,16 +419,14 @@ def install_manager_login(server: Flask, settings: Settings, store: Store) -> No
     )
     login = _Login(settings, store, (server.secret_key or "").encode())
     server.extensions[_EXTENSION] = login
+    storage_uri, storage_options = limiter_storage(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
     limiter = Limiter(
         key_func=_address_and_name,
         app=server,
-        storage_uri=_limiter_storage(settings),
-        # Its own pool behind its own breaker: a hung Redis costs a sign-in one timeout, then fails fast.
-        storage_options={
-            "connection_pool": guarded_pool(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
-        }
-        if settings.redis_url
-        else {},
+        # Where failed sign-ins are counted: the same Redis as the data, in memory in the all-in-one mode; its own
+        # connections behind their own breaker: a hung Redis costs a sign-in one timeout, then fails fast.
+        storage_uri=storage_uri,
+        storage_options=storage_options,
         key_prefix=keys.login_prefix(),
         strategy="moving-window",
         headers_enabled=True,

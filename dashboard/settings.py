@@ -32,6 +32,8 @@ from dashboard.alarm_rules import AlarmSettings
 from dashboard.layers import LAYERS
 from dashboard.models import NacelleStatus, ReportStatus
 from dashboard.redact import URLS_ONLY, Redactor
+from dashboard.redis_url import FORMS as REDIS_URL_FORMS
+from dashboard.redis_url import parse_redis_url
 from dashboard.sources.crs import check_crs
 from dashboard.sources.validate import CANONICAL_FIELDS
 
@@ -229,7 +231,7 @@ class Settings(BaseModel):
 
     redis_url: str | None = Field(
         None,
-        description="Redis server (redis://, rediss:// or unix://). Unset: an in-process stand-in (all-in-one mode).",
+        description="Redis: redis://, rediss://, unix://, redis+sentinel:// or redis+cluster:// (see Running in production). Unset: an in-process stand-in (all-in-one mode).",  # noqa: E501
         json_schema_extra=SECRET_USERINFO,
     )
     host: str = Field("127.0.0.1", description="Address the web server listens on (python app.py).")
@@ -368,9 +370,9 @@ class Settings(BaseModel):
     def _redis_scheme(cls, value: str | None) -> str | None:
         if value is not None and not value.strip():
             # An unset variable in a compose file: never fall back to the all-in-one mode and its demo account.
-            raise ValueError("is empty; give a redis://, rediss:// or unix:// URL, or unset it for the all-in-one mode")
-        if value is not None and urlparse(value).scheme not in {"redis", "rediss", "unix"}:
-            raise ValueError("must start with redis://, rediss:// or unix://")
+            raise ValueError(f"is empty; give a {REDIS_URL_FORMS} URL, or unset it for the all-in-one mode")
+        if value is not None:
+            parse_redis_url(value)
         return value
 
     @field_validator("demo_faults")

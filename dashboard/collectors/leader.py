@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import redis
 from redis.exceptions import LockError
 
-from dashboard.store import Fence
+from dashboard.store import REDIS_ERRORS, Fence
 
 # A follower wakes this long after the leader's lock would expire, so its try finds the lock gone.
 _AFTER_EXPIRY = 0.01
@@ -76,7 +76,7 @@ class LeaderLock:
                 self._lock.reacquire()
             except LockError:
                 return  # taken over: the fenced write that ends the work is refused and says so
-            except redis.RedisError:
+            except REDIS_ERRORS:
                 continue  # Redis away for a moment: the lock may still outlive the outage
 
     def fence(self) -> Fence:
@@ -88,6 +88,6 @@ class LeaderLock:
         """Stop acting as leader (after a refused write or on shutdown), releasing the lock if still ours."""
         if self._held:
             # Already expired or taken over, or Redis is gone: the TTL frees it either way.
-            with contextlib.suppress(LockError, redis.RedisError):
+            with contextlib.suppress(LockError, *REDIS_ERRORS):
                 self._lock.release()
         self._held = False
