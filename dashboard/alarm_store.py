@@ -89,7 +89,7 @@ class AlarmStore:
                     evaluation = evaluate(
                         _state(pipe.hgetall(keys.alarms_pending()), pipe.hgetall(keys.alarms_active()))
                     )
-                    now_ms = server_ms(pipe)
+                    now_ms = server_ms(self.redis)  # not through the pipeline: Cluster refuses TIME there
                     pipe.multi()
                     self._write(pipe, evaluation, now_ms)
                     pipe.execute()
@@ -130,7 +130,7 @@ class AlarmStore:
                     if alarm.acknowledged_by:
                         return alarm
                     acknowledged = replace(alarm, acknowledged_by=who, acknowledged_at=when)
-                    now_ms = server_ms(pipe)
+                    now_ms = server_ms(self.redis)  # not through the pipeline: Cluster refuses TIME there
                     pipe.multi()
                     pipe.hset(keys.alarms_active(), alarm_id, orjson.dumps(acknowledged.to_dict()))
                     _bump_version(pipe, now_ms)

@@ -213,7 +213,7 @@ def unavailable_on_redis_error() -> Iterator[None]:
         raise StoreUnavailable(f"Redis Cluster injoignable : {err}") from err
 
 
-def server_ms(client: redis.Redis | redis.client.Pipeline) -> int:
+def server_ms(client: redis.Redis) -> int:
     """The Redis server's clock in milliseconds: the first version of a key that is empty (or was lost).
 
     Versions then go up by one per write, so the version of a write is at most the server's clock in milliseconds
@@ -304,7 +304,9 @@ class Store:
                     if fence and pipe.get(fence.key) != fence.token:
                         raise NotLeader(f"leader lock {fence.key} is no longer ours")
                     previous = pipe.hget(snapshot_key, "version")
-                    version = int(previous) + 1 if previous else server_ms(pipe)
+                    version = (
+                        int(previous) + 1 if previous else server_ms(self.redis)
+                    )  # Cluster refuses TIME in a pipeline
                     entry_ms = max(now_ms, self._last_history_ms(pipe, layer))
                     changes = _changes(pipe.hget(snapshot_key, "timeline"), timeline)
                     gone = [k for k in pipe.hkeys(personal_key) if _text(k) not in personal]
