@@ -50,6 +50,8 @@ class View(TypedDict, total=False):
     kpis: dict[StrictStr, Kpi]
     filters: FilterData | None
     categories: list[StrictStr] | None
+    stamp: StrictStr
+    due: StrictInt | None
 
 
 class Option(TypedDict):
