@@ -55,8 +55,10 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
     app.clientside_callback(
         ClientsideFunction(namespace="cityops", function_name="ticker"),
         Output(ids.TICKER, "children"),
+        Output(ids.TICKER_COUNT, "children"),
         Input(ids.VIEW, "data"),
         Input(ids.ALARM_LINES, "data"),
+        Input(ids.CLOCK_TICK, "n_intervals"),
     )
 
     @app.callback(

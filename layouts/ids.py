@@ -74,6 +74,7 @@ HIGHLIGHT_DETAIL = "highlight-detail"
 TREND = "trend"
 TREND_RANGE = "trend-range"
 TICKER = "ticker"
+TICKER_COUNT = "ticker-count"
 HIGHLIGHT_SHOWN = "highlight-shown"  # (layer, version) whose trend is on screen
 
 # The public embed's own components.
