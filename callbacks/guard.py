@@ -77,6 +77,7 @@ VALUE_TYPES: dict[tuple[str, str], Any] = {
     (ids.FILTER_RESET, "n_clicks"): Count,
     (ids.TABLE_DOWNLOAD, "n_clicks"): Count,
     (ids.ALARM_ACK, "n_clicks"): Count,
+    (ids.ALARM_ACK_GROUP, "n_clicks"): Count,
     (details_part("close"), "n_clicks"): Count,
     (ids.LANG, "data"): Language,
     (ids.VIEW, "data"): View | None,

@@ -1,4 +1,4 @@
-"""Long alarms in a real Chromium: the wall's ticker shows each whole, in turn.
+"""Many and long alarms in a real Chromium: the wall's ticker shows each whole, the managers' panel groups them.
 
 The alarms are written straight into the Redis the web app reads; no collector runs beside it, so no rule
 evaluation clears them.
@@ -20,8 +20,9 @@ from dashboard.alarms import Alarm, Evaluation
 from dashboard.settings import load_settings
 from dashboard.store import Store
 from tests.conftest import open_page
-from tests.live_app import OUTSIDE_ALL_IN_ONE, demo_manager
+from tests.live_app import OUTSIDE_ALL_IN_ONE, demo_manager, sign_in
 from tests.redis_server import free_port
+from tests.test_alarm_groups import city_alarms
 
 pytestmark = pytest.mark.browser
 
@@ -112,3 +113,34 @@ def test_every_long_alarm_is_shown_whole_on_a_1080p_wall(browser, alarm_app, ala
     finally:
         page.context.close()
 
+
+GROUP = "details.alarm-group[data-kind=reports_overdue]"
+# Rows drawn on screen: those of a closed group are in the page but not shown.
+VISIBLE_ROWS_JS = (
+    "() => [...document.querySelectorAll('#alarms-list tr.alarm')].filter(row => row.checkVisibility()).length"
+)
+
+
+def test_forty_overdue_categories_are_one_line_opened_on_demand_and_acknowledged_together(page, alarm_app, alarms):
+    url, _client = alarm_app
+    alarms.update(lambda _state: Evaluation(raised=tuple(city_alarms())))
+    sign_in(page, url)
+    page.goto(url + "/")
+    page.wait_for_selector(GROUP, timeout=30000)
+    line = page.inner_text(f"{GROUP} > summary")
+    assert "Signalements en retard : 40 catégories — Voirie (212), Éclairage (88)" in line
+    assert page.evaluate(VISIBLE_ROWS_JS) == 2  # the source down and the full car park; the 40 wait in their line
+
+    page.click(f"{GROUP} > summary")
+    assert page.evaluate(VISIBLE_ROWS_JS) == 42
+    assert page.locator(f"{GROUP} tr.alarm button.alarm-ack").count() == 40  # each still acknowledged on its own
+    page.click(f"{GROUP} tr.alarm[data-alarm=overdue-39] button.alarm-ack")
+    # The acknowledgement moves the alarms' version: the panel is drawn again, and the group stays open.
+    page.wait_for_selector(f"{GROUP}[open] tr.alarm[data-alarm=overdue-39] .alarm-ack-done", timeout=10000)
+
+    page.click(f"{GROUP} button.alarm-ack-group")
+    page.wait_for_selector(f"{GROUP} .alarm-ack-done:not(td)", timeout=10000)  # "Toutes acquittées"
+    overdue = [a for a in alarms.active() if a.kind == "reports_overdue"]
+    assert len(overdue) == 40 and all(a.acknowledged_by == "demo" for a in overdue)
+    assert [a.acknowledged_by for a in alarms.active() if a.kind != "reports_overdue"] == ["", ""]
+    assert page.errors == []
