@@ -114,8 +114,10 @@ def drive(url: str, body: dict, clients: int, seconds: float, cookies: httpx.Coo
         lua.write(script)
         lua.flush()
         command = [binary, "-t", "2", "-c", str(clients), "-d", f"{seconds:g}s", "--timeout", "30s", "-s", lua.name]
-        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
+        run = subprocess.run([*command, url], capture_output=True, text=True, check=False)
+    if run.returncode != 0:
+        raise SystemExit(f"wrk failed on {url}: {run.stderr.strip()}")
+    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 def report(label: str, result: dict) -> tuple[float, float]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import threading
+import time
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -52,6 +55,30 @@ def request_language() -> str:
     return normalise_language(lang)
 
 
+class RecentMarks:
+    """The layers' versions and shown status fields (Store.poll_marks), read at most once per `seconds` per worker.
+
+    Every thread of a web worker asks on each poll; one read serves them all for a moment, so the many browsers
+    polling at once cost Redis a few reads a second rather than one per poll.
+    """
+
+    def __init__(self, store: Store, names: list[str], seconds: float) -> None:
+        self.store = store
+        self.names = names
+        self.seconds = seconds
+        self._lock = threading.Lock()
+        self._read_at = -math.inf
+        self._marks: list[list[str]] = []
+
+    def get(self) -> list[list[str]]:
+        """The last read if recent enough, else a new one (a failed read is not kept: StoreUnavailable)."""
+        with self._lock:
+            if time.monotonic() - self._read_at >= self.seconds:
+                self._marks = self.store.poll_marks(self.names)
+                self._read_at = time.monotonic()
+            return self._marks
+
+
 def _current_view(
     store: Store,
     figures: FigureCache,
@@ -82,13 +109,16 @@ def register_live(
     layer_switch: bool,
     map_legend: bool = True,
     filters: bool = False,
+    marks_seconds: float = 0.0,
 ) -> None:
     """Poll, text rendering and map patching for a page built from `layouts.ids`.
 
     `layer_switch`: the page has layer check boxes; `map_legend`: the map carries its own legend and colour bar;
-    `filters`: the page has the managers' filters (ids.FILTERS) narrowing the KPI tiles and the map.
+    `filters`: the page has the managers' filters (ids.FILTERS) narrowing the KPI tiles and the map;
+    `marks_seconds`: how long one read of the layers' versions and statuses answers this worker's polls.
     """
     names = list(LAYERS)
+    marks = RecentMarks(store, names, marks_seconds)
     slots = trace_slots(names)
     filter_inputs = [Input(ids.FILTERS, "data")] if filters else []
 
@@ -112,7 +142,7 @@ def register_live(
         recovered = None if down_since else no_update
         try:
             # Read before the overview: a write in between leaves an old stamp, so the next poll reads again.
-            stamp = view_stamp(store.poll_marks(names), lang, narrowed.key())
+            stamp = view_stamp(marks.get(), lang, narrowed.key())
             if still_current(seen, stamp, now):
                 mark_unchanged_poll()
                 # The clock tells the browser that its data were current at that time (assets/freshness.js).

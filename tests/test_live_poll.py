@@ -32,9 +32,15 @@ def _poll(client: FlaskClient, seen: dict | None, filters: dict | None = None) -
     return response.get_json()["response"]
 
 
+def _client(store: Store, marks_seconds: float) -> FlaskClient:
+    settings = load_settings({}, poll_marks_seconds=marks_seconds)
+    return sign_in_client(create_app(settings, store=store).test_client())
+
+
 @pytest.fixture
 def client(store: Store) -> FlaskClient:
-    return sign_in_client(create_app(load_settings({}), store=store).test_client())
+    """Each poll reads Redis afresh (no per-worker moment of reuse), so a write is seen by the next poll."""
+    return _client(store, 0)
 
 
 def test_an_unchanged_poll_reads_neither_statuses_nor_summaries_and_sends_only_the_clock(client, store):
@@ -89,3 +95,18 @@ def test_new_filters_redraw_the_tiles_even_with_the_same_versions(client, store)
     view = _poll(client, None)["view"]["data"]
     narrowed = _poll(client, view, filters={"commune": "31555"})["view"]["data"]
     assert narrowed["area"] and narrowed["area"] != view["area"]
+
+
+def test_one_read_answers_a_workers_polls_for_a_moment_then_changes_show(store):
+    client = _client(store, 1.0)
+    _write_parking(store)
+    view = _poll(client, None)["view"]["data"]
+    store.redis.config_resetstat()
+    for _ in range(5):
+        assert "view" not in _poll(client, view)
+    stats = store.redis.info("commandstats")
+    assert "cmdstat_hmget" not in stats and "cmdstat_hget" not in stats  # five polls, no read of the layers
+    _write_parking(store)
+    assert "view" not in _poll(client, view)  # within the moment: the write is not seen yet
+    time.sleep(1.1)
+    assert _poll(client, view)["view"]["data"]["versions"]["parking"] == view["versions"]["parking"] + 1
