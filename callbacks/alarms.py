@@ -9,13 +9,13 @@ from dash import MATCH, Input, Output, State
 from dash.exceptions import PreventUpdate
 
 from dashboard.alarm_store import AlarmStore
-from dashboard.alarm_view import acknowledgement, alarm_row, ticker_line
+from dashboard.alarm_view import acknowledgement, panel_blocks, paris_time, ticker_line
 from dashboard.auth import current_manager
 from dashboard.i18n import t
 from dashboard.settings import Settings
 from dashboard.store import Store, StoreUnavailable
 from layouts import ids
-from layouts.alarms import alarms_message, alarms_table
+from layouts.alarms import alarms_blocks, alarms_message
 
 _UNAVAILABLE = "unavailable"  # what ALARMS_SHOWN holds while Redis cannot be read
 _MAX_ID = 64
@@ -41,12 +41,12 @@ def register_manager_alarms(app: dash.Dash, store: Store, settings: Settings) ->
             version = alarms.version()
             if version == shown:
                 raise PreventUpdate
-            rows = [alarm_row(alarm, lang) for alarm in alarms.active()]
+            blocks = panel_blocks(alarms.active(), lang)
         except StoreUnavailable:
             if shown == _UNAVAILABLE:
                 raise PreventUpdate from None
             return alarms_message(t("alarms.unavailable", lang)), _UNAVAILABLE
-        return alarms_table(rows, lang), version
+        return alarms_blocks(blocks, lang), version
 
     @app.callback(
         Output({"type": ids.ALARM_ACK_NOTE, "alarm": MATCH}, "children"),
@@ -70,6 +70,29 @@ def register_manager_alarms(app: dash.Dash, store: Store, settings: Settings) ->
         if alarm is None:
             return t("alarms.ack_gone", lang), True
         return acknowledgement(alarm, lang), True
+
+    @app.callback(
+        Output({"type": ids.ALARM_ACK_GROUP_NOTE, "kind": MATCH}, "children"),
+        Output({"type": ids.ALARM_ACK_GROUP, "kind": MATCH}, "hidden"),
+        Input({"type": ids.ALARM_ACK_GROUP, "kind": MATCH}, "n_clicks"),
+        State(ids.LANG, "data"),
+        prevent_initial_call=True,
+    )
+    def acknowledge_group(clicks, lang):
+        """Acknowledge every active alarm of the group's kind not yet acknowledged, as one manager at one time."""
+        kind = (dash.ctx.triggered_id or {}).get("kind")
+        if not clicks or not isinstance(kind, str) or len(kind) > _MAX_ID:
+            raise PreventUpdate
+        who = current_manager()
+        if who is None:
+            return t("alarms.ack_refused", lang), False
+        now = datetime.now(UTC)
+        try:
+            waiting = [alarm.id for alarm in alarms.active() if alarm.kind == kind and not alarm.acknowledged_by]
+            done = [alarm_id for alarm_id in waiting if alarms.acknowledge(alarm_id, who, now) is not None]
+        except StoreUnavailable:
+            return t("alarms.unavailable", lang), False
+        return t("alarms.acknowledged_group", lang, n=len(done), who=who, time=paris_time(now, lang)), True
 
 
 def register_wall_alarms(app: dash.Dash, store: Store, settings: Settings) -> None:

@@ -50,6 +50,8 @@ class View(TypedDict, total=False):
     kpis: dict[StrictStr, Kpi]
     filters: FilterData | None
     categories: list[StrictStr] | None
+    stamp: StrictStr
+    due: StrictInt | None
 
 
 class Option(TypedDict):
@@ -70,6 +72,7 @@ VALUE_TYPES: dict[tuple[str, str], Any] = {
     (ids.FILTER_RESET, "n_clicks"): Count,
     (ids.TABLE_DOWNLOAD, "n_clicks"): Count,
     (ids.ALARM_ACK, "n_clicks"): Count,
+    (ids.ALARM_ACK_GROUP, "n_clicks"): Count,
     (details_part("close"), "n_clicks"): Count,
     (ids.LANG, "data"): Language,
     (ids.VIEW, "data"): View | None,

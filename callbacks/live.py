@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
+import threading
+import time
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import dash
@@ -12,12 +16,12 @@ from flask import has_request_context, request
 
 from callbacks.figure_cache import FigureCache
 from dashboard.figures import trace_slots, without_map_legend
-from dashboard.filters import parse_filters, summary_categories
+from dashboard.filters import Filters, parse_filters, summary_categories
 from dashboard.i18n import city_time, normalise_language, t
 from dashboard.layers import LAYERS
 from dashboard.metrics_api import mark_unchanged_poll
 from dashboard.store import Store, StoreUnavailable
-from dashboard.view import build_view
+from dashboard.view import build_view, still_current, view_stamp
 from layouts import ids
 
 # While a poll is on its way the next tick waits: Dash drops the answer of a callback triggered again before it
@@ -51,6 +55,52 @@ def request_language() -> str:
     return normalise_language(lang)
 
 
+class RecentMarks:
+    """The layers' versions and shown status fields (Store.poll_marks), read at most once per `seconds` per worker.
+
+    Every thread of a web worker asks on each poll; one read serves them all for a moment, so the many browsers
+    polling at once cost Redis a few reads a second rather than one per poll.
+    """
+
+    def __init__(self, store: Store, names: list[str], seconds: float) -> None:
+        self.store = store
+        self.names = names
+        self.seconds = seconds
+        self._lock = threading.Lock()
+        self._read_at = -math.inf
+        self._marks: list[list[str]] = []
+
+    def get(self) -> list[list[str]]:
+        """The last read if recent enough, else a new one (a failed read is not kept: StoreUnavailable)."""
+        with self._lock:
+            if time.monotonic() - self._read_at >= self.seconds:
+                self._marks = self.store.poll_marks(self.names)
+                self._read_at = time.monotonic()
+            return self._marks
+
+
+def _current_view(
+    store: Store,
+    figures: FigureCache,
+    names: list[str],
+    narrowed: Filters,
+    now: datetime,
+    lang: str,
+    *,
+    with_filters: bool,
+) -> dict[str, Any]:
+    """The view of every layer as of now: heads and statuses in one round trip (two with filters set)."""
+    overview = store.overview(names)
+    versions = {name: item.head.version if item.head else 0 for name, item in overview.items()}
+    summaries = figures.filtered_summaries(narrowed, versions) if narrowed.active else None
+    view = build_view(overview, now, lang, narrowed.key(), summaries)
+    if with_filters:
+        view["filters"] = narrowed.to_dict()
+        reports = overview.get("reports")
+        view["categories"] = summary_categories(reports.head.summary if reports and reports.head else None)
+    return view
+
+
 def register_live(
     app: dash.Dash,
     store: Store,
@@ -59,13 +109,16 @@ def register_live(
     layer_switch: bool,
     map_legend: bool = True,
     filters: bool = False,
+    marks_seconds: float = 0.0,
 ) -> None:
     """Poll, text rendering and map patching for a page built from `layouts.ids`.
 
     `layer_switch`: the page has layer check boxes; `map_legend`: the map carries its own legend and colour bar;
-    `filters`: the page has the managers' filters (ids.FILTERS) narrowing the KPI tiles and the map.
+    `filters`: the page has the managers' filters (ids.FILTERS) narrowing the KPI tiles and the map;
+    `marks_seconds`: how long one read of the layers' versions and statuses answers this worker's polls.
     """
     names = list(LAYERS)
+    marks = RecentMarks(store, names, marks_seconds)
     slots = trace_slots(names)
     filter_inputs = [Input(ids.FILTERS, "data")] if filters else []
 
@@ -81,28 +134,28 @@ def register_live(
         running=[PAUSE_POLL],
     )
     def poll(_tick, *args):
-        """One round trip to Redis (two with filters set); only the server's clock is sent when nothing changed."""
+        """One small read when nothing changed (the server's clock only); else a full read and a new view."""
         chosen, seen, down_since, lang = args if filters else (None, *args)
         # The store comes back from the browser: checked again here (shape and known statuses/windows).
         narrowed, _rejected = parse_filters(chosen)
         now = datetime.now(UTC)
+        recovered = None if down_since else no_update
         try:
-            overview = store.overview(names)
-            versions = {name: item.head.version if item.head else 0 for name, item in overview.items()}
-            summaries = figures.filtered_summaries(narrowed, versions) if narrowed.active else None
-            view = build_view(overview, now, lang, narrowed.key(), summaries)
-            if filters:
-                view["filters"] = narrowed.to_dict()
-                reports = overview.get("reports")
-                view["categories"] = summary_categories(reports.head.summary if reports and reports.head else None)
+            # Read before the overview: a write in between leaves an old stamp, so the next poll reads again.
+            stamp = view_stamp(marks.get(), lang, narrowed.key())
+            if still_current(seen, stamp, now):
+                mark_unchanged_poll()
+                # The clock tells the browser that its data were current at that time (assets/freshness.js).
+                return no_update, recovered, epoch_ms(now)
+            view = _current_view(store, figures, names, narrowed, now, lang, with_filters=filters)
         except StoreUnavailable:
             if down_since:
                 raise PreventUpdate from None
             return no_update, t("banner.store_down", lang, time=city_time(now, lang)), no_update
+        view["stamp"] = stamp
         if view == seen:
             mark_unchanged_poll()
-        # The clock tells the browser that its data were current at that time (assets/freshness.js).
-        return (no_update if view == seen else view), (None if down_since else no_update), epoch_ms(now)
+        return (no_update if view == seen else view), recovered, epoch_ms(now)
 
     app.clientside_callback(
         ClientsideFunction(namespace="cityops", function_name="renderView"),

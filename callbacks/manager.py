@@ -57,7 +57,7 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
         )
 
     app.layout = serve_layout
-    register_live(app, store, figures, layer_switch=True, filters=True)
+    register_live(app, store, figures, layer_switch=True, filters=True, marks_seconds=settings.poll_marks_seconds)
     register_filters(app, figures, geography)
     register_tables(app, figures)
     register_manager_alarms(app, store, settings)

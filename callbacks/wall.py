@@ -42,7 +42,7 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
         )
 
     app.layout = serve_layout
-    register_live(app, store, figures, layer_switch=False, map_legend=False)
+    register_live(app, store, figures, layer_switch=False, map_legend=False, marks_seconds=settings.poll_marks_seconds)
     register_wall_alarms(app, store, settings)
 
     app.clientside_callback(
@@ -55,8 +55,10 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
     app.clientside_callback(
         ClientsideFunction(namespace="cityops", function_name="ticker"),
         Output(ids.TICKER, "children"),
+        Output(ids.TICKER_COUNT, "children"),
         Input(ids.VIEW, "data"),
         Input(ids.ALARM_LINES, "data"),
+        Input(ids.CLOCK_TICK, "n_intervals"),
     )
 
     @app.callback(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,11 @@ from dashboard.layers import LAYERS
 
 # Severity is told by a symbol and a word as well as a colour.
 SYMBOLS = {"critical": "✖", "warning": "⚠", "info": "ℹ"}
+# From this many active alarms of one kind, the panel shows them as one line, opened on demand: at city size
+# overdue reports alone raise dozens (one per category).
+GROUP_FROM = 3
+# How many of a group's subjects its line names, the largest first.
+GROUP_NAMED = 3
 
 
 def _number(value: float, lang: str) -> str:
@@ -68,6 +74,45 @@ def alarm_row(alarm: Alarm, lang: str) -> dict[str, str]:
         "where": alarm_where(alarm, lang),
         "since": paris_time(alarm.since, lang),
         "acknowledged": acknowledgement(alarm, lang),
+    }
+
+
+def panel_blocks(alarms: list[Alarm], lang: str) -> list[dict[str, Any]]:
+    """The panel's blocks in the alarms' order: runs of single rows, and one group per kind with many alarms.
+
+    A group stands where its most serious alarm would; `kind` is None for a run of single rows.
+    """
+    counts = Counter(alarm.kind for alarm in alarms)
+    blocks: list[dict[str, Any]] = []
+    groups: dict[str, dict[str, Any]] = {}
+    for alarm in alarms:
+        row = alarm_row(alarm, lang)
+        if counts[alarm.kind] < GROUP_FROM:
+            if not blocks or blocks[-1]["kind"] is not None:
+                blocks.append({"kind": None, "rows": []})
+            blocks[-1]["rows"].append(row)
+        elif alarm.kind in groups:
+            groups[alarm.kind]["rows"].append(row)
+        else:
+            groups[alarm.kind] = {"kind": alarm.kind, "severity": alarm.severity, "rows": [row]}
+            blocks.append(groups[alarm.kind])
+    for kind, group in groups.items():
+        group.update(_group_texts([a for a in alarms if a.kind == kind], lang))
+    return blocks
+
+
+def _group_texts(alarms: list[Alarm], lang: str) -> dict[str, Any]:
+    """A group's line: how many, the largest subjects with their values, since when, how many unacknowledged."""
+    largest = sorted(alarms, key=lambda a: (-a.value, a.name))
+    named = ", ".join(f"{a.name} ({_number(a.value, lang)})" for a in largest[:GROUP_NAMED])
+    subjects = named + ("…" if len(alarms) > GROUP_NAMED else "")
+    severity = alarms[0].severity
+    return {
+        "symbol": SYMBOLS[severity],
+        "severity_label": severity_label(severity, lang),
+        "summary": t(f"alarms.group.{alarms[0].kind}", lang, n=len(alarms), subjects=subjects),
+        "since": t("alarms.group_since", lang, time=paris_time(min(a.since for a in alarms), lang)),
+        "unacknowledged": sum(1 for a in alarms if not a.acknowledged_by),
     }
 
 

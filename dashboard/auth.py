@@ -24,7 +24,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit, urlunsplit
 
 import orjson
 from cachelib import SimpleCache
@@ -45,7 +45,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dashboard import keys
-from dashboard.i18n import city_time, normalise_language, t, zone_label
+from dashboard.i18n import DEFAULT_LANGUAGE, city_time, normalise_language, t, zone_label
 from dashboard.settings import Settings, normalise_name
 from dashboard.store import Store, StoreUnavailable, limiter_storage
 
@@ -134,6 +134,16 @@ def _safe_next(value: str | None) -> str:
     if parts.scheme or parts.netloc or parts.path in (LOGIN_PATH, LOGOUT_PATH):
         return "/"
     return value
+
+
+def _landing(next_value: str | None, lang: str) -> str:
+    """Where a signed-in manager goes: the safe `next`, in the sign-in's language unless `next` names its own."""
+    target = _safe_next(next_value)
+    parts = urlsplit(target)
+    if lang == DEFAULT_LANGUAGE or "lang" in parse_qs(parts.query):
+        return target
+    query = f"{parts.query}&lang={lang}" if parts.query else f"lang={lang}"
+    return urlunsplit(parts._replace(query=query))
 
 
 def _is_open(path: str) -> bool:
@@ -331,6 +341,7 @@ LOGIN_PAGE = """<!doctype html>
   <form method="post" action="{{ login_path }}?lang={{ lang }}">
     <input type="hidden" name="{{ token_field }}" value="{{ token }}">
     <input type="hidden" name="next" value="{{ next }}">
+    <input type="hidden" name="lang" value="{{ lang }}">
     <label for="username">{{ t("auth.username", lang) }}</label>
     <input id="username" name="username" autocomplete="username" required autofocus value="{{ username }}">
     <label for="password">{{ t("auth.password", lang) }}</label>
@@ -445,7 +456,7 @@ def install_manager_login(server: Flask, settings: Settings, store: Store) -> No
         lang = normalise_language(request.values.get("lang"))
         if request.method == "GET":
             if login.identify():
-                return redirect(_safe_next(request.args.get("next")), code=303)
+                return redirect(_landing(request.args.get("next"), lang), code=303)
             note = t("auth.signed_out", lang) if request.args.get("signed_out") else ""
             return _login_page(lang, note=note)
         name = _attempted_name()
@@ -457,7 +468,7 @@ def install_manager_login(server: Flask, settings: Settings, store: Store) -> No
             return _login_page(lang, error=t("auth.bad_credentials", lang), username=name, status=401)
         login.start_session(name)
         log.info("manager %s signed in from %s", name, request.remote_addr)
-        return redirect(_safe_next(request.form.get("next")), code=303)
+        return redirect(_landing(request.form.get("next"), lang), code=303)
 
     @pages.get(LOGOUT_PATH)
     def confirm_sign_out() -> Response:

@@ -395,6 +395,33 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "{symbol} {severity} : {what} — {where}, depuis {since}",
         "en": "{symbol} {severity}: {what} — {where}, since {since}",
     },
+    "alarms.group.reports_overdue": {
+        "fr": "Signalements en retard : {n} catégories — {subjects}",
+        "en": "Overdue reports: {n} categories — {subjects}",
+    },
+    "alarms.group.parking_full": {
+        "fr": "Parkings presque pleins : {n} parkings — {subjects}",
+        "en": "Car parks nearly full: {n} car parks — {subjects}",
+    },
+    "alarms.group.energy_above_typical": {
+        "fr": "Puissance au-dessus de l'habituel : {n} sites — {subjects}",
+        "en": "Power above typical: {n} sites — {subjects}",
+    },
+    "alarms.group.source_down": {
+        "fr": "Sources en échec : {n} sources — {subjects}",
+        "en": "Sources failing: {n} sources — {subjects}",
+    },
+    "alarms.group_since": {"fr": "la plus ancienne depuis {time}", "en": "oldest since {time}"},
+    "alarms.acknowledge_group": {"fr": "Tout acquitter ({n})", "en": "Acknowledge all ({n})"},
+    "alarms.acknowledge_group_label": {
+        "fr": "Acquitter les {n} alarmes du groupe : {what}",
+        "en": "Acknowledge the group's {n} alarms: {what}",
+    },
+    "alarms.acknowledged_group": {
+        "fr": "{n} alarmes acquittées par {who} le {time}",
+        "en": "{n} alarms acknowledged by {who} on {time}",
+    },
+    "alarms.group_acknowledged": {"fr": "Toutes acquittées", "en": "All acknowledged"},
     "details.region": {"fr": "Détails", "en": "Details"},
     "details.close": {"fr": "Fermer les détails", "en": "Close the details"},
     "details.hint": {

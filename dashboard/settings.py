@@ -239,6 +239,12 @@ class Settings(BaseModel):
     poll_seconds: float = Field(
         5.0, ge=0.5, le=300, description="How often each browser asks whether any layer has changed."
     )
+    poll_marks_seconds: float = Field(
+        0.25,
+        ge=0,
+        le=5,
+        description="How long a web worker answers polls from its last read of the layers' versions and statuses (0: every poll reads Redis).",  # noqa: E501
+    )
     refresh_seconds: float | None = Field(
         None, gt=0, le=86400, description="Overrides every source's refresh interval (demos, tests). Unset: per layer."
     )

@@ -37,6 +37,15 @@ from dashboard.redis_url import RedisTarget, parse_redis_url
 from dashboard.settings import Settings
 
 _HEAD_FIELDS = ("version", "fetched_at", "source", "demo", "summary")
+# What of a source's status the pages show (badges, banner); its other fields change on every fetch.
+_SHOWN_STATUS_FIELDS = (
+    "state",
+    "last_error",
+    "failing_since",
+    "consecutive_failures",
+    "records_rejected",
+    "sample_rejection",
+)
 
 
 # What a Redis that cannot be reached or answers with an error raises: redis-py's cluster client raises
@@ -439,6 +448,18 @@ class Store:
             status = _status(name, _decode_hash(status_raw), self.redactor) if status_raw else None
             out[name] = LayerOverview(head=head, status=status)
         return out
+
+    def poll_marks(self, layers: Iterable[str]) -> list[list[str]]:
+        """Per layer, its version and the status fields a page shows, in one round trip (no summaries, no records)."""
+        names = list(layers)
+        with unavailable_on_redis_error(), self.redis.pipeline(transaction=False) as pipe:
+            for name in names:
+                pipe.hget(keys.snapshot(name), "version")
+                pipe.hmget(keys.status(name), _SHOWN_STATUS_FIELDS)
+            replies = pipe.execute()
+        return [
+            [_text(version), *map(_text, status)] for version, status in zip(replies[::2], replies[1::2], strict=True)
+        ]
 
     def areas(self, layers: Iterable[str]) -> dict[str, tuple[int, dict[str, Any] | None]]:
         """Per layer: (version, figures per area of that version or None), read in one round trip."""

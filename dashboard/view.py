@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+
+import orjson
 
 from dashboard.freshness import Freshness, freshness
 from dashboard.i18n import city_time, t
 from dashboard.kpis import kpis
 from dashboard.layers import LAYERS
-from dashboard.models import LayerHead, LayerOverview
+from dashboard.models import LayerHead, LayerOverview, SourceState
 
 
 def build_view(
@@ -45,7 +48,32 @@ def build_view(
         "alerts": alerts,
         "banner": t("banner.sources", lang, layers=" ; ".join(alerts)) if alerts else "",
         "updated": t("app.updated", lang, time=city_time(latest, lang)) if latest else "",
+        "due": _due(overview, now),
     }
+
+
+def view_stamp(marks: list[list[str]], lang: str, area: str) -> str:
+    """A short digest of what a view is built from besides the time: versions, shown status fields, language, area."""
+    return hashlib.blake2b(orjson.dumps([marks, lang, area]), digest_size=12).hexdigest()
+
+
+def still_current(seen: dict[str, Any] | None, stamp: str, now: datetime) -> bool:
+    """Whether the view a page holds is built from `stamp` and no badge of it has gone stale with time since."""
+    if not seen or seen.get("stamp") != stamp:
+        return False
+    due = seen.get("due")
+    return due is None or now.timestamp() * 1000 < due
+
+
+def _due(overview: dict[str, LayerOverview], now: datetime) -> int | None:
+    """When (epoch ms) the first layer still within its budget goes stale by time alone, or None if none will."""
+    moments = [
+        item.head.fetched_at + timedelta(seconds=LAYERS[name].freshness_seconds)
+        for name, item in overview.items()
+        if item.head and item.head.fetched_at and (item.status is None or item.status.state is SourceState.OK)
+    ]
+    upcoming = [moment for moment in moments if moment >= now]
+    return int(min(upcoming).timestamp() * 1000) if upcoming else None
 
 
 def _badge(badge: Freshness, head: LayerHead | None, budget: float) -> dict[str, Any]:

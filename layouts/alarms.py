@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dash import dcc, html
 
 from dashboard.i18n import t
@@ -73,6 +75,64 @@ def alarms_table(rows: list[dict[str, str]], lang: str) -> html.Table | html.P:
                     for row in rows
                 ]
             ),
+        ],
+    )
+
+
+def alarms_blocks(blocks: list[dict[str, Any]], lang: str) -> html.Div | html.P:
+    """The panel's body (dashboard.alarm_view.panel_blocks): tables of single alarms and one line per large group."""
+    if not blocks:
+        return alarms_message(t("alarms.none", lang))
+    return html.Div(
+        className="alarms-blocks",
+        children=[
+            alarms_table(block["rows"], lang) if block["kind"] is None else _group(block, lang) for block in blocks
+        ],
+    )
+
+
+def _group(group: dict[str, Any], lang: str) -> html.Details:
+    """One line for many alarms of a kind; opened, its own table and a button acknowledging them all."""
+    kind, severity = group["kind"], group["severity"]
+    if group["unacknowledged"]:
+        label = t("alarms.acknowledge_group_label", lang, n=group["unacknowledged"], what=group["summary"])
+        action: html.Button | html.Span = html.Button(
+            t("alarms.acknowledge_group", lang, n=group["unacknowledged"]),
+            id={"type": ids.ALARM_ACK_GROUP, "kind": kind},
+            className="alarm-ack alarm-ack-group",
+            title=label,
+            **{"aria-label": label},
+        )
+    else:
+        action = html.Span(t("alarms.group_acknowledged", lang), className="alarm-ack-done")
+    return html.Details(
+        className=f"alarm-group alarm-{severity}",
+        **{"data-kind": kind},
+        children=[
+            html.Summary(
+                className="alarm-group-line",
+                children=[
+                    html.Span(
+                        [html.Span(group["symbol"], **{"aria-hidden": "true"}), " ", group["severity_label"]],
+                        className=f"severity severity-{severity}",
+                    ),
+                    html.Span(group["summary"], className="alarm-group-what"),
+                    html.Span(group["since"], className="alarm-group-since"),
+                ],
+            ),
+            html.P(
+                className="alarm-group-actions",
+                children=[
+                    action,
+                    html.Span(
+                        "",
+                        id={"type": ids.ALARM_ACK_GROUP_NOTE, "kind": kind},
+                        className="alarm-ack-note",
+                        role="status",
+                    ),
+                ],
+            ),
+            alarms_table(group["rows"], lang),
         ],
     )
 

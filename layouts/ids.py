@@ -75,6 +75,7 @@ HIGHLIGHT_DETAIL = "highlight-detail"
 TREND = "trend"
 TREND_RANGE = "trend-range"
 TICKER = "ticker"
+TICKER_COUNT = "ticker-count"
 HIGHLIGHT_SHOWN = "highlight-shown"  # (layer, version) whose trend is on screen
 
 # The public embed's own components.
@@ -88,6 +89,8 @@ ALARMS_SHOWN = "alarms-shown"  # the alarms' version on screen
 ALARM_LINES = "alarm-lines"  # the wall's ticker lines about threshold alarms
 ALARM_ACK = "alarm-ack"  # type of the pattern id {"type": ALARM_ACK, "alarm": <id>} of each acknowledge button
 ALARM_ACK_NOTE = "alarm-ack-note"  # type of the pattern id of the note beside each acknowledge button
+ALARM_ACK_GROUP = "alarm-ack-group"  # type of the pattern id {"type": ALARM_ACK_GROUP, "kind": <kind>}
+ALARM_ACK_GROUP_NOTE = "alarm-ack-group-note"  # type of the pattern id of the note beside a group's button
 
 # The managers' sources panel: each layer's source, its last fetch and why rows were rejected.
 SOURCES = "sources"  # the panel itself (each freshness badge links to its source's row in it)

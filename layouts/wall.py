@@ -105,6 +105,8 @@ def wall_layout(
                         className="ticker",
                         children=[
                             html.Span(t("wall.alarms", lang), className="ticker-label"),
+                            # Alarms take turns, each shown whole (assets/wall.js): which one of how many.
+                            html.Span("", id=ids.TICKER_COUNT, className="ticker-count"),
                             html.Span(
                                 t("wall.no_alarm", lang),
                                 id=ids.TICKER,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from urllib.parse import quote
 
 import pytest
 import redis
@@ -533,3 +534,22 @@ def test_with_mixed_methods_unknown_names_look_like_some_account(redis_client):
     methods = {_method(login.dummy_hash(f"user{n}")) for n in range(40)}
     assert methods == {_method(ALICE.partition(":")[2]), "pbkdf2:sha256:1000"}
     assert login.dummy_hash("user1") == login.dummy_hash("user1")  # one name always costs the same
+
+
+@pytest.mark.parametrize(
+    ("lang", "target", "landing"),
+    [
+        ("en", "/", "/?lang=en"),
+        ("en", "/?x=1", "/?x=1&lang=en"),
+        ("en", "/?lang=fr", "/?lang=fr"),  # the page asked for its own language: kept
+        ("fr", "/", "/"),
+    ],
+)
+def test_signing_in_keeps_the_language_of_the_form(client, lang, target, landing):
+    form = client.get(f"/login?lang={lang}").get_data(as_text=True)
+    assert f'<input type="hidden" name="lang" value="{lang}">' in form
+    fields = {"username": "demo", "password": "demo", "next": target, "lang": lang}
+    response = client.post("/login", data={**fields, "csrf_token": form_token(client)})
+    assert response.status_code == 303 and response.headers["Location"] == landing
+    already = client.get(f"/login?lang={lang}&next={quote(target)}")  # signed in: straight on
+    assert already.status_code == 303 and already.headers["Location"] == landing
