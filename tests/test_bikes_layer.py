@@ -127,7 +127,7 @@ def test_managers_api_and_public_api_serve_the_stations(store):
     managers = client.get("/api/v1/layers/bikes").get_json()
     assert managers["features"][0]["properties"]["bikes_available"] == 12
 
-    public = client.get("/api/v1/public/layers/bikes")
+    public = client.get("/api/v1/public/layers/bikes", follow_redirects=True)  # to the current versioned file
     assert public.status_code == 200 and "public" in public.headers["Cache-Control"]
     feature = public.get_json()["features"][1]
     assert feature["geometry"]["coordinates"] == [1.4436, 43.6043]  # a public place: not coarsened

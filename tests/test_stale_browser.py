@@ -95,9 +95,11 @@ def test_embed_line_says_its_data_are_stale_while_redis_hangs_and_recovers(brows
         assert "données anciennes depuis" in page.inner_text("#embed-freshness")
 
         server.resume()
-        page.wait_for_selector("#embed-freshness.state-ok", timeout=5000)
+        # The embed reads the versions document, which browsers may keep for its max-age (5 s), then polls.
+        page.wait_for_selector("#embed-freshness.state-ok", timeout=15000)
         assert "à jour" in page.inner_text("#embed-freshness")
-        assert page.errors == []
+        # The embed's GETs of the versions document fail with 503 while Redis hangs; nothing else may go wrong.
+        assert [e for e in page.errors if "status of 503" not in e] == []
     finally:
         page.context.close()
 
