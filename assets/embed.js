@@ -112,33 +112,51 @@
     };
   }
 
+  // A request the server never answers must not hold the poll forever.
+  var GIVE_UP_MS = 10000;
+
   function getJson(url, cacheMode) {
-    return fetch(url, {credentials: "omit", cache: cacheMode}).then(function (response) {
+    var abort = new AbortController();
+    var timer = setTimeout(function () { abort.abort(); }, GIVE_UP_MS);
+    return fetch(url, {credentials: "omit", cache: cacheMode, signal: abort.signal}).then(function (response) {
       if (!response.ok) throw new Error(url + " answered " + response.status);
       return response.json().then(function (body) { return {body: body, response: response}; });
+    }).finally(function () { clearTimeout(timer); });
+  }
+
+  function poll(plan, shown, figure) {
+    var noUpdate = window.dash_clientside.no_update;
+    // "no-cache": revalidate every poll (a 304 while nothing moved), never trust a copy blindly.
+    return getJson(VERSIONS + "?lang=" + encodeURIComponent(plan.lang), "no-cache").then(function (answer) {
+      var layer = answer.body.layers[plan.layer];
+      var line = status(layer, serverClock(answer.response));
+      if (!layer.url || (shown || {})[plan.layer] === layer.version) return [noUpdate, noUpdate, line];
+      return getJson(layer.url, "default").then(function (file) {
+        var data = figure.data.slice(0, 1).concat(traces(plan, file.body));
+        var versions = {};
+        versions[plan.layer] = layer.version;
+        return [Object.assign({}, figure, {data: data}), versions, line];
+      });
+    }).catch(function () {
+      // Keep what is on screen; the freshness line turns stale by itself if this goes on (freshness.js).
+      return [noUpdate, noUpdate, noUpdate];
     });
   }
+
+  // Dash drops the answer of a callback triggered again before it came back: when the server is slower than the
+  // poll interval, every tick while a request is on its way shares that request's answer instead of starting its
+  // own, so the newest tick lands as soon as the request does.
+  var inFlight = null;
 
   window.dash_clientside = Object.assign({}, window.dash_clientside);
   window.dash_clientside.cityops_embed = {
     refresh: function (_tick, plan, shown, figure) {
-      var noUpdate = window.dash_clientside.no_update;
-      if (!plan) return [noUpdate, noUpdate, noUpdate];
-      // "no-cache": revalidate every poll (a 304 while nothing moved), never trust a copy blindly.
-      return getJson(VERSIONS + "?lang=" + encodeURIComponent(plan.lang), "no-cache").then(function (answer) {
-        var layer = answer.body.layers[plan.layer];
-        var line = status(layer, serverClock(answer.response));
-        if (!layer.url || (shown || {})[plan.layer] === layer.version) return [noUpdate, noUpdate, line];
-        return getJson(layer.url, "default").then(function (file) {
-          var data = figure.data.slice(0, 1).concat(traces(plan, file.body));
-          var versions = {};
-          versions[plan.layer] = layer.version;
-          return [Object.assign({}, figure, {data: data}), versions, line];
-        });
-      }).catch(function () {
-        // Keep what is on screen; the freshness line turns stale by itself if this goes on (freshness.js).
-        return [noUpdate, noUpdate, noUpdate];
-      });
+      if (!plan) return [window.dash_clientside.no_update, window.dash_clientside.no_update,
+        window.dash_clientside.no_update];
+      if (!inFlight) {
+        inFlight = poll(plan, shown, figure).finally(function () { inFlight = null; });
+      }
+      return inFlight;
     }
   };
 })();

@@ -213,6 +213,7 @@ class Tricklers:
         self.count = SLOW_CLIENTS
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
+        self.connected = threading.Event()
         self.opened = 0
 
     def _connect(self) -> socket.socket:
@@ -235,6 +236,7 @@ class Tricklers:
         self.opened = len(sockets)
         for sock in sockets:
             sock.send(request[: self.burst])
+        self.connected.set()
         position = self.burst
         while not self.stopped.is_set() and position < len(request):
             for sock in sockets:
@@ -247,7 +249,9 @@ class Tricklers:
 
     def __enter__(self) -> Tricklers:
         self.thread.start()
-        time.sleep(2)  # every slow client connected and has sent its first bytes
+        # TLS handshakes on a loaded machine can take a while: wait for them, not for a fixed time.
+        self.connected.wait(timeout=60)
+        time.sleep(1)  # the server has read those first bytes
         return self
 
     def __exit__(self, *exc: object) -> None:

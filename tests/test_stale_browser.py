@@ -118,3 +118,19 @@ def test_a_poll_answer_slower_than_the_poll_interval_still_lands(browser, hangin
     finally:
         proxy.delay = 0.0
         page.context.close()
+
+
+def test_an_embed_answer_slower_than_the_poll_interval_still_lands(browser, hanging, proxy_and_server):
+    app, _server = hanging
+    proxy, _server = proxy_and_server
+    page = open_page(browser, 400, 300)
+    try:
+        # Every Redis reply comes 0.1 s late: a versions request (a few round trips, more when it builds a new
+        # version's file) takes well over the 0.5 s poll interval.
+        proxy.delay = 0.1
+        page.goto(app.url + "/embed/parking")
+        page.wait_for_selector("#embed-freshness.state-ok", timeout=20000)
+        assert "à jour" in page.inner_text("#embed-freshness")
+    finally:
+        proxy.delay = 0.0
+        page.context.close()
