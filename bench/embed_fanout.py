@@ -4,8 +4,10 @@ Writes a 120,000-report city straight into its own redis-server, runs gunicorn (
 collector), and drives it with wrk (bench/embed_fanout.lua): every viewer polls /api/v1/public/versions every
 5 s and fetches the versioned reports file when the version moves; a new version is written every 30 s.
 Prints polls/s, p50/p99, bytes out, the workers' memory before and after, and the reports file's sizes.
+With --nginx the viewers go through nginx started with the production recipe (deploy/nginx/, https), which
+answers the polls from its one-second copy of the versions document: the whole node as deployed.
 
-Usage: .venv/bin/python -m bench.embed_fanout [--viewers 2000] [--seconds 65] [--reports 120000]
+Usage: .venv/bin/python -m bench.embed_fanout [--viewers 2000] [--seconds 65] [--reports 120000] [--nginx]
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from dashboard.layers import LAYERS
 from dashboard.models import FetchResult, ReportRecord, ReportStatus
 from dashboard.store import Store
 from tests.live_app import OUTSIDE_ALL_IN_ONE, demo_manager
+from tests.nginx_server import NginxServer
 from tests.redis_server import RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,10 +96,10 @@ def gunicorn(redis_url: str, port: int) -> subprocess.Popen:
 
 def file_sizes(base: str) -> str:
     """The current reports file's size in each content coding."""
-    url = httpx.get(f"{base}/api/v1/public/versions", timeout=60).json()["layers"]["reports"]["url"]
+    url = httpx.get(f"{base}/api/v1/public/versions", timeout=60, verify=False).json()["layers"]["reports"]["url"]
     sizes = {}
     for coding in ("identity", "gzip", "br"):
-        response = httpx.get(base + url, headers={"Accept-Encoding": coding}, timeout=60)
+        response = httpx.get(base + url, headers={"Accept-Encoding": coding}, timeout=60, verify=False)
         sizes[coding] = len(response.content) if coding == "identity" else int(response.headers["Content-Length"])
     return ", ".join(f"{coding} {size / 1024:.1f} KiB" for coding, size in sizes.items())
 
@@ -108,6 +111,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=65)
     parser.add_argument("--reports", type=int, default=120_000)
     parser.add_argument("--every", type=float, default=30, help="seconds between two versions")
+    parser.add_argument("--nginx", action="store_true", help="through nginx with deploy/nginx/ (https)")
     args = parser.parse_args()
     server = RedisServer()
     server.start()
@@ -116,6 +120,7 @@ def main() -> None:
     port = free_port()
     web = gunicorn(server.url, port)
     base = f"http://127.0.0.1:{port}"
+    nginx = NginxServer(port) if args.nginx else None
     stop = threading.Event()
     try:
         for _ in range(600):
@@ -124,8 +129,11 @@ def main() -> None:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
+        if nginx is not None:
+            nginx.start()
+            base = f"https://127.0.0.1:{nginx.https_port}"
         started = time.perf_counter()
-        httpx.get(f"{base}/api/v1/public/versions", timeout=60)  # the first one builds the reports file
+        httpx.get(f"{base}/api/v1/public/versions", timeout=60, verify=False)  # the first one builds the reports file
         print(f"{args.reports} reports; first versions document, file built: {time.perf_counter() - started:.2f} s")
         print(f"reports file: {file_sizes(base)}")
         before = workers_rss_mib(web.pid)
@@ -144,7 +152,8 @@ def main() -> None:
         figures = dict(pair.split("=") for pair in output.split("WRK ", 1)[1].split())
         seconds = float(figures["seconds"])
         print(
-            f"{args.viewers} viewers, versions every 5 s, a new version every {args.every:g} s, {seconds:.0f} s: "
+            f"{'through nginx, ' if nginx else ''}{args.viewers} viewers, versions every 5 s, "
+            f"a new version every {args.every:g} s, {seconds:.0f} s: "
             f"{int(figures['requests']) / seconds:.0f} req/s, p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms, "
             f"{int(figures['bytes']) / seconds / 1024:.0f} KiB/s out ({int(figures['bytes']) / 2**20:.1f} MiB), "
             f"errors {figures['errors']}, non-2xx {figures['non2xx']}"
@@ -153,6 +162,8 @@ def main() -> None:
         print(f"worker RSS MiB before {[round(x) for x in before]}, after {[round(x) for x in after]}")
     finally:
         stop.set()
+        if nginx is not None:
+            nginx.stop()
         web.send_signal(signal.SIGTERM)
         web.wait(timeout=15)
         server.stop()

@@ -12,12 +12,10 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import socket
 import ssl
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -26,12 +24,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
 
+from dashboard.store import Store
+from tests.factories import write_demo_layers
 from tests.live_app import OUTSIDE_ALL_IN_ONE
+from tests.nginx_server import DEPLOY, NginxServer, stop_process, wait_until_listening
 from tests.redis_server import RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-DEPLOY = ROOT / "deploy"
 SLOW_CLIENTS = 50
 THREADS = 4  # fewer gunicorn threads than slow clients: reached directly, every thread is held
 
@@ -43,104 +44,18 @@ pytestmark = pytest.mark.skipif(
 
 @dataclass
 class Proxied:
-    """Where the stack answers: nginx over https and plain http, and gunicorn directly."""
+    """Where the stack answers: nginx over https and plain http, and gunicorn directly; its Redis."""
 
     https_port: int
     http_port: int
     web_port: int
-
-
-def _self_signed_certificate(folder: Path) -> tuple[Path, Path]:
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=localhost",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
-
-
-def _nginx_config(folder: Path, ports: Proxied, cert: Path, key: Path) -> Path:
-    """nginx.conf around the recipe's site file, with this machine's ports, certificate and folders."""
-    site = (DEPLOY / "nginx" / "cityops.conf").read_text()
-    replacements = {
-        "server 127.0.0.1:8050;": f"server 127.0.0.1:{ports.web_port};",
-        "listen 80;": f"listen 127.0.0.1:{ports.http_port};",
-        "listen 443 ssl http2;": f"listen 127.0.0.1:{ports.https_port} ssl http2;",
-        "/etc/ssl/cityops/fullchain.pem": str(cert),
-        "/etc/ssl/cityops/privkey.pem": str(key),
-        "/etc/nginx/snippets/cityops-proxy.conf": str(DEPLOY / "nginx" / "cityops-proxy.conf"),
-    }
-    for old, new in replacements.items():
-        assert old in site, f"deploy/nginx/cityops.conf no longer has {old!r}: update this test"
-        site = site.replace(old, new)
-    site = "\n".join(line for line in site.splitlines() if "[::]" not in line)  # no IPv6 needed here
-    (folder / "site.conf").write_text(site)
-    temp = folder / "temp"
-    temp.mkdir()
-    temp.chmod(0o777)  # nginx's workers run as an unprivileged user when started as root
-    config = folder / "nginx.conf"
-    config.write_text(
-        f"""
-worker_processes 1;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log warn;
-events {{ worker_connections 512; }}
-http {{
-    access_log off;
-    client_body_temp_path {temp}/body;
-    proxy_temp_path {temp}/proxy;
-    fastcgi_temp_path {temp}/fastcgi;
-    uwsgi_temp_path {temp}/uwsgi;
-    scgi_temp_path {temp}/scgi;
-    include {folder}/site.conf;
-}}
-"""
-    )
-    return config
-
-
-def _wait_until_listening(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"process exited with {process.returncode} before listening on {port}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise TimeoutError(f"nothing listening on {port} after {timeout} s")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    redis_url: str
 
 
 @pytest.fixture(scope="module")
 def proxied() -> Iterator[Proxied]:
     """redis-server, gunicorn with deploy/gunicorn.conf.py and nginx with deploy/nginx/, all on free ports."""
-    folder = Path(tempfile.mkdtemp(prefix="cityops-proxy-"))
-    ports = Proxied(https_port=free_port(), http_port=free_port(), web_port=free_port())
+    web_port = free_port()
     redis = RedisServer()
     redis.start()
     env = {
@@ -164,33 +79,21 @@ def proxied() -> Iterator[Proxied]:
             "--threads",
             str(THREADS),
             "--bind",
-            f"127.0.0.1:{ports.web_port}",
+            f"127.0.0.1:{web_port}",
             "app:create_app()",
         ],
         cwd=ROOT,
         env=env,
     )
-    cert, key = _self_signed_certificate(folder)
-    nginx = subprocess.Popen(
-        [
-            shutil.which("nginx"),
-            "-e",
-            str(folder / "error.log"),
-            "-c",
-            str(_nginx_config(folder, ports, cert, key)),
-            "-g",
-            "daemon off;",
-        ],
-    )
+    nginx = NginxServer(web_port)
     try:
-        _wait_until_listening(ports.web_port, web)
-        _wait_until_listening(ports.https_port, nginx)
-        yield ports
+        wait_until_listening(web_port, web)
+        nginx.start()
+        yield Proxied(nginx.https_port, nginx.http_port, web_port, redis.url)
     finally:
-        _stop(nginx)
-        _stop(web)
+        nginx.stop()
+        stop_process(web)
         redis.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 HEADERS_SLOWLY = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Padding: " + b"x" * 64
@@ -320,3 +223,53 @@ def test_oversized_bodies_stop_at_the_proxy(proxied: Proxied) -> None:
         verify=False,
     )
     assert response.status_code == 413
+
+
+def test_public_data_are_answered_from_nginx_copies_that_follow_new_versions(proxied: Proxied) -> None:
+    store = Store(redis.Redis.from_url(proxied.redis_url))
+    write_demo_layers(store)
+    base = f"https://127.0.0.1:{proxied.https_port}"
+    with httpx.Client(base_url=base, verify=False, headers={"Accept-Encoding": "br, gzip"}) as client:
+
+        def versions() -> httpx.Response:
+            response = client.get("/api/v1/public/versions?lang=fr")
+            assert response.status_code == 200
+            return response
+
+        first = versions()
+        again = versions()
+        assert again.headers["X-Cache-Status"] == "HIT"
+        # Browsers and CDNs still get the app's own caching rules, not nginx's one second.
+        assert again.headers["Cache-Control"] == first.headers["Cache-Control"]
+        assert "max-age=5" in again.headers["Cache-Control"]
+        revalidated = client.get("/api/v1/public/versions?lang=fr", headers={"If-None-Match": again.headers["ETag"]})
+        assert revalidated.status_code == 304
+
+        # A new version is polled within the copy's second (plus this machine's slack).
+        old = again.json()["layers"]["parking"]["version"]
+        write_demo_layers(store, seed=4)
+        deadline = time.monotonic() + 5
+        while (layer := versions().json()["layers"]["parking"])["version"] == old:
+            assert time.monotonic() < deadline, "nginx kept an old versions document"
+            time.sleep(0.2)
+
+        # The version's file: one cached copy per content coding, each the app's own bytes.
+        brotli_first = client.get(layer["url"])
+        brotli_again = client.get(layer["url"])
+        gzipped = client.get(layer["url"], headers={"Accept-Encoding": "gzip, deflate"})
+        plain = client.get(layer["url"], headers={"Accept-Encoding": "identity"})
+    assert brotli_first.status_code == 200
+    assert brotli_again.headers["X-Cache-Status"] == "HIT"
+    assert brotli_again.headers["Content-Encoding"] == "br"
+    assert gzipped.headers["Content-Encoding"] == "gzip"
+    assert "Content-Encoding" not in plain.headers
+    assert brotli_again.json() == gzipped.json() == plain.json()
+    assert brotli_again.json()["features"]
+
+
+def test_nginx_never_keeps_an_error_for_the_embeds(proxied: Proxied) -> None:
+    url = f"https://127.0.0.1:{proxied.https_port}/api/v1/public/layers/parking/1.geojson"
+    for _ in range(2):
+        response = httpx.get(url, verify=False)
+        assert response.status_code == 404
+        assert response.headers["X-Cache-Status"] != "HIT"
