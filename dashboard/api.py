@@ -272,10 +272,11 @@ def create_api(store: Store, geography: Geography) -> Blueprint:
         for name in public:
             state, line = public_freshness(LAYERS[name], overview[name], now, lang)
             head = overview[name].head
-            # A URL named here exists (built now if need be), for as long as a viewer may take to ask for it.
-            built = files.get(name, head.version) if head else None
+            # A URL named here exists, for as long as a viewer may take to ask for it. While the newest version's
+            # file builds, the previous one is named, with its own version (the freshness is the newest's).
+            built = files.current(name, head.version) if head else None
             body[name] = {
-                "version": head.version if head else None,
+                "version": built.version if built else head.version if head else None,
                 "url": public_file_url(name, built.version) if built else None,
                 "state": state,
                 "freshness": line,

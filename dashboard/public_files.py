@@ -25,6 +25,8 @@ ENCODINGS = ("br", "gzip", "identity")
 FILE_SECONDS = 3600
 # Longer than any build takes: a worker that dies while building frees the lock after this.
 BUILD_LOCK_SECONDS = 60
+# While a new version builds, the versions document names the previous file if it was current this recently.
+STAND_IN_SECONDS = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,55 @@ class PublicFiles:
         self.poll_seconds = poll_seconds
         self.builds = 0  # how many files this process built (the others were read from Redis)
         self._latest: dict[str, PublicFile] = {}  # per layer, the newest file this process served
+        self._current_at: dict[str, float] = {}  # per layer, when its newest file was last the current version
+        self._building: set[tuple[str, int]] = set()  # versions a background thread of this process builds
         self._count_lock = threading.Lock()
+
+    def current(self, layer: str, version: int) -> PublicFile | None:
+        """The file to name for the layer's current `version`, without making a poll wait for a new build.
+
+        The file of `version` when it is ready; otherwise its build starts in the background and the previous
+        file answers meanwhile (if it was current within STAND_IN_SECONDS): thousands of polls do not queue
+        behind a build of a few seconds. Only the first file ever of a layer is built while the caller waits.
+        """
+        latest = self._latest.get(layer)
+        if latest is not None and latest.version == version:
+            self._current_at[layer] = time.monotonic()
+            return latest
+        recent = latest is not None and time.monotonic() - self._current_at.get(layer, 0) < STAND_IN_SECONDS
+        if not recent:
+            found = self.get(layer, version)
+            self._current_at[layer] = time.monotonic()
+            return found
+        found = self._read(layer, version)
+        if found is not None:
+            self._remember(found)
+            self._current_at[layer] = time.monotonic()
+            return found
+        self._build_in_background(layer, version)
+        return latest
+
+    def _build_in_background(self, layer: str, version: int) -> None:
+        with self._count_lock:
+            if (layer, version) in self._building:
+                return
+            self._building.add((layer, version))
+
+        def build() -> None:
+            try:
+                self.get(layer, version)
+            except StoreUnavailable:
+                pass  # the next poll tries again
+            finally:
+                with self._count_lock:
+                    self._building.discard((layer, version))
+
+        threading.Thread(target=build, name=f"public-file-{layer}", daemon=True).start()
+
+    def _remember(self, found: PublicFile) -> None:
+        latest = self._latest.get(found.layer)
+        if latest is None or found.version > latest.version:
+            self._latest[found.layer] = found
 
     def get(self, layer: str, version: int) -> PublicFile | None:
         """The file of `version`, or None if that version is neither stored nor the layer's current one."""
@@ -62,8 +112,8 @@ class PublicFiles:
         if latest is not None and latest.version == version:
             return latest
         found = self._read(layer, version) or self._build_once(layer, version)
-        if found is not None and (latest is None or found.version > latest.version):
-            self._latest[layer] = found
+        if found is not None:
+            self._remember(found)
         return found
 
     def _read(self, layer: str, version: int) -> PublicFile | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import random
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import brotli
@@ -198,3 +199,20 @@ def test_versions_document_is_short_lived_and_answers_304(client, store):
         client.get("/api/v1/public/versions?lang=en", headers={"If-None-Match": response.headers["ETag"]}).status_code
         == 200
     )
+
+
+def test_polls_during_a_new_versions_build_name_the_previous_file_then_the_new_one(store):
+    files = PublicFiles(store)
+    first = _write_reports(store, 300, seed=1)
+    assert files.current("reports", first).version == first  # the first file ever: built while the poll waits
+    second = _write_reports(store, 300, seed=2)
+    # The new version's file builds in the background; meanwhile the poll names the previous, still downloadable.
+    stand_in = files.current("reports", second)
+    assert stand_in.version == first
+    assert files.get("reports", first) is stand_in
+    deadline = time.monotonic() + 10
+    while (named := files.current("reports", second)).version != second:
+        assert time.monotonic() < deadline, "the new version's file was never built"
+        time.sleep(0.05)
+    assert orjson.loads(named.bodies["identity"]) == public_document(store.snapshot("reports"))
+    assert files.builds == 2
