@@ -4,7 +4,8 @@ Threaded gunicorn workers give a thread to each request for as long as its clien
 few clients trickling their headers freeze a worker. The recipe puts nginx in front: these tests start
 nginx with the recipe's own files, gunicorn with the recipe's config and a real redis-server, then trickle
 headers from many clients at once and check the dashboard still answers — and that the same trickle does
-freeze gunicorn reached directly, so the load is real.
+freeze gunicorn reached directly, so the load is real. They also check the copies nginx keeps of the
+public side (the versions document every embed polls, the versioned layer files).
 """
 
 from __future__ import annotations
