@@ -56,7 +56,7 @@ def collectors(redis_server, redis_client):
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
     for process in processes:
-        process.wait(timeout=10)
+        process.communicate(timeout=10)  # drains its stderr, so a full pipe cannot hold it up
 
 
 def test_one_writer_per_source_and_takeover_within_the_ttl(collectors, store):

@@ -285,7 +285,8 @@ def test_a_collector_process_logs_json_naming_its_source_and_serves_its_metrics(
         samples = _samples(httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text)
     finally:
         process.terminate()
-        process.wait(20)
+        # Keep reading its log while it stops: a full stderr pipe would block the collector's next log line.
+        process.communicate(timeout=20)
     degraded = lines[-1]
     assert degraded["source"] == "demo-parking" and degraded["layer"] == "parking", lines
     assert "is degraded" in degraded["message"] or "is down" in degraded["message"]
