@@ -65,7 +65,7 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
         Output(ids.HIGHLIGHT_TITLE, "children"),
         Output(ids.HIGHLIGHT_VALUE, "children"),
         Output(ids.HIGHLIGHT_DETAIL, "children"),
-        Output(ids.HIGHLIGHT, "className"),
+        Output(ids.HIGHLIGHT, "style"),
         Output(ids.TREND, "figure"),
         Output(ids.TREND_RANGE, "children"),
         Output(ids.HIGHLIGHT_SHOWN, "data"),
@@ -81,7 +81,8 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
         layer = names[(turn or 0) % len(names)]
         version = view["versions"].get(layer, 0)
         kpi = view["kpis"].get(layer, {"value": "—", "detail": ""})
-        texts = (LAYERS[layer].title(lang), kpi["value"], kpi["detail"], f"highlight highlight-{layer}")
+        definition = LAYERS[layer]
+        texts = (definition.title(lang), kpi["value"], kpi["detail"], {"borderTopColor": definition.colour})
         if shown == [layer, version]:
             return (*texts, no_update, no_update, no_update)
         try:

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from dashboard.figures import OKABE_ITO
 from dashboard.i18n import CITY_ZONE, t
+from dashboard.map_style import OKABE_ITO
 
 Series = Sequence[tuple[datetime, float]]
 _LINE_COLOURS = (OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["green"], OKABE_ITO["purple"])

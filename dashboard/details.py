@@ -17,17 +17,13 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from dashboard.data_loss import history_note
-from dashboard.detail_figures import energy_day_figure, series_figure
-from dashboard.i18n import CITY_ZONE, MESSAGES, city_time, number, percent, t, zone_label
+from dashboard.detail_figures import series_figure
+from dashboard.i18n import CITY_ZONE, MESSAGES, city_time, number, t, zone_label
 from dashboard.layers import LAYERS
 from dashboard.models import (
     PERSONAL_FIELDS,
-    EnergyRecord,
-    NacelleRecord,
-    ParkingRecord,
     Record,
     ReportPersonal,
-    ReportRecord,
 )
 
 # (source time, summary) of one history entry, oldest first.
@@ -203,155 +199,42 @@ def undigest(digests: Sequence[dict[str, Any]]) -> list[Point]:
 # ---------------------------------------------------------------- panels
 
 
-def _when(moment: datetime, lang: str) -> str:
+def when(moment: datetime, lang: str) -> str:
     return f"{city_time(moment, lang, with_date=True)} ({zone_label(moment)})"
 
 
-def _note(inputs: Inputs, lang: str) -> str:
-    return t("details.as_of", lang, time=_when(inputs.as_of, lang)) if inputs.as_of else ""
+def note(inputs: Inputs, lang: str) -> str:
+    return t("details.as_of", lang, time=when(inputs.as_of, lang)) if inputs.as_of else ""
 
 
-def _label(key: str, lang: str) -> str:
+def label(key: str, lang: str) -> str:
     """A field's label: translated when the catalogue has it, the field's own name otherwise."""
     entry = MESSAGES.get(f"field.{key}")
     return t(f"field.{key}", lang) if entry else key.replace("_", " ")
 
 
-def _translated(prefix: str, value: str, lang: str) -> str:
+def translated(prefix: str, value: str, lang: str) -> str:
     return t(f"{prefix}.{value}", lang) if f"{prefix}.{value}" in MESSAGES else value
 
 
-def _place_facts(record: Record, lang: str) -> list[tuple[str, str]]:
+def place_facts(record: Record, lang: str) -> list[tuple[str, str]]:
     facts = []
     if record.commune:
-        facts.append((_label("commune", lang), record.commune))
+        facts.append((label("commune", lang), record.commune))
     if record.quartier_name:
-        facts.append((_label("quartier_name", lang), record.quartier_name))
+        facts.append((label("quartier_name", lang), record.quartier_name))
     return facts
 
 
-def _subtitle(layer: str, lang: str) -> str:
+def subtitle(layer: str, lang: str) -> str:
     return LAYERS[layer].title(lang) if layer in LAYERS else layer
 
 
-def _history_ref(inputs: Inputs) -> datetime | None:
+def history_ref(inputs: Inputs) -> datetime | None:
     """The data clock: the snapshot's time, or the newest history entry's."""
     if inputs.as_of:
         return inputs.as_of
     return inputs.points[-1][0] if inputs.points else None
-
-
-def parking_panel(record: ParkingRecord, inputs: Inputs, lang: str) -> Panel:
-    """A car park: its occupancy now, over the last 24 hours (5-minute means) and 7 days (hourly means)."""
-    series = site_series(inputs.points, "occupied_by_site", record.id)
-    end = _history_ref(inputs)
-    day = bucketed(window(series, end, DAY), DAY_BUCKET) if end else []
-    week = bucketed(window(series, end, WEEK), WEEK_BUCKET) if end else []
-    figure = (
-        series_figure(
-            [(t("details.last_24h", lang), day, DAY), (t("details.last_7d", lang), week, WEEK)],
-            value_label=t("details.occupied", lang),
-            ceiling=(t("details.capacity", lang), float(record.capacity)),
-            lang=lang,
-            zone=zone_label(end) if end else "",
-            end=end,
-        )
-        if end
-        else None
-    )
-    return Panel(
-        title=record.name,
-        subtitle=f"{_subtitle('parking', lang)} · {_translated('site_type', record.site_type, lang)}",
-        facts=[
-            (t("details.free", lang), number(record.free, lang)),
-            (t("details.occupied", lang), f"{number(record.occupied, lang)} ({percent(record.occupancy, lang)})"),
-            (t("details.capacity", lang), number(record.capacity, lang)),
-            *_place_facts(record, lang),
-        ],
-        figure=figure.to_plotly_json() if figure and (day or week) else None,
-        figure_label=t("details.parking_chart", lang, name=record.name),
-        timeline_empty="" if day or week else t("details.no_history", lang),
-        note=_note(inputs, lang),
-    )
-
-
-def energy_panel(record: EnergyRecord, inputs: Inputs, lang: str) -> Panel:
-    """A metered site: power now against typical, and today's load curve against the typical one."""
-    delta = record.power_kw / record.typical_kw - 1 if record.typical_kw else 0.0
-    end = _history_ref(inputs)
-    power: Series = []
-    figure = None
-    if end:
-        start = day_start(end)
-        power, typical = (
-            bucketed(window(site_series(inputs.points, key, record.id), end, end - start), DAY_BUCKET)
-            for key in ("power_by_site", "typical_by_site")
-        )
-        figure = energy_day_figure(
-            power,
-            typical,
-            labels=(t("details.power", lang), t("details.typical", lang)),
-            axis=t("details.kw", lang),
-            zone=zone_label(end),
-            lang=lang,
-            day=(start, start + DAY),
-        )
-    return Panel(
-        title=record.name,
-        subtitle=f"{_subtitle('energy', lang)} · {_translated('site_type', record.site_type, lang)}",
-        facts=[
-            (t("details.power", lang), f"{number(record.power_kw, lang, 1)} kW"),
-            (t("details.typical", lang), f"{number(record.typical_kw, lang, 1)} kW"),
-            (t("details.delta", lang), percent(delta, lang, signed=True)),
-            *_place_facts(record, lang),
-        ],
-        figure=figure.to_plotly_json() if figure and power else None,
-        figure_label=t("details.energy_chart", lang, name=record.name),
-        timeline_empty="" if power else t("details.no_history", lang),
-        note=_note(inputs, lang),
-    )
-
-
-def report_panel(record: ReportRecord, inputs: Inputs, lang: str) -> Panel:
-    """A citizen report: where it stands, its dates, its description, and its status changes with their times.
-
-    The description, handling notes, address, agency and photo link come from `inputs.personal` (managers
-    only); a photo is linked only when its URL is http(s). The reporter's identity and contact are never kept.
-    """
-    status = t(f"report.{record.status.value}", lang)
-    facts = [
-        (t("details.status", lang), status),
-        (t("details.created", lang), _when(record.created_at, lang)),
-        (t("details.updated", lang), _when(record.updated_at, lang)),
-        *_place_facts(record, lang),
-    ]
-    personal = inputs.personal or ReportPersonal()
-    facts.extend(
-        (_label(name, lang), getattr(personal, name))
-        for name in ("description", "status_notes", "address", "agency_responsible")
-        if getattr(personal, name)
-    )
-    photo = personal.photo_url
-    links = [(_label("photo_url", lang), t("details.photo_link", lang), photo)] if is_web_url(photo) else []
-    changes = []
-    for change in inputs.timeline:
-        value = _translated("report", change.value, lang)
-        text = (
-            t("details.change", lang, previous=_translated("report", change.previous, lang), value=value)
-            if change.previous
-            else t("details.first_seen", lang, value=value)
-        )
-        changes.append((_when(change.at, lang), text))
-    return Panel(
-        title=t("details.report_title", lang, category=record.category),
-        subtitle=f"{_subtitle('reports', lang)} · {record.id}",
-        facts=facts,
-        timeline_title=t("details.timeline", lang),
-        timeline=changes,
-        timeline_empty="" if changes else t("details.no_timeline", lang),
-        note=_note(inputs, lang),
-        links=links,
-    )
 
 
 def is_web_url(url: str) -> bool:
@@ -360,39 +243,12 @@ def is_web_url(url: str) -> bool:
     return parts.scheme in {"http", "https"} and bool(parts.netloc)
 
 
-def nacelle_panel(record: NacelleRecord, inputs: Inputs, lang: str) -> Panel:
-    """A Nacelle: its status, place and event now, and the places it moved through with arrival times."""
-    stays = trail(inputs.points, record.id)
-    moves = [
-        (
-            _when(stay.arrived, lang),
-            t("details.stay", lang, place=stay.place, status=_translated("nacelle", stay.status, lang)),
-        )
-        for stay in reversed(stays)  # the latest first: where it is now, then where it was
-    ]
-    facts = [
-        (t("details.status", lang), t(f"nacelle.{record.status.value}", lang)),
-        (t("details.place", lang), record.place),
-    ]
-    if record.event:
-        facts.append((t("details.event", lang), record.event))
-    return Panel(
-        title=record.name,
-        subtitle=_subtitle("nacelles", lang),
-        facts=facts + _place_facts(record, lang),
-        timeline_title=t("details.moves", lang),
-        timeline=moves,
-        timeline_empty="" if moves else t("details.no_history", lang),
-        note=_note(inputs, lang),
-    )
-
-
 _GENERIC_HIDDEN = PERSONAL_FIELDS | {"id", "lon", "lat", "kind", "commune_code", "quartier"}
 
 
 def _shown_value(value: Any, lang: str) -> str:
     if isinstance(value, datetime):
-        return _when(value, lang)
+        return when(value, lang)
     if isinstance(value, bool):
         return t("details.yes" if value else "details.no", lang)
     if isinstance(value, int | float):
@@ -403,17 +259,17 @@ def _shown_value(value: Any, lang: str) -> str:
 def generic_panel(layer: str, record: Any, inputs: Inputs, lang: str) -> Panel:
     """Any other layer: the record's fields as a list, and its per-site numbers over the last 24 hours."""
     facts = [
-        (_label(f.name, lang), _shown_value(getattr(record, f.name), lang))
+        (label(f.name, lang), _shown_value(getattr(record, f.name), lang))
         for f in dataclasses.fields(record)
         if f.name not in _GENERIC_HIDDEN and getattr(record, f.name) not in ("", None)
     ]
-    end = _history_ref(inputs)
+    end = history_ref(inputs)
     lines = []
     if end:
         for key in by_site_keys(inputs.points, record.id):
             day = bucketed(window(site_series(inputs.points, key, record.id), end, DAY), DAY_BUCKET)
             if day:
-                lines.append((_label(key.removesuffix("_by_site"), lang), day, DAY))
+                lines.append((label(key.removesuffix("_by_site"), lang), day, DAY))
     name = getattr(record, "name", "") or record.id
     figure = (
         series_figure(lines, value_label="", ceiling=None, lang=lang, zone=zone_label(end), end=end, overlay=True)
@@ -422,11 +278,11 @@ def generic_panel(layer: str, record: Any, inputs: Inputs, lang: str) -> Panel:
     )
     return Panel(
         title=str(name),
-        subtitle=_subtitle(layer, lang),
+        subtitle=subtitle(layer, lang),
         facts=facts,
         figure=figure.to_plotly_json() if figure else None,
         figure_label=t("details.generic_chart", lang, name=name),
-        note=_note(inputs, lang),
+        note=note(inputs, lang),
     )
 
 
@@ -441,23 +297,13 @@ class PanelKind:
     personal: bool = False
 
 
-def _specific(builder: Callable[[Any, Inputs, str], Panel]) -> Callable[[str, Any, Inputs, str], Panel]:
-    return lambda _layer, record, inputs, lang: builder(record, inputs, lang)
-
-
-# Layers with a panel of their own; every other layer of dashboard.layers.LAYERS gets GENERIC.
-PANELS: dict[str, PanelKind] = {
-    "parking": PanelKind(_specific(parking_panel), history=WEEK),
-    "energy": PanelKind(_specific(energy_panel), history=DAY),
-    "reports": PanelKind(_specific(report_panel), timeline=True, personal=True),
-    "nacelles": PanelKind(_specific(nacelle_panel), history=WEEK),
-}
 GENERIC = PanelKind(generic_panel, history=DAY)
 
 
 def panel_kind(layer: str) -> PanelKind:
     """How the panel of a record of `layer` is built (the generic panel for layers without their own)."""
-    return PANELS.get(layer, GENERIC)
+    kind = LAYERS[layer].panel if layer in LAYERS else None
+    return kind or GENERIC
 
 
 def find_record(records: Sequence[Record], record_id: str) -> Record | None:
@@ -469,7 +315,7 @@ def build_panel(layer: str, record: Any, inputs: Inputs, lang: str) -> Panel:
     """The panel of one record of `layer`, saying so when its history begins inside the chart's window."""
     kind = panel_kind(layer)
     panel = kind.build(layer, record, inputs, lang)
-    end = _history_ref(inputs)
+    end = history_ref(inputs)
     if not kind.history or end is None:
         return panel
     return dataclasses.replace(panel, history_note=history_note(inputs.history_start, end, kind.history, lang))
@@ -477,7 +323,7 @@ def build_panel(layer: str, record: Any, inputs: Inputs, lang: str) -> Panel:
 
 def gone_panel(layer: str, lang: str) -> Panel:
     """What the panel says when the clicked record is no longer in the data (or never was)."""
-    return Panel(title=t("details.gone_title", lang), subtitle=_subtitle(layer, lang), note=t("details.gone", lang))
+    return Panel(title=t("details.gone_title", lang), subtitle=subtitle(layer, lang), note=t("details.gone", lang))
 
 
 def unavailable_panel(lang: str) -> Panel:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
+import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Any, ClassVar
 
 
@@ -196,10 +199,6 @@ class BikeStationRecord:
 
 Record = ParkingRecord | EnergyRecord | ReportRecord | NacelleRecord | BikeStationRecord
 
-RECORD_TYPES: dict[str, type] = {
-    cls.kind: cls for cls in (ParkingRecord, EnergyRecord, ReportRecord, NacelleRecord, BikeStationRecord)
-}
-
 
 def record_to_dict(record: Record) -> dict[str, Any]:
     """Plain JSON-ready dict of a record (datetimes as ISO 8601 UTC)."""
@@ -212,20 +211,27 @@ def record_to_dict(record: Record) -> dict[str, Any]:
     return out
 
 
-def record_from_dict(kind: str, data: dict[str, Any]) -> Record:
-    """Rebuild a record of layer `kind` from `record_to_dict` output."""
-    cls = RECORD_TYPES[kind]
+@functools.cache
+def _converters(record_type: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """(field, converter) of the fields of `record_type` that JSON does not carry as themselves."""
+    hints = typing.get_type_hints(record_type)
+    out: list[tuple[str, Callable[[Any], Any]]] = []
+    for f in dataclasses.fields(record_type):
+        hint = hints[f.name]
+        if hint is datetime:
+            out.append((f.name, datetime.fromisoformat))
+        elif isinstance(hint, type) and issubclass(hint, Enum):
+            out.append((f.name, hint))
+    return tuple(out)
+
+
+def record_from_dict(record_type: type, data: dict[str, Any]) -> Any:
+    """Rebuild a record of `record_type` (a layer's) from `record_to_dict` output: times and enumerations typed."""
     values = dict(data)
-    if cls is ReportRecord:
-        values["status"] = ReportStatus(values["status"])
-        values["created_at"] = datetime.fromisoformat(values["created_at"])
-        values["updated_at"] = datetime.fromisoformat(values["updated_at"])
-    elif cls is NacelleRecord:
-        values["status"] = NacelleStatus(values["status"])
-    elif cls is BikeStationRecord:
-        values["status"] = BikeStationStatus(values["status"])
-        values["last_reported"] = datetime.fromisoformat(values["last_reported"])
-    return cls(**values)
+    for name, convert in _converters(record_type):
+        if values.get(name) is not None:
+            values[name] = convert(values[name])
+    return record_type(**values)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,12 +30,10 @@ from pydantic import (
 
 from dashboard.alarm_rules import AlarmSettings
 from dashboard.layers import LAYERS
-from dashboard.models import NacelleStatus, ReportStatus
 from dashboard.redact import URLS_ONLY, Redactor
 from dashboard.redis_url import FORMS as REDIS_URL_FORMS
 from dashboard.redis_url import parse_redis_url
 from dashboard.sources.crs import check_crs
-from dashboard.sources.validate import CANONICAL_FIELDS
 
 ENV_PREFIX = "CITYOPS_"
 # A CSP host source: scheme, host (wildcard subdomain allowed), optional port.
@@ -53,23 +51,13 @@ class ConfigError(Exception):
     """Configuration is invalid; the message lists every bad value at once."""
 
 
-# The layers each feed format can fill (an adapter and a record builder exist for them).
-FORMAT_LAYERS: dict[str, frozenset[str]] = {
-    "opendatasoft": frozenset({"parking", "energy", "bikes"}),
-    "open311": frozenset({"reports"}),
-    "ngsi-ld": frozenset({"parking", "energy"}),
-    "geojson": frozenset({"nacelles", "parking", "energy"}),
-    "gbfs": frozenset({"bikes"}),
-}
 # The formats a reference feed may have (Open311 is a live stream of requests, never a reference).
 ReferenceFormat = Literal["opendatasoft", "ngsi-ld", "geojson"]
-# The statuses a layer's `statuses` table may translate to.
-LAYER_STATUSES: dict[str, frozenset[str]] = {
-    "reports": frozenset(s.value for s in ReportStatus),
-    "nacelles": frozenset(s.value for s in NacelleStatus),
-    # A bike station's feed status is read as open or closed (renting and installation are fields of their own).
-    "bikes": frozenset({"open", "closed"}),
-}
+
+
+def _fills(feed_format: str, layer: str) -> bool:
+    """Whether a feed of `feed_format` can fill `layer` (an adapter and the layer's record builder exist)."""
+    return layer in LAYERS and feed_format in LAYERS[layer].formats
 
 
 def _location(value: str, file_allowed: bool) -> str:
@@ -83,9 +71,9 @@ def _location(value: str, file_allowed: bool) -> str:
 
 
 def _known_fields(fields: dict[str, str], layer: str) -> None:
-    unknown = sorted(set(fields) - CANONICAL_FIELDS[layer])
+    unknown = sorted(set(fields) - LAYERS[layer].canonical_fields)
     if unknown:
-        known = ", ".join(sorted(CANONICAL_FIELDS[layer]))
+        known = ", ".join(sorted(LAYERS[layer].canonical_fields))
         raise ValueError(f"unknown field(s) {', '.join(unknown)} for layer {layer}; known: {known}")
 
 
@@ -181,19 +169,20 @@ class SourceSettings(BaseModel):
 
     @model_validator(mode="after")
     def _layer_fits(self) -> SourceSettings:
-        if self.layer not in FORMAT_LAYERS[self.format]:
-            fits = ", ".join(sorted(FORMAT_LAYERS[self.format]))
+        if not _fills(self.format, self.layer):
+            fits = ", ".join(name for name, layer in LAYERS.items() if self.format in layer.formats)
             raise ValueError(f"format {self.format} cannot fill layer {self.layer!r} (it fills: {fits})")
         _known_fields({**self.fields, **self.values}, self.layer)
-        wrong = sorted({v for v in self.statuses.values() if v not in LAYER_STATUSES.get(self.layer, frozenset())})
+        statuses = LAYERS[self.layer].statuses
+        wrong = sorted({v for v in self.statuses.values() if v not in statuses})
         if wrong:
-            known = ", ".join(sorted(LAYER_STATUSES.get(self.layer, frozenset()))) or "none for this layer"
+            known = ", ".join(sorted(statuses)) or "none for this layer"
             raise ValueError(f"unknown status(es) {', '.join(wrong)} for layer {self.layer}; known: {known}")
         for reference in self.references:
-            if reference.format not in FORMAT_LAYERS or self.layer not in FORMAT_LAYERS[reference.format]:
+            if not _fills(reference.format, self.layer):
                 raise ValueError(f"reference {reference.name}: format {reference.format} cannot fill {self.layer}")
             _known_fields({**reference.fields, **reference.values}, self.layer)
-            if reference.on not in {"nearest", *CANONICAL_FIELDS[self.layer]}:
+            if reference.on not in {"nearest", *LAYERS[self.layer].canonical_fields}:
                 raise ValueError(f"reference {reference.name}: on must be nearest or a field of {self.layer}")
         return self
 

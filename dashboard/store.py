@@ -19,6 +19,7 @@ from redis.sentinel import Sentinel, SentinelManagedConnection
 
 from dashboard import keys
 from dashboard.breaker import CircuitBreaker, guarded_connection_class
+from dashboard.layers import LAYERS
 from dashboard.metrics import redis_error
 from dashboard.models import (
     FetchResult,
@@ -422,7 +423,8 @@ class Store:
             return None
         fields = dict(zip((*_HEAD_FIELDS, "records"), values, strict=True))
         head = _head(layer, fields)
-        records = tuple(record_from_dict(layer, item) for item in orjson.loads(fields["records"]))
+        record_type = LAYERS[layer].record_type
+        records = tuple(record_from_dict(record_type, item) for item in orjson.loads(fields["records"]))
         return Snapshot(
             layer=layer,
             version=head.version,

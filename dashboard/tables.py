@@ -17,7 +17,8 @@ from enum import Enum
 from typing import Any
 
 from dashboard.i18n import CITY_ZONE, MESSAGES, t
-from dashboard.models import PERSONAL_FIELDS, NacelleStatus, Record, ReportStatus
+from dashboard.layers import LAYERS
+from dashboard.models import PERSONAL_FIELDS, Record
 
 # The client-side row model holds every row in the browser: fine for tens of thousands. Beyond this the table
 # shows the newest rows and says so; the CSV download always carries every filtered row.
@@ -25,8 +26,6 @@ TABLE_ROW_LIMIT = 20_000
 # Codes duplicated by a readable column next to them.
 _HIDDEN_FIELDS = frozenset({"commune_code", "quartier"})
 _POSITION_FIELDS = frozenset({"lon", "lat"})
-# Where the words for an enumeration's values live in the message catalogue.
-_ENUM_MESSAGES: dict[type, str] = {ReportStatus: "report", NacelleStatus: "nacelle"}
 CSV_SEPARATOR = ";"
 CSV_TIME_FORMAT = "%Y-%m-%d %H:%M"
 # Text a spreadsheet would run as a formula starts with one of these; both CSV exports (this one and the grid's
@@ -74,12 +73,17 @@ def _cell(value: Any, lang: str) -> Any:
     if isinstance(value, datetime):
         return value.astimezone(CITY_ZONE).strftime(CSV_TIME_FORMAT)
     if isinstance(value, Enum):
-        prefix = _ENUM_MESSAGES.get(type(value))
+        prefix = _value_labels().get(type(value))
         key = f"{prefix}.{value.value}"
         return t(key, lang) if prefix and key in MESSAGES else str(value.value)
     if isinstance(value, float):
         return round(value, 6)
     return "" if value is None else value
+
+
+def _value_labels() -> dict[type, str]:
+    """Where the words for each enumeration's values live in the message catalogue, from every layer."""
+    return {kind: prefix for layer in LAYERS.values() for kind, prefix in layer.value_labels.items()}
 
 
 def rows(records: Sequence[Record], cols: Sequence[Column], lang: str) -> list[dict[str, Any]]:

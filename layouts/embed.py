@@ -10,18 +10,13 @@ from typing import Any
 
 from dash import dcc, html
 
-from dashboard.figures import (
-    BIKE_CATEGORIES,
-    BIKE_COLOURS,
-    BIKE_SIZES,
-    NACELLE_COLOURS,
-    OKABE_ITO,
-    PARKING_SCALE,
-    map_figure,
-    map_legend,
-)
+from dashboard.figures import map_figure, map_legend
 from dashboard.i18n import t
 from dashboard.layers import LAYERS
+from dashboard.layers.bikes import BIKE_CATEGORIES, BIKE_COLOURS, BIKE_SIZES
+from dashboard.layers.nacelles import NACELLE_COLOURS
+from dashboard.layers.parking import PARKING_SCALE
+from dashboard.map_style import OKABE_ITO
 from dashboard.models import BikeStationStatus, NacelleStatus
 from layouts import ids
 from layouts.parts import freshness_watch

@@ -14,7 +14,8 @@ from dashboard import keys
 from dashboard.areas import Geography
 from dashboard.collectors.job import SourceJob
 from dashboard.collectors.leader import LeaderLock
-from dashboard.layers import LAYERS, reports_in_area
+from dashboard.layers import LAYERS
+from dashboard.layers.reports import reports_in_area
 from dashboard.models import FetchResult, ParkingRecord, ReportRecord, ReportStatus
 from dashboard.settings import load_settings
 from dashboard.sources.demo import build_demo_sources

@@ -13,9 +13,10 @@ from dashboard.api import create_api
 from dashboard.areas import Geography
 from dashboard.collectors.job import SourceJob
 from dashboard.collectors.leader import LeaderLock
-from dashboard.figures import BIKE_COLOURS, layer_traces, map_legend, trace_slots, trend_figure, trend_range
+from dashboard.figures import layer_traces, map_legend, trace_slots, trend_figure, trend_range
 from dashboard.kpis import kpis
 from dashboard.layers import LAYERS
+from dashboard.layers.bikes import BIKE_COLOURS
 from dashboard.models import BikeStationRecord, BikeStationStatus, FetchResult, LayerHead, Snapshot
 from dashboard.public import public_geojson, public_snapshot
 from dashboard.sources.gbfs import GbfsSource

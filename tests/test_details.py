@@ -22,7 +22,10 @@ from dashboard.details import (
     trail,
     window,
 )
-from dashboard.layers import LAYERS, summarise_energy, summarise_nacelles, summarise_parking
+from dashboard.layers import LAYERS
+from dashboard.layers.energy import summarise_energy
+from dashboard.layers.nacelles import summarise_nacelles
+from dashboard.layers.parking import summarise_parking
 from dashboard.models import (
     EnergyRecord,
     NacelleRecord,

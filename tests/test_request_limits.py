@@ -164,7 +164,7 @@ CALLBACKS = {
     "wall highlight": (
         WALL,
         _body(
-            "..highlight-title.children...highlight-value.children...highlight-detail.children...highlight.className"
+            "..highlight-title.children...highlight-value.children...highlight-detail.children...highlight.style"
             "...trend.figure...trend-range.children...highlight-shown.data..",
             [("cycle", "n_intervals", 1), ("view", "data", VIEW)],
             [("highlight-shown", "data", ["parking", 1]), ("lang", "data", "fr")],

@@ -11,26 +11,14 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dashboard.models import (
-    PERSONAL_FIELDS,
-    BikeStationRecord,
-    BikeStationStatus,
-    EnergyRecord,
-    FetchResult,
-    NacelleRecord,
-    NacelleStatus,
-    ParkingRecord,
-    Record,
-    ReportPersonal,
-    ReportRecord,
-    ReportStatus,
-)
+from dashboard.layers import LAYERS, Layer
+from dashboard.models import FetchResult, Record, ReportPersonal
 from dashboard.sources.base import SourceError
 
 Row = Mapping[str, Any]
@@ -240,209 +228,9 @@ def point(row: Row, bbox: BBox) -> tuple[float, float]:
     raise Rejected(f"hors de la zone couverte ({lon:.4f}, {lat:.4f})")
 
 
-def parking_record(row: Row, now: datetime, bbox: BBox) -> ParkingRecord:
-    """A car park from mapped fields: id, name, lon, lat, capacity and occupied (or free)."""
-    lon, lat = point(row, bbox)
-    capacity = count(row, "capacity")
-    if row.get("occupied") is not None:
-        occupied = count(row, "occupied")
-    elif row.get("free") is not None:
-        occupied = capacity - count(row, "free")
-    else:
-        raise Missing("occupied")
-    if not 0 <= occupied <= capacity:
-        raise Rejected(f"occupation hors de la capacité ({occupied} sur {capacity})")
-    if row.get("updated_at") is not None:
-        timestamp(row, "updated_at", now)
-    site_type = text(row, "site_type", "garage")
-    return ParkingRecord(text(row, "id"), text(row, "name"), lon, lat, capacity, occupied, site_type)
-
-
-def report_record(row: Row, now: datetime, bbox: BBox) -> ReportRecord:
-    """A citizen report from mapped fields: id, category, status (already canonical), lon, lat, dates."""
-    lon, lat = point(row, bbox)
-    try:
-        status = ReportStatus(text(row, "status"))
-    except ValueError:
-        known = ", ".join(ReportStatus)
-        raise Rejected(
-            f"statut « {row.get('status')} » inconnu : à traduire dans « statuses » de la source (vers {known})"
-        ) from None
-    created = timestamp(row, "created_at", now)
-    updated = timestamp(row, "updated_at", now) if row.get("updated_at") not in (None, "") else created
-    return ReportRecord(text(row, "id"), text(row, "category"), status, lon, lat, created, max(created, updated))
-
-
-def free_text(row: Row, name: str) -> str:
-    """An optional free-text field: stripped, or empty when absent or not a text (never a reason to reject)."""
-    value = row.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def report_personal(row: Row) -> ReportPersonal | None:
-    """A report's personal and free-text fields from mapped fields, or None when the feed gives none."""
-    personal = ReportPersonal(**{name: free_text(row, name) for name in PERSONAL_FIELDS})
-    return personal if personal.to_dict() else None
-
-
-HOURS_PER_YEAR = 8760
-
-
-def energy_record(row: Row, now: datetime, bbox: BBox) -> EnergyRecord:
-    """A metered site from mapped fields: power in kW (`power_kw`) or W (`power_w`), and a typical load.
-
-    The typical load is the site's own (`typical_kw`) or, failing that, an annual consumption spread evenly
-    over the year (`typical_mwh_year`, e.g. a commune's average per site from the Agence ORE reference).
-    """
-    lon, lat = point(row, bbox)
-    if row.get("power_kw") not in (None, ""):
-        power = number(row, "power_kw")
-    elif row.get("power_w") not in (None, ""):
-        power = number(row, "power_w") / 1000
-    elif row.get("first_reading"):
-        raise Rejected("premier relevé de l'index : la puissance sera connue au relevé suivant")
-    else:
-        raise Missing("power_kw")
-    if power < 0:
-        raise Rejected(f"puissance négative ({power:g} kW)")
-    if row.get("typical_kw") not in (None, ""):
-        typical = number(row, "typical_kw")
-    elif row.get("typical_mwh_year") not in (None, ""):
-        typical = number(row, "typical_mwh_year") * 1000 / HOURS_PER_YEAR
-    else:
-        raise Rejected("aucune consommation typique (ni « typical_kw » ni référence annuelle)")
-    if row.get("observed_at") not in (None, ""):
-        timestamp(row, "observed_at", now)
-    return EnergyRecord(
-        text(row, "id"), text(row, "name", text(row, "id")), lon, lat, power, typical, text(row, "site_type", "autre")
-    )
-
-
-def nacelle_record(row: Row, now: datetime, bbox: BBox) -> NacelleRecord:
-    """A Nacelle pod from mapped fields: id, name, lon, lat, status (already canonical), place, event."""
-    lon, lat = point(row, bbox)
-    try:
-        status = NacelleStatus(text(row, "status"))
-    except ValueError:
-        raise Rejected(f"statut inconnu ({row.get('status')!r})") from None
-    if row.get("updated_at") not in (None, ""):
-        timestamp(row, "updated_at", now)
-    return NacelleRecord(
-        text(row, "id"),
-        text(row, "name", text(row, "id")),
-        lon,
-        lat,
-        status,
-        text(row, "place", ""),
-        text(row, "event", ""),
-    )
-
-
-# How feeds spell yes and no: GBFS 1.x uses 1/0, GBFS 2+ true/false, some exports the words.
-_TRUE = frozenset({"1", "true", "yes", "oui", "open", "ouvert"})
-_FALSE = frozenset({"0", "false", "no", "non", "closed", "fermé", "ferme"})
-
-
-def flag(row: Row, name: str) -> bool | None:
-    """A yes/no field (1/0, true/false, the words), None when absent; any other value rejects the row."""
-    value = row.get(name)
-    if value is None or value == "":
-        return None
-    word = str(value).strip().lower()
-    if isinstance(value, bool) or word in _TRUE | _FALSE:
-        return value if isinstance(value, bool) else word in _TRUE
-    raise Rejected(f"« {name} » n'est ni vrai ni faux ({str(value)[:30]!r})")
-
-
-def bike_status(row: Row) -> BikeStationStatus:
-    """Closed when not installed or said closed (Opendatasoft's OPEN/CLOSED), not renting when so flagged."""
-    installed, is_open, renting = flag(row, "installed"), flag(row, "status"), flag(row, "renting")
-    if installed is False or is_open is False:
-        return BikeStationStatus.CLOSED
-    if renting is False:
-        return BikeStationStatus.NOT_RENTING
-    return BikeStationStatus.OPEN
-
-
-def bike_record(row: Row, now: datetime, bbox: BBox) -> BikeStationRecord:
-    """A bike-share station from mapped fields: id, name, lon, lat, bikes and docks available, capacity, status."""
-    lon, lat = point(row, bbox)
-    bikes, docks = count(row, "bikes_available"), count(row, "docks_available")
-    # Capacity counts broken docks too, so it is usually above bikes + docks; GBFS allows below (valet service,
-    # virtual docks), and a feed may omit it: what is usable now is then the capacity shown.
-    declared = count(row, "capacity") if row.get("capacity") not in (None, "") else 0
-    capacity = max(declared, bikes + docks)
-    status = bike_status(row)
-    reported = timestamp(row, "last_reported", now) if row.get("last_reported") not in (None, "") else now
-    name = text(row, "name")
-    return BikeStationRecord(
-        text(row, "id"), name, text(row, "address", ""), lon, lat, capacity, bikes, docks, status, reported
-    )
-
-
-# Layers whose rows also carry personal fields, kept apart from the records (FetchResult.personal).
-PERSONAL_BUILDERS: dict[str, Callable[[Row], ReportPersonal | None]] = {"reports": report_personal}
-
-BUILDERS: dict[str, Callable[[Row, datetime, BBox], Record]] = {
-    "parking": parking_record,
-    "energy": energy_record,
-    "reports": report_record,
-    "nacelles": nacelle_record,
-    "bikes": bike_record,
-}
-
-# The canonical names a source's field mapping may set, per layer.
-CANONICAL_FIELDS: dict[str, frozenset[str]] = {
-    "parking": frozenset({"id", "name", "lon", "lat", "capacity", "occupied", "free", "updated_at", "site_type"}),
-    "energy": frozenset(
-        {
-            "id",
-            "name",
-            "lon",
-            "lat",
-            "power_kw",
-            "power_w",
-            "energy_kwh",
-            "typical_kw",
-            "typical_mwh_year",
-            "site_type",
-            "observed_at",
-            "commune",
-        }
-    ),
-    "reports": frozenset({"id", "category", "status", "lon", "lat", "created_at", "updated_at", *PERSONAL_FIELDS}),
-    "nacelles": frozenset({"id", "name", "lon", "lat", "status", "place", "event", "updated_at"}),
-    "bikes": frozenset(
-        {
-            "id",
-            "name",
-            "address",
-            "lon",
-            "lat",
-            "capacity",
-            "bikes_available",
-            "docks_available",
-            "status",
-            "installed",
-            "renting",
-            "last_reported",
-        }
-    ),
-}
-
-# The field that dates a measurement, per layer: the newest one is the snapshot's time, so staleness follows
-# the publisher rather than our fetch. Reports have none: an old last update is a quiet night, not a stale feed.
-OBSERVED_FIELDS: dict[str, str] = {
-    "parking": "updated_at",
-    "energy": "observed_at",
-    "nacelles": "updated_at",
-    "bikes": "last_reported",
-}
-
-
-def _newer(layer: str, row: Row, now: datetime, newest: datetime | None) -> datetime | None:
-    """`newest`, or the row's observation time if it is later (see OBSERVED_FIELDS)."""
-    name = OBSERVED_FIELDS.get(layer)
+def _newer(layer: Layer, row: Row, now: datetime, newest: datetime | None) -> datetime | None:
+    """`newest`, or the row's observation time if it is later (see Layer.observed_field)."""
+    name = layer.observed_field
     if name is None or row.get(name) in (None, ""):
         return newest
     try:
@@ -469,10 +257,10 @@ def validate_rows(
     """Valid records of `layer` from mapped rows, with a reason per rejected row; SourceError on schema drift.
 
     The result's time is `fetched_at` when the feed dates itself as a whole (GBFS `last_updated`), else the
-    newest observation time of the valid rows (see OBSERVED_FIELDS), else `now`.
+    newest observation time of the valid rows (see Layer.observed_field), else `now`.
     """
-    build = BUILDERS[layer]
-    build_personal = PERSONAL_BUILDERS.get(layer)
+    definition = LAYERS[layer]
+    build, build_personal = definition.build, definition.build_personal
     personal: dict[str, ReportPersonal] = {}
     records: list[Record] = []
     rejected: list[str] = []
@@ -497,7 +285,7 @@ def validate_rows(
             continue
         seen.add(record.id)
         records.append(record)
-        newest = _newer(layer, row, now, newest)
+        newest = _newer(definition, row, now, newest)
         if build_personal and (details := build_personal(row)):
             personal[record.id] = details
     if missing:

@@ -1,10 +1,11 @@
-"""Deterministic demonstration feeds for the five layers, grounded in real Toulouse places."""
+"""Deterministic demonstration feeds for the layers, grounded in real Toulouse places (see Layer.demo)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import UTC, datetime
 
+from dashboard.layers import LAYERS
 from dashboard.sources.base import Source
 from dashboard.sources.demo.bikes import DemoBikesSource
 from dashboard.sources.demo.clock import SimulatedClock
@@ -29,15 +30,10 @@ __all__ = [
 def build_demo_sources(
     seed: int, speed: float = 1.0, faults: Collection[str] = (), origin: datetime | None = None
 ) -> list[Source]:
-    """The five demonstration sources on one simulated clock; those of the layers in `faults` fail after one fetch."""
+    """Every layer's demonstration source on one simulated clock; those of the layers in `faults` fail after one
+    fetch."""
     clock = SimulatedClock(origin or datetime.now(UTC), speed)
-    sources: list[Source] = [
-        DemoParkingSource(seed, clock),
-        DemoEnergySource(seed, clock),
-        DemoReportsSource(seed, clock),
-        DemoNacellesSource(seed, clock),
-        DemoBikesSource(seed, clock),
-    ]
+    sources: list[Source] = [layer.demo(seed, clock) for layer in LAYERS.values() if layer.demo is not None]
     unknown = set(faults) - {source.layer for source in sources}
     if unknown:
         raise ValueError(f"no demonstration feed for layer(s) {', '.join(sorted(unknown))}")

@@ -1,0 +1,90 @@
+"""What a map layer is: one `Layer` object holding everything the rest of the code needs to know about it.
+
+A layer module (dashboard/layers/<name>.py) builds one `Layer` named `LAYER`; the registry (dashboard.layers)
+finds it. Feeds, the store, figures, tiles, tables, details, the public side and the wall read a layer only
+through these fields and hooks, so none of them names a layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dashboard.details import PanelKind
+
+Summary = dict[str, Any]
+Row = Mapping[str, Any]
+# Map traces of a layer's records, in a language: a fixed number of them (the layer's `trace_count`).
+Renderer = Callable[[Sequence[Any], str], list[Any]]
+# Entries of the map legend drawn by the page: (label, CSS colour or gradient).
+Legend = Callable[[str], list[tuple[str, str]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Tile:
+    """A layer's KPI tile: the message key of its label, and (headline value, line of detail) from a summary."""
+
+    label_key: str
+    compute: Callable[[Summary, str], tuple[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class TrendLine:
+    """One line of a layer's trend sparkline: the summary key it draws, the message key naming it, its style."""
+
+    key: str
+    label_key: str
+    dashed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """One map layer: names, timing, records, validation, summaries and how every page shows it."""
+
+    name: str
+    title_fr: str
+    title_en: str
+    # Where the layer comes in lists, tiles and legends (lower first), and on the map (lower drawn first, below).
+    order: int
+    draw_order: int
+    record_type: type
+    refresh_seconds: float
+    freshness_seconds: float
+    public_fields: tuple[str, ...]
+    summarise: Callable[[Sequence[Any]], Summary]
+    summarise_area: Callable[[Sequence[Any], datetime], Summary]
+    # Feeds: the formats that can fill the layer, the canonical names a field mapping may set, how a mapped
+    # row becomes a record (row, now, bbox), and the statuses a source's `statuses` table may translate to.
+    formats: frozenset[str]
+    canonical_fields: frozenset[str]
+    build: Callable[[Row, datetime, Any], Any]
+    statuses: frozenset[str] = frozenset()
+    # The field that dates a measurement: the newest one is the snapshot's time (None: the fetch's time).
+    observed_field: str | None = None
+    # Personal fields of a row, kept apart from the records (managers only), if the layer has any.
+    build_personal: Callable[[Row], Any] | None = None
+    # Map: `trace_count` traces drawn by `render`, named in `legend`; the trend's lines; the KPI tile.
+    trace_count: int = 1
+    render: Renderer | None = None
+    legend: Legend | None = None
+    trend: tuple[TrendLine, ...] = ()
+    tile: Tile | None = None
+    # The details panel (None: the generic one) and the message prefix naming each enumeration's values.
+    panel: PanelKind | None = None
+    value_labels: Mapping[type, str] = field(default_factory=dict)
+    # The layer's demonstration feed: a source built from (seed, simulated clock), for `make run` and the tests.
+    demo: Callable[[int, Any], Any] | None = None
+    # The colour that marks the layer on the wall (its highlight's border).
+    colour: str = "#888888"
+    # May be embedded on the public site and served by /api/v1/public/ (through dashboard.public only).
+    public: bool = False
+    # Public locations snap to a grid of this many degrees (None: exact, for sites that are public places).
+    public_grid_degrees: float | None = None
+    # Records whose changes are kept one by one (each record's timeline): (value, when it changed) of a record.
+    timeline: Callable[[Any], tuple[str, datetime]] | None = None
+
+    def title(self, lang: str) -> str:
+        return self.title_en if lang == "en" else self.title_fr

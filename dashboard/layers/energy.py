@@ -1,0 +1,222 @@
+"""Energy: metered public buildings, the power they draw now against what is typical for the hour."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dashboard.detail_figures import energy_day_figure
+from dashboard.details import (
+    DAY,
+    DAY_BUCKET,
+    Inputs,
+    Panel,
+    PanelKind,
+    Series,
+    bucketed,
+    day_start,
+    history_ref,
+    note,
+    place_facts,
+    site_series,
+    translated,
+    window,
+)
+from dashboard.i18n import number, percent, t, zone_label
+from dashboard.layers.base import Layer, Summary, Tile, TrendLine
+from dashboard.map_style import OKABE_ITO, coords
+from dashboard.models import EnergyRecord
+from dashboard.sources.demo.energy import DemoEnergySource
+from dashboard.sources.validate import BBox, Missing, Rejected, Row, point, text, timestamp
+from dashboard.sources.validate import number as row_number
+
+
+def summarise_energy(records: Sequence[EnergyRecord]) -> Summary:
+    """Power drawn now against what is typical for this hour, overall and per site (history draws the day's curves)."""
+    return {
+        "sites": len(records),
+        "power_kw": round(sum(r.power_kw for r in records), 1),
+        "typical_kw": round(sum(r.typical_kw for r in records), 1),
+        "power_by_site": {r.id: round(r.power_kw, 1) for r in records},
+        "typical_by_site": {r.id: round(r.typical_kw, 1) for r in records},
+    }
+
+
+def energy_in_area(records: Sequence[EnergyRecord], _now: datetime) -> Summary:
+    """Metered sites in one area, the power they draw now and what is typical for this hour."""
+    return {
+        "sites": len(records),
+        "power_kw": round(sum(r.power_kw for r in records), 1),
+        "typical_kw": round(sum(r.typical_kw for r in records), 1),
+    }
+
+
+HOURS_PER_YEAR = 8760
+
+
+def energy_record(row: Row, now: datetime, bbox: BBox) -> EnergyRecord:
+    """A metered site from mapped fields: power in kW (`power_kw`) or W (`power_w`), and a typical load.
+
+    The typical load is the site's own (`typical_kw`) or, failing that, an annual consumption spread evenly
+    over the year (`typical_mwh_year`, e.g. a commune's average per site from the Agence ORE reference).
+    """
+    lon, lat = point(row, bbox)
+    if row.get("power_kw") not in (None, ""):
+        power = row_number(row, "power_kw")
+    elif row.get("power_w") not in (None, ""):
+        power = row_number(row, "power_w") / 1000
+    elif row.get("first_reading"):
+        raise Rejected("premier relevé de l'index : la puissance sera connue au relevé suivant")
+    else:
+        raise Missing("power_kw")
+    if power < 0:
+        raise Rejected(f"puissance négative ({power:g} kW)")
+    if row.get("typical_kw") not in (None, ""):
+        typical = row_number(row, "typical_kw")
+    elif row.get("typical_mwh_year") not in (None, ""):
+        typical = row_number(row, "typical_mwh_year") * 1000 / HOURS_PER_YEAR
+    else:
+        raise Rejected("aucune consommation typique (ni « typical_kw » ni référence annuelle)")
+    if row.get("observed_at") not in (None, ""):
+        timestamp(row, "observed_at", now)
+    return EnergyRecord(
+        text(row, "id"), text(row, "name", text(row, "id")), lon, lat, power, typical, text(row, "site_type", "autre")
+    )
+
+
+def energy_traces(records: Sequence[EnergyRecord], lang: str) -> list[go.Scattermap]:
+    """One trace: metered sites sized by power, marked darker when above typical."""
+    lon, lat = coords(records)
+    ratio = [r.power_kw / r.typical_kw - 1 if r.typical_kw else 0.0 for r in records]
+    text = [
+        t(
+            "energy.hover",
+            lang,
+            name=r.name,
+            power=f"{number(r.power_kw, lang)} kW",
+            typical=f"{number(r.typical_kw, lang)} kW",
+            delta=percent(d, lang, signed=True),
+        )
+        for r, d in zip(records, ratio, strict=True)
+    ]
+    sizes = np.clip(np.sqrt([r.power_kw for r in records]) * 1.2, 8, 34) if records else []
+    colours = [OKABE_ITO["vermillion"] if d > 0.2 else OKABE_ITO["purple"] for d in ratio]
+    return [
+        go.Scattermap(
+            lon=lon,
+            lat=lat,
+            mode="markers",
+            name=t("energy.legend", lang),
+            marker={"size": sizes, "color": colours, "opacity": 0.75},
+            hovertext=text,
+            hoverinfo="text",
+            customdata=[r.id for r in records],
+        )
+    ]
+
+
+def _legend(lang: str) -> list[tuple[str, str]]:
+    return [
+        (t("legend.energy_usual", lang), OKABE_ITO["purple"]),
+        (t("legend.energy_high", lang), OKABE_ITO["vermillion"]),
+    ]
+
+
+def _energy(summary: dict, lang: str) -> tuple[str, str]:
+    power, typical = summary["power_kw"], summary["typical_kw"]
+    delta = power / typical - 1 if typical else 0.0
+    return f"{number(power, lang)} kW", t(
+        "kpi.energy_detail", lang, delta=percent(delta, lang, signed=True), typical=f"{number(typical, lang)} kW"
+    )
+
+
+def energy_panel(record: EnergyRecord, inputs: Inputs, lang: str) -> Panel:
+    """A metered site: power now against typical, and today's load curve against the typical one."""
+    delta = record.power_kw / record.typical_kw - 1 if record.typical_kw else 0.0
+    end = history_ref(inputs)
+    power: Series = []
+    figure = None
+    if end:
+        start = day_start(end)
+        power, typical = (
+            bucketed(window(site_series(inputs.points, key, record.id), end, end - start), DAY_BUCKET)
+            for key in ("power_by_site", "typical_by_site")
+        )
+        figure = energy_day_figure(
+            power,
+            typical,
+            labels=(t("details.power", lang), t("details.typical", lang)),
+            axis=t("details.kw", lang),
+            zone=zone_label(end),
+            lang=lang,
+            day=(start, start + DAY),
+        )
+    return Panel(
+        title=record.name,
+        subtitle=f"{LAYER.title(lang)} · {translated('site_type', record.site_type, lang)}",
+        facts=[
+            (t("details.power", lang), f"{number(record.power_kw, lang, 1)} kW"),
+            (t("details.typical", lang), f"{number(record.typical_kw, lang, 1)} kW"),
+            (t("details.delta", lang), percent(delta, lang, signed=True)),
+            *place_facts(record, lang),
+        ],
+        figure=figure.to_plotly_json() if figure and power else None,
+        figure_label=t("details.energy_chart", lang, name=record.name),
+        timeline_empty="" if power else t("details.no_history", lang),
+        note=note(inputs, lang),
+    )
+
+
+LAYER = Layer(
+    name="energy",
+    title_fr="Énergie",
+    title_en="Energy",
+    order=20,
+    draw_order=20,
+    record_type=EnergyRecord,
+    refresh_seconds=60,
+    freshness_seconds=600,
+    public_fields=(
+        "id",
+        "name",
+        "power_kw",
+        "typical_kw",
+        "site_type",
+        "commune_code",
+        "commune",
+        "quartier",
+        "quartier_name",
+    ),
+    summarise=summarise_energy,
+    summarise_area=energy_in_area,
+    formats=frozenset({"opendatasoft", "ngsi-ld", "geojson"}),
+    canonical_fields=frozenset(
+        {
+            "id",
+            "name",
+            "lon",
+            "lat",
+            "power_kw",
+            "power_w",
+            "energy_kwh",
+            "typical_kw",
+            "typical_mwh_year",
+            "site_type",
+            "observed_at",
+            "commune",
+        }
+    ),
+    build=energy_record,
+    observed_field="observed_at",
+    render=energy_traces,
+    legend=_legend,
+    trend=(TrendLine("power_kw", "kpi.energy"), TrendLine("typical_kw", "trend.typical", dashed=True)),
+    tile=Tile("kpi.energy", _energy),
+    panel=PanelKind(lambda _layer, record, inputs, lang: energy_panel(record, inputs, lang), history=DAY),
+    demo=DemoEnergySource,
+    colour="#cc79a7",
+    public=True,
+)

@@ -1,0 +1,161 @@
+"""Nacelles: the movable citizen-consultation pods, where each stands, whether it is open, and its moves."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import plotly.graph_objects as go
+
+from dashboard.details import WEEK, Inputs, Panel, PanelKind, note, place_facts, trail, translated, when
+from dashboard.i18n import t
+from dashboard.layers.base import Layer, Summary, Tile, TrendLine
+from dashboard.map_style import OKABE_ITO, coords
+from dashboard.models import NacelleRecord, NacelleStatus
+from dashboard.sources.demo.nacelles import DemoNacellesSource
+from dashboard.sources.validate import BBox, Rejected, Row, point, text, timestamp
+
+
+def summarise_nacelles(records: Sequence[NacelleRecord]) -> Summary:
+    """How many pods are open, and where each one is (kept in history as the trail of moves)."""
+    return {
+        "count": len(records),
+        "open": sum(r.status is NacelleStatus.OPEN for r in records),
+        "positions": {r.id: [r.lon, r.lat, r.status.value, r.place] for r in records},
+    }
+
+
+def nacelles_in_area(records: Sequence[NacelleRecord], _now: datetime) -> Summary:
+    """The pods present in one area (count), how many of them are open or moving, and which they are."""
+    return {
+        "count": len(records),
+        "open": sum(r.status is NacelleStatus.OPEN for r in records),
+        "in_transit": sum(r.status is NacelleStatus.IN_TRANSIT for r in records),
+        "ids": sorted(r.id for r in records),
+    }
+
+
+def nacelle_record(row: Row, now: datetime, bbox: BBox) -> NacelleRecord:
+    """A Nacelle pod from mapped fields: id, name, lon, lat, status (already canonical), place, event."""
+    lon, lat = point(row, bbox)
+    try:
+        status = NacelleStatus(text(row, "status"))
+    except ValueError:
+        raise Rejected(f"statut inconnu ({row.get('status')!r})") from None
+    if row.get("updated_at") not in (None, ""):
+        timestamp(row, "updated_at", now)
+    return NacelleRecord(
+        text(row, "id"),
+        text(row, "name", text(row, "id")),
+        lon,
+        lat,
+        status,
+        text(row, "place", ""),
+        text(row, "event", ""),
+    )
+
+
+NACELLE_COLOURS = {
+    NacelleStatus.OPEN: OKABE_ITO["green"],
+    NacelleStatus.CLOSED: "#666666",
+    NacelleStatus.IN_TRANSIT: OKABE_ITO["yellow"],
+}
+
+
+def nacelle_traces(records: Sequence[NacelleRecord], lang: str) -> list[go.Scattermap]:
+    """One trace: the pods, large, coloured and labelled (in hover) by status."""
+    lon, lat = coords(records)
+    text = [
+        t("nacelle.hover", lang, name=r.name, status=t(f"nacelle.{r.status.value}", lang), place=r.place, event=r.event)
+        for r in records
+    ]
+    return [
+        go.Scattermap(
+            lon=lon,
+            lat=lat,
+            mode="markers",
+            name=LAYER.title(lang),
+            marker={"size": 22, "color": [NACELLE_COLOURS[r.status] for r in records], "opacity": 0.95},
+            hovertext=text,
+            hoverinfo="text",
+            customdata=[r.id for r in records],
+        )
+    ]
+
+
+def _legend(lang: str) -> list[tuple[str, str]]:
+    return [(t(f"nacelle.{s.value}", lang), NACELLE_COLOURS[s]) for s in NacelleStatus]
+
+
+def _nacelles(summary: dict, lang: str) -> tuple[str, str]:
+    # A layer summary lists every pod's position; an area's figures count the moving ones directly.
+    in_transit = summary.get("in_transit")
+    if in_transit is None:
+        in_transit = sum(1 for position in summary.get("positions", {}).values() if position[2] == "in_transit")
+    return str(summary["open"]), t("kpi.nacelles_detail", lang, count=summary["count"], in_transit=in_transit)
+
+
+def nacelle_panel(record: NacelleRecord, inputs: Inputs, lang: str) -> Panel:
+    """A Nacelle: its status, place and event now, and the places it moved through with arrival times."""
+    stays = trail(inputs.points, record.id)
+    moves = [
+        (
+            when(stay.arrived, lang),
+            t("details.stay", lang, place=stay.place, status=translated("nacelle", stay.status, lang)),
+        )
+        for stay in reversed(stays)  # the latest first: where it is now, then where it was
+    ]
+    facts = [
+        (t("details.status", lang), t(f"nacelle.{record.status.value}", lang)),
+        (t("details.place", lang), record.place),
+    ]
+    if record.event:
+        facts.append((t("details.event", lang), record.event))
+    return Panel(
+        title=record.name,
+        subtitle=LAYER.title(lang),
+        facts=facts + place_facts(record, lang),
+        timeline_title=t("details.moves", lang),
+        timeline=moves,
+        timeline_empty="" if moves else t("details.no_history", lang),
+        note=note(inputs, lang),
+    )
+
+
+LAYER = Layer(
+    name="nacelles",
+    title_fr="Nacelles",
+    title_en="Nacelles",
+    order=40,
+    draw_order=50,
+    record_type=NacelleRecord,
+    refresh_seconds=60,
+    freshness_seconds=900,
+    public_fields=(
+        "id",
+        "name",
+        "status",
+        "place",
+        "event",
+        "commune_code",
+        "commune",
+        "quartier",
+        "quartier_name",
+    ),
+    summarise=summarise_nacelles,
+    summarise_area=nacelles_in_area,
+    formats=frozenset({"geojson"}),
+    canonical_fields=frozenset({"id", "name", "lon", "lat", "status", "place", "event", "updated_at"}),
+    build=nacelle_record,
+    statuses=frozenset(s.value for s in NacelleStatus),
+    observed_field="updated_at",
+    render=nacelle_traces,
+    legend=_legend,
+    trend=(TrendLine("open", "kpi.nacelles"),),
+    tile=Tile("kpi.nacelles", _nacelles),
+    panel=PanelKind(lambda _layer, record, inputs, lang: nacelle_panel(record, inputs, lang), history=WEEK),
+    value_labels={NacelleStatus: "nacelle"},
+    demo=DemoNacellesSource,
+    colour="#009e73",
+    public=True,
+)

@@ -1,0 +1,202 @@
+"""Parking: car parks and park-and-ride sites, their capacity and how full they are."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import numpy as np
+import plotly.graph_objects as go
+
+from dashboard.detail_figures import series_figure
+from dashboard.details import (
+    DAY,
+    DAY_BUCKET,
+    WEEK,
+    WEEK_BUCKET,
+    Inputs,
+    Panel,
+    PanelKind,
+    bucketed,
+    history_ref,
+    note,
+    place_facts,
+    site_series,
+    translated,
+    window,
+)
+from dashboard.i18n import number, percent, t, zone_label
+from dashboard.layers.base import Layer, Summary, Tile, TrendLine
+from dashboard.map_style import CIVIDIS_GRADIENT, coords
+from dashboard.models import ParkingRecord
+from dashboard.sources.demo.parking import DemoParkingSource
+from dashboard.sources.validate import BBox, Missing, Rejected, Row, count, point, text, timestamp
+
+
+def summarise_parking(records: Sequence[ParkingRecord]) -> Summary:
+    """Capacity, occupied and free spaces overall and occupied per site."""
+    capacity = sum(r.capacity for r in records)
+    occupied = sum(min(r.occupied, r.capacity) for r in records)
+    return {
+        "sites": len(records),
+        "capacity": capacity,
+        "occupied": occupied,
+        "free": capacity - occupied,
+        "occupied_by_site": {r.id: r.occupied for r in records},
+    }
+
+
+def parking_in_area(records: Sequence[ParkingRecord], _now: datetime) -> Summary:
+    """Sites, capacity and free spaces of the car parks in one area."""
+    return {
+        "sites": len(records),
+        "capacity": sum(r.capacity for r in records),
+        "free": sum(r.free for r in records),
+    }
+
+
+def parking_record(row: Row, now: datetime, bbox: BBox) -> ParkingRecord:
+    """A car park from mapped fields: id, name, lon, lat, capacity and occupied (or free)."""
+    lon, lat = point(row, bbox)
+    capacity = count(row, "capacity")
+    if row.get("occupied") is not None:
+        occupied = count(row, "occupied")
+    elif row.get("free") is not None:
+        occupied = capacity - count(row, "free")
+    else:
+        raise Missing("occupied")
+    if not 0 <= occupied <= capacity:
+        raise Rejected(f"occupation hors de la capacité ({occupied} sur {capacity})")
+    if row.get("updated_at") is not None:
+        timestamp(row, "updated_at", now)
+    site_type = text(row, "site_type", "garage")
+    return ParkingRecord(text(row, "id"), text(row, "name"), lon, lat, capacity, occupied, site_type)
+
+
+# Cividis is perceptually uniform and readable with colour-vision deficiencies.
+PARKING_SCALE = "Cividis"
+
+
+def parking_traces(records: Sequence[ParkingRecord], lang: str) -> list[go.Scattermap]:
+    """One trace: car parks sized by capacity and coloured by occupancy."""
+    lon, lat = coords(records)
+    occupancy = np.array([r.occupancy for r in records], dtype=np.float32)
+    text = [
+        t(
+            "parking.hover",
+            lang,
+            name=r.name,
+            free=number(r.free, lang),
+            capacity=number(r.capacity, lang),
+            occupancy=percent(r.occupancy, lang),
+        )
+        for r in records
+    ]
+    sizes = np.clip(np.sqrt([r.capacity for r in records]) * 0.9, 9, 30) if records else []
+    return [
+        go.Scattermap(
+            lon=lon,
+            lat=lat,
+            mode="markers",
+            name=LAYER.title(lang),
+            marker={
+                "size": sizes,
+                "color": occupancy,
+                "cmin": 0,
+                "cmax": 1,
+                "colorscale": PARKING_SCALE,
+                "colorbar": {
+                    "title": {"text": t("parking.occupancy", lang)},
+                    "tickformat": ".0%",
+                    "x": 1.0,
+                    "len": 0.5,
+                    "y": 0.75,
+                },
+                "opacity": 0.9,
+            },
+            hovertext=text,
+            hoverinfo="text",
+            customdata=[r.id for r in records],
+        )
+    ]
+
+
+def _legend(lang: str) -> list[tuple[str, str]]:
+    return [(t("parking.occupancy", lang) + " 0 → 100 %", CIVIDIS_GRADIENT)]
+
+
+def _parking(summary: dict, lang: str) -> tuple[str, str]:
+    return number(summary["free"], lang), t(
+        "kpi.free_spaces_detail", lang, capacity=number(summary["capacity"], lang), sites=summary["sites"]
+    )
+
+
+def parking_panel(record: ParkingRecord, inputs: Inputs, lang: str) -> Panel:
+    """A car park: its occupancy now, over the last 24 hours (5-minute means) and 7 days (hourly means)."""
+    series = site_series(inputs.points, "occupied_by_site", record.id)
+    end = history_ref(inputs)
+    day = bucketed(window(series, end, DAY), DAY_BUCKET) if end else []
+    week = bucketed(window(series, end, WEEK), WEEK_BUCKET) if end else []
+    figure = (
+        series_figure(
+            [(t("details.last_24h", lang), day, DAY), (t("details.last_7d", lang), week, WEEK)],
+            value_label=t("details.occupied", lang),
+            ceiling=(t("details.capacity", lang), float(record.capacity)),
+            lang=lang,
+            zone=zone_label(end) if end else "",
+            end=end,
+        )
+        if end
+        else None
+    )
+    return Panel(
+        title=record.name,
+        subtitle=f"{LAYER.title(lang)} · {translated('site_type', record.site_type, lang)}",
+        facts=[
+            (t("details.free", lang), number(record.free, lang)),
+            (t("details.occupied", lang), f"{number(record.occupied, lang)} ({percent(record.occupancy, lang)})"),
+            (t("details.capacity", lang), number(record.capacity, lang)),
+            *place_facts(record, lang),
+        ],
+        figure=figure.to_plotly_json() if figure and (day or week) else None,
+        figure_label=t("details.parking_chart", lang, name=record.name),
+        timeline_empty="" if day or week else t("details.no_history", lang),
+        note=note(inputs, lang),
+    )
+
+
+LAYER = Layer(
+    name="parking",
+    title_fr="Stationnement",
+    title_en="Parking",
+    order=10,
+    draw_order=30,
+    record_type=ParkingRecord,
+    refresh_seconds=30,
+    freshness_seconds=300,
+    public_fields=(
+        "id",
+        "name",
+        "capacity",
+        "occupied",
+        "site_type",
+        "commune_code",
+        "commune",
+        "quartier",
+        "quartier_name",
+    ),
+    summarise=summarise_parking,
+    summarise_area=parking_in_area,
+    formats=frozenset({"opendatasoft", "ngsi-ld", "geojson"}),
+    canonical_fields=frozenset({"id", "name", "lon", "lat", "capacity", "occupied", "free", "updated_at", "site_type"}),
+    build=parking_record,
+    observed_field="updated_at",
+    render=parking_traces,
+    legend=_legend,
+    trend=(TrendLine("free", "kpi.free_spaces"),),
+    tile=Tile("kpi.free_spaces", _parking),
+    panel=PanelKind(lambda _layer, record, inputs, lang: parking_panel(record, inputs, lang), history=WEEK),
+    demo=DemoParkingSource,
+    colour="#d9c55b",
+    public=True,
+)

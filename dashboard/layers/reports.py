@@ -1,0 +1,230 @@
+"""Citizen reports (Allô Toulouse): each request, its category and where it stands, and its status changes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import plotly.graph_objects as go
+
+from dashboard.details import Inputs, Panel, PanelKind, is_web_url, label, note, place_facts, translated, when
+from dashboard.i18n import city_time, number, t
+from dashboard.layers.base import Layer, Summary, Tile, TrendLine
+from dashboard.map_style import OKABE_ITO, coords
+from dashboard.models import PERSONAL_FIELDS, ReportPersonal, ReportRecord, ReportStatus
+from dashboard.sources.demo.reports import DemoReportsSource
+from dashboard.sources.validate import BBox, Rejected, Row, point, text, timestamp
+
+
+def summarise_reports(records: Sequence[ReportRecord]) -> Summary:
+    """Counts of reports by status, of open reports by category, and the categories present."""
+    open_records = [r for r in records if r.status.is_open]
+    return {
+        "total": len(records),
+        "open": len(open_records),
+        "by_status": dict(Counter(r.status.value for r in records)),
+        "open_by_category": dict(Counter(r.category for r in open_records)),
+        # Every category present, open or not: the choices of the managers' category filter, read with the head.
+        "categories": sorted({r.category for r in records if r.category}),
+    }
+
+
+def report_status_change(record: ReportRecord) -> tuple[str, datetime]:
+    """A report's status and when it last changed, as its timeline keeps them."""
+    return record.status.value, record.updated_at
+
+
+# Age bands of open reports: (key, upper bound of the age); the last band is open-ended.
+REPORT_AGE_BANDS = (("under_1_day", timedelta(days=1)), ("1_to_7_days", timedelta(days=7)), ("over_7_days", None))
+
+
+def _age_band(age: timedelta) -> str:
+    return next(key for key, bound in REPORT_AGE_BANDS if bound is None or age < bound)
+
+
+def reports_in_area(records: Sequence[ReportRecord], now: datetime) -> Summary:
+    """Open reports in one area: how many, by status, by category and by age band as of `now`."""
+    open_records = [r for r in records if r.status.is_open]
+    by_age = dict.fromkeys((key for key, _bound in REPORT_AGE_BANDS), 0)
+    by_age.update(Counter(_age_band(now - r.created_at) for r in open_records))
+    return {
+        "open": len(open_records),
+        "by_status": dict(Counter(r.status.value for r in open_records)),
+        "open_by_category": dict(Counter(r.category for r in open_records)),
+        "open_by_age": by_age,
+    }
+
+
+def report_record(row: Row, now: datetime, bbox: BBox) -> ReportRecord:
+    """A citizen report from mapped fields: id, category, status (already canonical), lon, lat, dates."""
+    lon, lat = point(row, bbox)
+    try:
+        status = ReportStatus(text(row, "status"))
+    except ValueError:
+        known = ", ".join(ReportStatus)
+        raise Rejected(
+            f"statut « {row.get('status')} » inconnu : à traduire dans « statuses » de la source (vers {known})"
+        ) from None
+    created = timestamp(row, "created_at", now)
+    updated = timestamp(row, "updated_at", now) if row.get("updated_at") not in (None, "") else created
+    return ReportRecord(text(row, "id"), text(row, "category"), status, lon, lat, created, max(created, updated))
+
+
+def free_text(row: Row, name: str) -> str:
+    """An optional free-text field: stripped, or empty when absent or not a text (never a reason to reject)."""
+    value = row.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def report_personal(row: Row) -> ReportPersonal | None:
+    """A report's personal and free-text fields from mapped fields, or None when the feed gives none."""
+    personal = ReportPersonal(**{name: free_text(row, name) for name in PERSONAL_FIELDS})
+    return personal if personal.to_dict() else None
+
+
+REPORT_COLOURS = {
+    ReportStatus.NEW: OKABE_ITO["vermillion"],
+    ReportStatus.ACKNOWLEDGED: OKABE_ITO["orange"],
+    ReportStatus.IN_PROGRESS: OKABE_ITO["blue"],
+    ReportStatus.RESOLVED: OKABE_ITO["green"],
+    ReportStatus.CLOSED: "#999999",
+}
+
+REPORT_SIZES = {
+    ReportStatus.NEW: 7,
+    ReportStatus.ACKNOWLEDGED: 6,
+    ReportStatus.IN_PROGRESS: 6,
+    ReportStatus.RESOLVED: 4,
+    ReportStatus.CLOSED: 4,
+}
+
+
+def report_traces(records: Sequence[ReportRecord], lang: str) -> list[go.Scattermap]:
+    """One trace per status (always all five, so slots stay fixed), each with its own colour and legend name."""
+    traces = []
+    for status in ReportStatus:
+        subset = [r for r in records if r.status is status]
+        lon, lat = coords(subset)
+        label = t(f"report.{status.value}", lang)
+        # Per-point data is only what differs between points; the status is in the template, once per trace.
+        customdata = [[r.id, r.category, city_time(r.created_at, lang, with_date=True)] for r in subset]
+        template = t("report.hover", lang, category="%{customdata[1]}", status=label, opened="%{customdata[2]}")
+        traces.append(
+            go.Scattermap(
+                lon=lon,
+                lat=lat,
+                mode="markers",
+                name=f"{LAYER.title(lang)} — {label} ({number(len(subset), lang)})",
+                legendgroup="reports",
+                marker={"size": REPORT_SIZES[status], "color": REPORT_COLOURS[status], "opacity": 0.7},
+                customdata=customdata,
+                hovertemplate=template + "<extra></extra>",
+            )
+        )
+    return traces
+
+
+def _legend(lang: str) -> list[tuple[str, str]]:
+    return [(t(f"report.{s.value}", lang), REPORT_COLOURS[s]) for s in ReportStatus]
+
+
+def _reports(summary: dict, lang: str) -> tuple[str, str]:
+    by_status = summary.get("by_status", {})
+    in_progress = by_status.get("in_progress", 0) + by_status.get("acknowledged", 0)
+    return number(summary["open"], lang), t(
+        "kpi.open_reports_detail",
+        lang,
+        new=number(by_status.get("new", 0), lang),
+        in_progress=number(in_progress, lang),
+    )
+
+
+def report_panel(record: ReportRecord, inputs: Inputs, lang: str) -> Panel:
+    """A citizen report: where it stands, its dates, its description, and its status changes with their times.
+
+    The description, handling notes, address, agency and photo link come from `inputs.personal` (managers
+    only); a photo is linked only when its URL is http(s). The reporter's identity and contact are never kept.
+    """
+    status = t(f"report.{record.status.value}", lang)
+    facts = [
+        (t("details.status", lang), status),
+        (t("details.created", lang), when(record.created_at, lang)),
+        (t("details.updated", lang), when(record.updated_at, lang)),
+        *place_facts(record, lang),
+    ]
+    personal = inputs.personal or ReportPersonal()
+    facts.extend(
+        (label(name, lang), getattr(personal, name))
+        for name in ("description", "status_notes", "address", "agency_responsible")
+        if getattr(personal, name)
+    )
+    photo = personal.photo_url
+    links = [(label("photo_url", lang), t("details.photo_link", lang), photo)] if is_web_url(photo) else []
+    changes = []
+    for change in inputs.timeline:
+        value = translated("report", change.value, lang)
+        text = (
+            t("details.change", lang, previous=translated("report", change.previous, lang), value=value)
+            if change.previous
+            else t("details.first_seen", lang, value=value)
+        )
+        changes.append((when(change.at, lang), text))
+    return Panel(
+        title=t("details.report_title", lang, category=record.category),
+        subtitle=f"{LAYER.title(lang)} · {record.id}",
+        facts=facts,
+        timeline_title=t("details.timeline", lang),
+        timeline=changes,
+        timeline_empty="" if changes else t("details.no_timeline", lang),
+        note=note(inputs, lang),
+        links=links,
+    )
+
+
+LAYER = Layer(
+    name="reports",
+    title_fr="Signalements",
+    title_en="Citizen reports",
+    order=30,
+    draw_order=10,
+    record_type=ReportRecord,
+    refresh_seconds=30,
+    freshness_seconds=900,
+    public_fields=(
+        "id",
+        "category",
+        "status",
+        "created_at",
+        "updated_at",
+        "commune_code",
+        "commune",
+        "quartier",
+        "quartier_name",
+    ),
+    summarise=summarise_reports,
+    summarise_area=reports_in_area,
+    formats=frozenset({"open311"}),
+    canonical_fields=frozenset(
+        {"id", "category", "status", "lon", "lat", "created_at", "updated_at", *PERSONAL_FIELDS}
+    ),
+    build=report_record,
+    statuses=frozenset(s.value for s in ReportStatus),
+    # None: an old last update is a quiet night, not a stale feed.
+    build_personal=report_personal,
+    trace_count=len(ReportStatus),
+    render=report_traces,
+    legend=_legend,
+    trend=(TrendLine("open", "kpi.open_reports"),),
+    tile=Tile("kpi.open_reports", _reports),
+    panel=PanelKind(
+        lambda _layer, record, inputs, lang: report_panel(record, inputs, lang), timeline=True, personal=True
+    ),
+    value_labels={ReportStatus: "report"},
+    demo=DemoReportsSource,
+    colour="#56b4e9",
+    public=True,
+    # A report's point is where someone lives or walks: about 100 m is enough for the public map.
+    public_grid_degrees=0.001,
+    timeline=report_status_change,
+)
