@@ -83,7 +83,7 @@ def main() -> None:
         _serve(feed, stamps, rows, args.cap)
         client = redis.Redis.from_url(redis_server.url)
         store = Store(client)
-        source = Open311Source("allo", feed.url + "/open311/v2", cap=args.cap, client=FeedClient())
+        source = Open311Source("allo", feed.url + "/open311/v2", layer="reports", cap=args.cap, client=FeedClient())
         leader = LeaderLock(client, keys.leader("reports", "allo"), ttl_seconds=60)
         assert leader.hold()
         job = SourceJob(

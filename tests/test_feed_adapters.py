@@ -146,7 +146,7 @@ def test_open311_splits_capped_windows_and_loses_nothing(feed_server):
     requests = open311_requests(600)
     serve_open311(feed_server, requests, cap=100)
     url = feed_server.url + "/open311/v2"
-    source = Open311Source("allo", url, window=timedelta(days=30), cap=100, client=_client())
+    source = Open311Source("allo", url, layer="reports", window=timedelta(days=30), cap=100, client=_client())
     result = source.fetch(NOW)
     assert result.rejected == ()
     assert sorted(r.id for r in result.records) == sorted(r["service_request_id"] for r in requests)
@@ -163,7 +163,7 @@ def test_open311_splits_capped_windows_and_loses_nothing(feed_server):
 
 def test_open311_gives_up_on_a_window_that_cannot_be_split(feed_server):
     feed_server.route("/open311/v2/requests.json", json_reply(open311_requests(10)))
-    source = Open311Source("allo", feed_server.url + "/open311/v2", cap=10, client=_client())
+    source = Open311Source("allo", feed_server.url + "/open311/v2", layer="reports", cap=10, client=_client())
     with pytest.raises(SourceError, match="plus de 10 demandes en moins d'une minute"):
         source.fetch(NOW)
 
@@ -177,6 +177,7 @@ def test_open311_specification_example_maps_despite_its_leading_zeros(feed_serve
     source = Open311Source(
         "spec",
         feed_server.url + "/open311/v2",
+        layer="reports",
         lookback=timedelta(days=6000),
         window=timedelta(days=6000),
         client=_client(),
@@ -199,7 +200,9 @@ def test_open311_specification_xml_example_maps_like_the_json_one(feed_server):
     feed_server.route("/open311/v2/requests.xml", Reply(200, body, {"Content-Type": "text/xml"}))
     week = timedelta(days=6000)
     url = feed_server.url + "/open311/v2/requests.xml"
-    result = Open311Source("spec", url, lookback=week, window=week, client=_client(), bbox=WORLD).fetch(NOW)
+    result = Open311Source(
+        "spec", url, layer="reports", lookback=week, window=week, client=_client(), bbox=WORLD
+    ).fetch(NOW)
     assert result.rejected == ()
     assert [(r.id, r.status, r.category, r.lat) for r in result.records] == [
         ("638344", ReportStatus.CLOSED, "Sidewalk and Curb Issues", 37.762221815),
@@ -218,7 +221,9 @@ def test_open311_specification_xml_example_maps_like_the_json_one(feed_server):
 )
 def test_open311_repair_leaves_other_defects_as_errors(feed_server, body, message):
     feed_server.route("/open311/v2/requests.json", Reply(200, body))
-    source = Open311Source("spec", feed_server.url + "/open311/v2", window=timedelta(days=90), client=_client())
+    source = Open311Source(
+        "spec", feed_server.url + "/open311/v2", layer="reports", window=timedelta(days=90), client=_client()
+    )
     with pytest.raises(SourceError, match=message):
         source.fetch(NOW)
 
@@ -286,7 +291,7 @@ def test_open311_free_text_address_and_photo_are_kept_apart_and_the_reporter_is_
     }
     bare = {**open311_requests(2)[1], "description": {"not": "text"}}  # a malformed free text is not a reason
     feed_server.route("/open311/v2/requests.json", json_reply([request, bare]))
-    result = Open311Source("allo", feed_server.url + "/open311/v2", client=_client()).fetch(NOW)
+    result = Open311Source("allo", feed_server.url + "/open311/v2", layer="reports", client=_client()).fetch(NOW)
     assert result.rejected == () and len(result.records) == 2
     assert result.personal == {
         request["service_request_id"]: ReportPersonal(

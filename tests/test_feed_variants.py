@@ -292,7 +292,9 @@ def as_georeport_xml(requests: list[dict[str, str]]) -> bytes:
 def open311(url: str, **options) -> Open311Source:
     week = timedelta(days=7)
     statuses = {"en attente": "acknowledged"}
-    return Open311Source("allo", url, lookback=week, window=week, statuses=statuses, client=_client(), **options)
+    return Open311Source(
+        "allo", url, layer="reports", lookback=week, window=week, statuses=statuses, client=_client(), **options
+    )
 
 
 def test_open311_requests_wrapped_in_an_object_are_read(store, redis_client, feed_server):

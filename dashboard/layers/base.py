@@ -7,7 +7,7 @@ through these fields and hooks, so none of them names a layer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -62,6 +62,12 @@ class Layer:
     canonical_fields: frozenset[str]
     build: Callable[[Row, datetime, Any], Any]
     statuses: frozenset[str] = frozenset()
+    # How each format's feeds name the layer's fields by default (format -> canonical name -> path in a row),
+    # and the words feeds use for its statuses (lower case -> canonical); a source's configuration adds to both.
+    feed_fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    feed_statuses: Mapping[str, str] = field(default_factory=dict)
+    # A stage every mapped row goes through before validation, made once per source (it may keep state).
+    feed_stage: Callable[[], Callable[[Iterable[dict[str, Any]], datetime], Iterable[dict[str, Any]]]] | None = None
     # The field that dates a measurement: the newest one is the snapshot's time (None: the fetch's time).
     observed_field: str | None = None
     # Personal fields of a row, kept apart from the records (managers only), if the layer has any.

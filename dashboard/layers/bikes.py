@@ -149,6 +149,38 @@ def _bikes(summary: dict, lang: str) -> tuple[str, str]:
     )
 
 
+FEED_FIELDS = {
+    # VélôToulouse stations as data.toulouse-metropole.fr publishes them (dataset api-velo-toulouse-temps-reel,
+    # the operator's real-time API copied every minute): `status` is OPEN or CLOSED, `last_update` ISO 8601.
+    "opendatasoft": {
+        "id": "number",
+        "name": "name",
+        "address": "address",
+        "lon": "position.lon",
+        "lat": "position.lat",
+        "capacity": "bike_stands",
+        "bikes_available": "available_bikes",
+        "docks_available": "available_bike_stands",
+        "status": "status",
+        "last_reported": "last_update",
+    },
+    # GBFS: the joined row carries station_information's fields, then station_status's (which win on a clash).
+    "gbfs": {
+        "id": "station_id",
+        "name": "name",
+        "address": "address",
+        "lon": "lon",
+        "lat": "lat",
+        "capacity": "capacity",
+        "bikes_available": "num_bikes_available",
+        "docks_available": "num_docks_available",
+        "installed": "is_installed",
+        "renting": "is_renting",
+        "last_reported": "last_reported",
+    },
+}
+
+
 LAYER = Layer(
     name="bikes",
     title_fr="VélôToulouse",
@@ -193,6 +225,7 @@ LAYER = Layer(
             "last_reported",
         }
     ),
+    feed_fields=FEED_FIELDS,
     build=bike_record,
     # A station's feed status is read as open or closed (renting and installation are fields of their own).
     statuses=frozenset({"open", "closed"}),

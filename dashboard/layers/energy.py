@@ -30,6 +30,7 @@ from dashboard.layers.base import Layer, Summary, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
 from dashboard.models import EnergyRecord
 from dashboard.sources.demo.energy import DemoEnergySource
+from dashboard.sources.meters import MeterPower
 from dashboard.sources.validate import BBox, Missing, Rejected, Row, point, text, timestamp
 from dashboard.sources.validate import number as row_number
 
@@ -170,6 +171,20 @@ def energy_panel(record: EnergyRecord, inputs: Inputs, lang: str) -> Panel:
     )
 
 
+# NGSI-LD: ACMeasurement gives power (W); SmartMeteringObservation an index (kWh) turned into power between reads.
+FEED_FIELDS = {
+    "ngsi-ld": {
+        "id": "id",
+        "name": "name",
+        "lon": "location.coordinates.0",
+        "lat": "location.coordinates.1",
+        "power_w": "totalActivePower",
+        "energy_kwh": "totalConsumption",
+        "observed_at": "dateObserved",
+    },
+}
+
+
 LAYER = Layer(
     name="energy",
     title_fr="Énergie",
@@ -209,6 +224,9 @@ LAYER = Layer(
             "commune",
         }
     ),
+    feed_fields=FEED_FIELDS,
+    # One row per meter, with power worked out from running indexes between two reads.
+    feed_stage=MeterPower,
     build=energy_record,
     observed_field="observed_at",
     render=energy_traces,

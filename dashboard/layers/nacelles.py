@@ -122,6 +122,36 @@ def nacelle_panel(record: NacelleRecord, inputs: Inputs, lang: str) -> Panel:
     )
 
 
+# The GeoJSON registry's properties as the Nacelles team keeps them; a feature's point gives lon/lat.
+FEED_FIELDS = {
+    "geojson": {
+        "id": "properties.id",
+        "name": "properties.name",
+        "status": "properties.status",
+        "place": "properties.place",
+        "event": "properties.event",
+        "updated_at": "properties.updated_at",
+        "lon": "geometry.coordinates.0",
+        "lat": "geometry.coordinates.1",
+    },
+}
+
+# Nacelles registries are kept by hand: French and English words for the three states.
+FEED_STATUSES = {
+    "open": "open",
+    "ouvert": "open",
+    "ouverte": "open",
+    "closed": "closed",
+    "ferme": "closed",
+    "fermé": "closed",
+    "fermée": "closed",
+    "in_transit": "in_transit",
+    "in transit": "in_transit",
+    "en transit": "in_transit",
+    "en déplacement": "in_transit",
+}
+
+
 LAYER = Layer(
     name="nacelles",
     title_fr="Nacelles",
@@ -146,6 +176,8 @@ LAYER = Layer(
     summarise_area=nacelles_in_area,
     formats=frozenset({"geojson"}),
     canonical_fields=frozenset({"id", "name", "lon", "lat", "status", "place", "event", "updated_at"}),
+    feed_fields=FEED_FIELDS,
+    feed_statuses=FEED_STATUSES,
     build=nacelle_record,
     statuses=frozenset(s.value for s in NacelleStatus),
     observed_field="updated_at",

@@ -165,6 +165,30 @@ def parking_panel(record: ParkingRecord, inputs: Inputs, lang: str) -> Panel:
     )
 
 
+# How each format's feeds name a car park's fields: Opendatasoft with the national car-park schema as published
+# on data.toulouse-metropole.fr, NGSI-LD with FIWARE's OffStreetParking.
+FEED_FIELDS = {
+    "opendatasoft": {
+        "id": "id",
+        "name": "nom",
+        "lon": "geo_point_2d.lon",
+        "lat": "geo_point_2d.lat",
+        "capacity": "nb_places",
+        "free": "places_disponibles",
+    },
+    "ngsi-ld": {
+        "id": "id",
+        "name": "name",
+        "lon": "location.coordinates.0",
+        "lat": "location.coordinates.1",
+        "capacity": "totalSpotNumber",
+        "occupied": "occupiedSpotNumber",
+        "free": "availableSpotNumber",
+        "updated_at": "observationDateTime",
+    },
+}
+
+
 LAYER = Layer(
     name="parking",
     title_fr="Stationnement",
@@ -189,6 +213,7 @@ LAYER = Layer(
     summarise_area=parking_in_area,
     formats=frozenset({"opendatasoft", "ngsi-ld", "geojson"}),
     canonical_fields=frozenset({"id", "name", "lon", "lat", "capacity", "occupied", "free", "updated_at", "site_type"}),
+    feed_fields=FEED_FIELDS,
     build=parking_record,
     observed_field="updated_at",
     render=parking_traces,

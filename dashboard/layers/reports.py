@@ -182,6 +182,41 @@ def report_panel(record: ReportRecord, inputs: Inputs, lang: str) -> Panel:
     )
 
 
+# Open311 GeoReport v2 names. Free text, address and photo are kept apart from the records, for the managers'
+# details panel only (dashboard.models.ReportPersonal); the reporter's name, e-mail and phone are never read.
+FEED_FIELDS = {
+    "open311": {
+        "id": "service_request_id",
+        "category": "service_name",
+        "status": "status",
+        "lon": "long",
+        "lat": "lat",
+        "created_at": "requested_datetime",
+        "updated_at": "updated_datetime",
+        "description": "description",
+        "status_notes": "status_notes",
+        "address": "address",
+        "agency_responsible": "agency_responsible",
+        "photo_url": "media_url",
+    },
+}
+
+# GeoReport v2 knows open and closed; servers such as FixMyStreet report finer states.
+FEED_STATUSES = {
+    "open": "new",
+    "confirmed": "new",
+    "acknowledged": "acknowledged",
+    "investigating": "acknowledged",
+    "action scheduled": "in_progress",
+    "planned": "in_progress",  # FixMyStreet's earlier name for « action scheduled »
+    "in_progress": "in_progress",
+    "in progress": "in_progress",
+    "fixed": "resolved",
+    "resolved": "resolved",
+    "closed": "closed",
+}
+
+
 LAYER = Layer(
     name="reports",
     title_fr="Signalements",
@@ -208,6 +243,8 @@ LAYER = Layer(
     canonical_fields=frozenset(
         {"id", "category", "status", "lon", "lat", "created_at", "updated_at", *PERSONAL_FIELDS}
     ),
+    feed_fields=FEED_FIELDS,
+    feed_statuses=FEED_STATUSES,
     build=report_record,
     statuses=frozenset(s.value for s in ReportStatus),
     # None: an old last update is a quiet night, not a stale feed.

@@ -20,23 +20,6 @@ from dashboard.sources.crs import to_wgs84
 from dashboard.sources.mapped import MappedFeed
 from dashboard.sources.validate import FUTURE_TOLERANCE, validate_rows
 
-# The joined row carries station_information's fields, then station_status's (which win on a clash).
-DEFAULT_FIELDS = {
-    "bikes": {
-        "id": "station_id",
-        "name": "name",
-        "address": "address",
-        "lon": "lon",
-        "lat": "lat",
-        "capacity": "capacity",
-        "bikes_available": "num_bikes_available",
-        "docks_available": "num_docks_available",
-        "installed": "is_installed",
-        "renting": "is_renting",
-        "last_reported": "last_reported",
-    },
-}
-
 # GBFS 3.0 renamed station_status counts (bikes became vehicles); read under the names the defaults use.
 V3_RENAMED = {"num_bikes_available": "num_vehicles_available", "num_bikes_disabled": "num_vehicles_disabled"}
 
@@ -48,7 +31,6 @@ class GbfsSource(MappedFeed):
     """One bike-share system's stations, from its `gbfs.json` discovery URL or its `station_information.json`."""
 
     format = "gbfs"
-    default_fields = DEFAULT_FIELDS
 
     def fetch(self, now: datetime) -> FetchResult:
         """Every station with its status, mapped and validated; stations missing from either file are rejected."""

@@ -10,20 +10,6 @@ from dashboard.sources.base import SourceError
 from dashboard.sources.http import decode_json
 from dashboard.sources.mapped import MappedFeed
 
-# The registry's properties as the Nacelles team keeps them; a feature's point gives lon/lat.
-DEFAULT_FIELDS = {
-    "nacelles": {
-        "id": "properties.id",
-        "name": "properties.name",
-        "status": "properties.status",
-        "place": "properties.place",
-        "event": "properties.event",
-        "updated_at": "properties.updated_at",
-        "lon": "geometry.coordinates.0",
-        "lat": "geometry.coordinates.1",
-    },
-}
-
 
 def is_web_url(location: str) -> bool:
     return location.startswith(("http://", "https://"))
@@ -33,7 +19,6 @@ class GeoJsonSource(MappedFeed):
     """The Point features of a GeoJSON FeatureCollection, each a row (`properties.x`, `geometry.coordinates.0`)."""
 
     format = "geojson"
-    default_fields = DEFAULT_FIELDS
 
     def feed_rows(self, now: datetime) -> list[Any]:
         """Every feature of the collection; a feature that is not a Point is kept for validation to reject."""

@@ -6,30 +6,15 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from dashboard.layers import LAYERS
 from dashboard.models import FetchResult
 from dashboard.sources.crs import WGS84, to_wgs84
 from dashboard.sources.http import FeedClient
-from dashboard.sources.meters import MeterIndexes, latest_per_meter
 from dashboard.sources.validate import METROPOLE, BBox, apply_mapping, read_numbers, validate_rows
-
-# Nacelles registries are kept by hand: French and English words for the three states.
-NACELLE_STATUSES = {
-    "open": "open",
-    "ouvert": "open",
-    "ouverte": "open",
-    "closed": "closed",
-    "ferme": "closed",
-    "fermé": "closed",
-    "fermée": "closed",
-    "in_transit": "in_transit",
-    "in transit": "in_transit",
-    "en transit": "in_transit",
-    "en déplacement": "in_transit",
-}
 
 
 class MappedFeed:
-    """Base of an adapter whose rows become a layer's records through `fields` (layer defaults, then configuration).
+    """Base of an adapter whose rows become a layer's records through `fields` (the layer's, then configuration).
 
     A subclass reads the feed's own rows (`feed_rows`); this base maps them to canonical names, brings
     coordinates in `crs` to WGS84, fills fixed `values` the feed lacks (a dataset of park-and-ride sites
@@ -38,8 +23,6 @@ class MappedFeed:
 
     demo = False
     format = ""  # the format's name in the settings (`format = "opendatasoft"`), shown in the sources panel
-    default_fields: Mapping[str, Mapping[str, str]] = {}
-    default_statuses: Mapping[str, Mapping[str, str]] = {"nacelles": NACELLE_STATUSES}
     # How the format writes numbers given as text (JSON specifications use the point).
     default_decimal_separator = "."
 
@@ -63,13 +46,15 @@ class MappedFeed:
         self.url = url
         self.fields = {**self.layer_defaults(layer), **(fields or {})}
         self.params = dict(params or {})
-        self.statuses = {k.lower(): v for k, v in {**self.default_statuses.get(layer, {}), **(statuses or {})}.items()}
+        definition = LAYERS.get(layer)
+        feed_statuses = definition.feed_statuses if definition else {}
+        self.statuses = {k.lower(): v for k, v in {**feed_statuses, **(statuses or {})}.items()}
         self.values = dict(values or {})
         self.crs = crs
         self.client = client or FeedClient()
         self.bbox = bbox
         self.decimal_separator = decimal_separator or self.default_decimal_separator
-        self._meters = MeterIndexes()
+        self._stage = definition.feed_stage() if definition and definition.feed_stage else None
 
     @property
     def bytes_received(self) -> int:
@@ -77,8 +62,9 @@ class MappedFeed:
         return self.client.bytes_received
 
     def layer_defaults(self, layer: str) -> Mapping[str, str]:
-        """The format's field mapping for `layer`, before the configured fields."""
-        return self.default_fields.get(layer, {})
+        """The format's field mapping for `layer` (the layer's `feed_fields`), before the configured fields."""
+        definition = LAYERS.get(layer)
+        return definition.feed_fields.get(self.format, {}) if definition else {}
 
     def feed_rows(self, now: datetime) -> Iterable[Any]:
         """The feed's rows as published (one per car park, meter, request...); SourceError when unreadable."""
@@ -100,9 +86,7 @@ class MappedFeed:
         with self.client.within_deadline():
             published = self.feed_rows(now)
         mapped = to_wgs84(map(self._canonical, published), self.crs)
-        if self.layer == "energy":
-            return self._meters.power(latest_per_meter(mapped), now)
-        return mapped
+        return self._stage(mapped, now) if self._stage else mapped
 
     def fetch(self, now: datetime) -> FetchResult:
         """Every row of the feed, mapped and validated."""

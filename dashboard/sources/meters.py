@@ -61,3 +61,13 @@ def latest_per_meter(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         elif str(row.get("observed_at") or "") > str(kept.get("observed_at") or ""):
             latest[key] = row
     return list(latest.values())
+
+
+class MeterPower:
+    """A feed stage for meters: one row per meter (the latest), with power from its index since the last read."""
+
+    def __init__(self) -> None:
+        self.indexes = MeterIndexes()
+
+    def __call__(self, rows: Iterable[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+        return self.indexes.power(latest_per_meter(rows), now)

@@ -10,29 +10,6 @@ from dashboard.sources.mapped import MappedFeed
 
 PAGE_SIZE = 1000  # brokers commonly cap `limit` at 1,000
 
-DEFAULT_FIELDS = {
-    "parking": {
-        "id": "id",
-        "name": "name",
-        "lon": "location.coordinates.0",
-        "lat": "location.coordinates.1",
-        "capacity": "totalSpotNumber",
-        "occupied": "occupiedSpotNumber",
-        "free": "availableSpotNumber",
-        "updated_at": "observationDateTime",
-    },
-    # ACMeasurement gives power (W); SmartMeteringObservation an index (kWh) turned into power between reads.
-    "energy": {
-        "id": "id",
-        "name": "name",
-        "lon": "location.coordinates.0",
-        "lat": "location.coordinates.1",
-        "power_w": "totalActivePower",
-        "energy_kwh": "totalConsumption",
-        "observed_at": "dateObserved",
-    },
-}
-
 
 def key_values(entity: Any) -> Any:
     """An entity in keyValues form: each normalized attribute replaced by its plain value."""
@@ -57,7 +34,6 @@ class NgsiLdSource(MappedFeed):
     """Entities of one type from an NGSI-LD broker ({broker}/ngsi-ld/v1/entities?type=...) or a static export."""
 
     format = "ngsi-ld"
-    default_fields = DEFAULT_FIELDS
 
     def prepare(self, row: Any) -> Any:
         return key_values(row)

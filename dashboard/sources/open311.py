@@ -21,38 +21,6 @@ from dashboard.sources.http import FeedClient
 from dashboard.sources.mapped import MappedFeed
 from dashboard.sources.validate import METROPOLE, BBox
 
-DEFAULT_FIELDS = {
-    "id": "service_request_id",
-    "category": "service_name",
-    "status": "status",
-    "lon": "long",
-    "lat": "lat",
-    "created_at": "requested_datetime",
-    "updated_at": "updated_datetime",
-    # Free text, address and photo: kept apart from the records, for the managers' details panel only
-    # (dashboard.models.ReportPersonal). The reporter's name, e-mail and phone are never read.
-    "description": "description",
-    "status_notes": "status_notes",
-    "address": "address",
-    "agency_responsible": "agency_responsible",
-    "photo_url": "media_url",
-}
-
-# GeoReport v2 knows open and closed; servers such as FixMyStreet report finer states.
-DEFAULT_STATUSES = {
-    "open": "new",
-    "confirmed": "new",
-    "acknowledged": "acknowledged",
-    "investigating": "acknowledged",
-    "action scheduled": "in_progress",
-    "planned": "in_progress",  # FixMyStreet's earlier name for « action scheduled »
-    "in_progress": "in_progress",
-    "in progress": "in_progress",
-    "fixed": "resolved",
-    "resolved": "resolved",
-    "closed": "closed",
-}
-
 # A window that still returns the cap at this width cannot be split further: the server is too busy to walk.
 MIN_WINDOW = timedelta(minutes=1)
 
@@ -80,7 +48,7 @@ class Open311Source(MappedFeed):
         name: str,
         url: str,
         *,
-        layer: str = "reports",
+        layer: str,
         fields: Mapping[str, str] | None = None,
         statuses: Mapping[str, str] | None = None,
         values: Mapping[str, str] | None = None,
@@ -96,8 +64,8 @@ class Open311Source(MappedFeed):
             name,
             layer,
             url.rstrip("/"),
-            fields={**DEFAULT_FIELDS, **(fields or {})},
-            statuses={**DEFAULT_STATUSES, **(statuses or {})},
+            fields=fields,
+            statuses=statuses,
             values=values,
             crs=crs,
             client=client,

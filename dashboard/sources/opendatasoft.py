@@ -13,33 +13,6 @@ from dashboard.sources.mapped import MappedFeed
 PAGE_SIZE = 100  # the API's maximum `limit`
 OFFSET_LIMIT = 10_000  # offset + limit past this answers 400: use the export instead
 
-# Field names of the national car-park schema as published on data.toulouse-metropole.fr.
-DEFAULT_FIELDS = {
-    "parking": {
-        "id": "id",
-        "name": "nom",
-        "lon": "geo_point_2d.lon",
-        "lat": "geo_point_2d.lat",
-        "capacity": "nb_places",
-        "free": "places_disponibles",
-    },
-    # VélôToulouse stations as data.toulouse-metropole.fr publishes them (dataset api-velo-toulouse-temps-reel,
-    # the operator's real-time API copied every minute): `status` is OPEN or CLOSED, `last_update` ISO 8601.
-    "bikes": {
-        "id": "number",
-        "name": "name",
-        "address": "address",
-        "lon": "position.lon",
-        "lat": "position.lat",
-        "capacity": "bike_stands",
-        "bikes_available": "available_bikes",
-        "docks_available": "available_bike_stands",
-        "status": "status",
-        "last_reported": "last_update",
-    },
-}
-
-
 # API v1 gives `geo_point_2d` as [lat, lon] where v2.1 gives {"lon", "lat"}.
 V1_POINT = {"geo_point_2d.lon": "geo_point_2d.1", "geo_point_2d.lat": "geo_point_2d.0"}
 
@@ -48,7 +21,6 @@ class OpendatasoftSource(MappedFeed):
     """One Opendatasoft dataset, given by its v2.1 dataset URL (…/catalog/datasets/{id}) or a v1 search URL."""
 
     format = "opendatasoft"
-    default_fields = DEFAULT_FIELDS
     # French portals, Opendatasoft's home ground, write decimals in text fields with a comma.
     default_decimal_separator = ","
 
@@ -58,7 +30,7 @@ class OpendatasoftSource(MappedFeed):
 
     def layer_defaults(self, layer: str) -> dict[str, str]:
         """The layer's default fields, with v1's [lat, lon] points read in that order."""
-        defaults = self.default_fields.get(layer, {})
+        defaults = super().layer_defaults(layer)
         return {name: V1_POINT.get(path, path) if self.is_v1 else path for name, path in defaults.items()}
 
     @property
