@@ -8,19 +8,7 @@
     return lang === "en" ? "en-GB" : "fr-FR";
   }
 
-  // Each layer's features sorted into the categories its traces show (as dashboard/figures.py does on the
-  // managers' map), and the values derived for its hover text.
-  var CATEGORY = {
-    parking: function () { return "all"; },
-    energy: function (p) { return p.typical_kw && p.power_kw / p.typical_kw - 1 > 0.2 ? "high" : "usual"; },
-    nacelles: function (p) { return p.status; },
-    bikes: function (p) {
-      if (p.status !== "open") return "out_of_service";
-      if (p.bikes_available === 0) return "empty";
-      return p.docks_available === 0 ? "full" : "available";
-    }
-  };
-
+  // Values derived for the hover text, from the public fields a feature carries.
   function derived(p) {
     var out = Object.assign({}, p);
     if ("capacity" in p && "occupied" in p) {
@@ -55,8 +43,8 @@
   }
 
   function pointTrace(spec, features, plan) {
-    var category = CATEGORY[plan.layer];
-    var subset = features.filter(function (f) { return category(f.properties) === spec.category; });
+    // The server puts each point in one of its layer's categories (Layer.public_category), one trace each.
+    var subset = features.filter(function (f) { return f.properties.category === spec.category; });
     var props = subset.map(function (f) { return derived(f.properties); });
     var marker = {opacity: spec.marker.opacity};
     marker.size = props.map(function (p) { return markerSize(spec.marker, p); });

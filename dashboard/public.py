@@ -9,18 +9,20 @@ import dataclasses
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from dashboard.freshness import freshness
 from dashboard.i18n import city_time, t
 from dashboard.layers import LAYERS, Layer
-from dashboard.models import LayerOverview, Record, ReportRecord, Snapshot
+from dashboard.models import LayerOverview, Record, Snapshot
 
 # INSEE commune code: five characters, digits except Corsica's 2A/2B.
 COMMUNE_CODE = re.compile(r"[0-9][0-9AB][0-9]{3}")
-# The public reports map counts reports per cell of about 500 m × 500 m at Toulouse's latitude (lon, lat degrees).
-REPORT_CELL_DEGREES = (0.0062, 0.0045)
+# A layer counted per cell for the public (its reports, say) is counted per cell of about 500 m × 500 m at
+# Toulouse's latitude (lon, lat degrees).
+CELL_DEGREES = (0.0062, 0.0045)
 
 
 def public_layer(name: str) -> Layer | None:
@@ -69,6 +71,8 @@ def public_geojson(snapshot: Snapshot) -> dict[str, Any]:
         for name in layer.public_fields:
             value = getattr(record, name)
             properties[name] = value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
+        if layer.public_category is not None:
+            properties["category"] = layer.public_category(record)
         features.append(
             {
                 "type": "Feature",
@@ -88,21 +92,20 @@ def public_geojson(snapshot: Snapshot) -> dict[str, Any]:
 
 
 def _cell_polygon(column: int, row: int) -> dict[str, Any]:
-    width, height = REPORT_CELL_DEGREES
+    width, height = CELL_DEGREES
     west, south = round(column * width, 6), round(row * height, 6)
     east, north = round(west + width, 6), round(south + height, 6)
     ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
     return {"type": "Polygon", "coordinates": [ring]}
 
 
-def report_cells(snapshot: Snapshot) -> list[dict[str, Any]]:
-    """Reports of a public snapshot counted per cell and commune, open and closed apart: GeoJSON squares, no points."""
-    width, height = REPORT_CELL_DEGREES
+def cell_counts(snapshot: Snapshot, is_open: Callable[[Record], bool]) -> list[dict[str, Any]]:
+    """Records of a public snapshot counted per cell and commune, open and closed apart: GeoJSON squares, no points."""
+    width, height = CELL_DEGREES
     counts: Counter[tuple[int, int, str, bool]] = Counter()
     for record in snapshot.records:
-        if isinstance(record, ReportRecord):
-            column, row = math.floor(record.lon / width), math.floor(record.lat / height)
-            counts[(column, row, record.commune_code, record.status.is_open)] += 1
+        column, row = math.floor(record.lon / width), math.floor(record.lat / height)
+        counts[(column, row, record.commune_code, is_open(record))] += 1
     # A cell crossed by a commune boundary gives one feature per commune, so the embed can filter by commune.
     cells = sorted({key[:3] for key in counts})
     return [
@@ -121,12 +124,13 @@ def report_cells(snapshot: Snapshot) -> list[dict[str, Any]]:
 
 
 def public_document(snapshot: Snapshot) -> dict[str, Any]:
-    """What anyone may download of a layer's snapshot: reports as counts per cell, other layers as redacted points."""
+    """What anyone may download of a layer's snapshot: redacted points, or counts per cell (Layer.public_open)."""
     public = public_snapshot(snapshot)
-    if public.layer != "reports":
+    is_open = LAYERS[public.layer].public_open
+    if is_open is None:
         return public_geojson(public)
     document = public_geojson(dataclasses.replace(public, records=()))
-    return {**document, "cell_degrees": list(REPORT_CELL_DEGREES), "features": report_cells(public)}
+    return {**document, "cell_degrees": list(CELL_DEGREES), "features": cell_counts(public, is_open)}
 
 
 def public_freshness(layer: Layer, overview: LayerOverview, now: datetime, lang: str) -> tuple[str, str]:

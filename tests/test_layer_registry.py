@@ -1,5 +1,6 @@
-"""Every layer is one object: every registered layer defines every hook, and a layer defined here alone (a toy)
-reaches the map, tiles, table, CSV, API, wall view and demo feeds without code elsewhere naming it."""
+"""Every layer is one object: every registered layer defines every hook, and a layer defined here alone (a
+toy) reaches the map, tiles, table, CSV, API, wall view, public file, embed and demo feeds with no other code
+naming it."""
 
 from __future__ import annotations
 
@@ -17,16 +18,19 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard.areas import Geography
+from dashboard.embed_plans import points
 from dashboard.figures import layer_traces, map_legend, trace_slots, trend_figure, trend_range
 from dashboard.i18n import MESSAGES, t
 from dashboard.kpis import kpis
 from dashboard.layers import LAYERS, Layer, Tile, TrendLine, register, unregister
 from dashboard.models import PERSONAL_FIELDS, FetchResult
+from dashboard.public import public_document
 from dashboard.settings import SourceSettings
 from dashboard.sources.demo import build_demo_sources
 from dashboard.sources.validate import BBox, Row, count, point, text, validate_rows
 from dashboard.tables import columns, csv_bytes, rows
 from dashboard.view import build_view
+from layouts.embed import embed_plan
 from tests.factories import api_client
 
 NOW = datetime(2026, 6, 15, 10, 30, tzinfo=UTC)
@@ -62,6 +66,11 @@ def test_every_layer_defines_every_hook(name, demo_records):
         value, detail = layer.tile.compute(summary, lang)
         assert value and value != "—" and detail
         assert layer.title(lang)
+    if layer.public:
+        traces = embed_plan(name, "", "fr")["traces"]
+        assert traces
+        if layer.public_open is None:  # points, each in one of the embed's traces
+            assert {layer.public_category(r) for r in records} <= {trace["category"] for trace in traces}
     assert trend_figure(name, [(NOW, summary)], "fr").data
     assert trend_range(name, [(NOW, summary)], "fr") != t("trend.empty", "fr")
 
@@ -170,6 +179,10 @@ TOY = Layer(
     demo=ToySource,
     colour="#123456",
     public=True,
+    public_category=lambda record: record.level.value,
+    embed=lambda lang: [
+        points(level.value, level.value, {"size": 9}, "%{customdata[0]}", [["name", "text"]]) for level in Level
+    ],
 )
 
 
@@ -228,6 +241,15 @@ def test_a_toy_layer_is_served_by_the_api(toy, store):
     assert sorted(f["properties"]["id"] for f in features) == ["t1", "t2"]
     versions = client.get("/api/v1/public/versions").get_json()
     assert "toy" in str(versions)
+
+
+def test_a_toy_layer_is_published_and_embedded(toy, store):
+    _write_toy(store)
+    document = public_document(store.snapshot("toy"))
+    assert {f["id"]: f["properties"]["category"] for f in document["features"]} == {"t1": "high", "t2": "low"}
+    assert set(document["features"][0]["properties"]) == {"id", "name", "level", "count", "category"}
+    plan = embed_plan("toy", "", "en")
+    assert [trace["category"] for trace in plan["traces"]] == ["low", "high"]
 
 
 def test_an_unregistered_layer_is_gone_everywhere(store):

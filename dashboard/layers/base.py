@@ -89,6 +89,12 @@ class Layer:
     public: bool = False
     # Public locations snap to a grid of this many degrees (None: exact, for sites that are public places).
     public_grid_degrees: float | None = None
+    # The public sees counts per cell, open and closed apart, never points: whether a record counts as open.
+    public_open: Callable[[Any], bool] | None = None
+    # Which of the embed's traces a public point falls in (sent as its `category`), and the embed's traces
+    # (dashboard.embed_plans) in a language; a layer counted per cell has the cells' trace instead.
+    public_category: Callable[[Any], str] | None = None
+    embed: Callable[[str], list[dict[str, Any]]] | None = None
     # Records whose changes are kept one by one (each record's timeline): (value, when it changed) of a record.
     timeline: Callable[[Any], tuple[str, datetime]] | None = None
 

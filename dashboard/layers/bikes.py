@@ -7,6 +7,7 @@ from datetime import datetime
 
 import plotly.graph_objects as go
 
+from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import city_time, number, t
 from dashboard.layers.base import Layer, Summary, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
@@ -181,6 +182,32 @@ FEED_FIELDS = {
 }
 
 
+def _embed(lang: str) -> list[dict]:
+    hover = hover_template("bikes.hover", lang, ("name", "bikes", "docks", "capacity", "status", "reported"))
+    statuses = {s.value: t(f"bikes.status.{s.value}", lang) for s in BikeStationStatus}
+    fields = [
+        ["name", "text"],
+        ["bikes_available", "number"],
+        ["docks_available", "number"],
+        ["capacity", "number"],
+        ["status", "label"],
+        ["last_reported", "time"],
+    ]
+    return [
+        {
+            **points(
+                c,
+                t(f"bikes.{c}", lang),
+                {"size": BIKE_SIZES[c], "color": BIKE_COLOURS[c], "opacity": 0.9},
+                hover,
+                fields,
+            ),
+            "labels": statuses,
+        }
+        for c in BIKE_CATEGORIES
+    ]
+
+
 LAYER = Layer(
     name="bikes",
     title_fr="VélôToulouse",
@@ -237,6 +264,8 @@ LAYER = Layer(
     tile=Tile("kpi.bikes", _bikes),
     value_labels={BikeStationStatus: "bikes.status"},
     demo=DemoBikesSource,
+    public_category=bike_category,
+    embed=_embed,
     colour="#0072b2",
     public=True,
 )

@@ -25,6 +25,7 @@ from dashboard.details import (
     translated,
     window,
 )
+from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import number, percent, t, zone_label
 from dashboard.layers.base import Layer, Summary, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
@@ -33,6 +34,9 @@ from dashboard.sources.demo.energy import DemoEnergySource
 from dashboard.sources.meters import MeterPower
 from dashboard.sources.validate import BBox, Missing, Rejected, Row, point, text, timestamp
 from dashboard.sources.validate import number as row_number
+
+# Above typical by more than this share, a site is drawn as drawing more than usual.
+HIGH_RATIO = 0.2
 
 
 def summarise_energy(records: Sequence[EnergyRecord]) -> Summary:
@@ -104,7 +108,7 @@ def energy_traces(records: Sequence[EnergyRecord], lang: str) -> list[go.Scatter
         for r, d in zip(records, ratio, strict=True)
     ]
     sizes = np.clip(np.sqrt([r.power_kw for r in records]) * 1.2, 8, 34) if records else []
-    colours = [OKABE_ITO["vermillion"] if d > 0.2 else OKABE_ITO["purple"] for d in ratio]
+    colours = [OKABE_ITO["vermillion"] if d > HIGH_RATIO else OKABE_ITO["purple"] for d in ratio]
     return [
         go.Scattermap(
             lon=lon,
@@ -185,6 +189,28 @@ FEED_FIELDS = {
 }
 
 
+def _category(record: EnergyRecord) -> str:
+    return "high" if record.typical_kw and record.power_kw / record.typical_kw - 1 > HIGH_RATIO else "usual"
+
+
+def _embed(lang: str) -> list[dict]:
+    hover = hover_template("energy.hover", lang, ("name", "power", "typical", "delta"))
+    fields = [["name", "text"], ["power_kw", "kw"], ["typical_kw", "kw"], ["delta", "signed_percent"]]
+    return [
+        points(
+            category,
+            t(key, lang),
+            {"size_by": ["power_kw", 1.2, 8, 34], "color": colour, "opacity": 0.75},
+            hover,
+            fields,
+        )
+        for category, key, colour in (
+            ("usual", "legend.energy_usual", OKABE_ITO["purple"]),
+            ("high", "legend.energy_high", OKABE_ITO["vermillion"]),
+        )
+    ]
+
+
 LAYER = Layer(
     name="energy",
     title_fr="Énergie",
@@ -235,6 +261,8 @@ LAYER = Layer(
     tile=Tile("kpi.energy", _energy),
     panel=PanelKind(lambda _layer, record, inputs, lang: energy_panel(record, inputs, lang), history=DAY),
     demo=DemoEnergySource,
+    public_category=_category,
+    embed=_embed,
     colour="#cc79a7",
     public=True,
 )

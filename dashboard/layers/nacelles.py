@@ -8,6 +8,7 @@ from datetime import datetime
 import plotly.graph_objects as go
 
 from dashboard.details import WEEK, Inputs, Panel, PanelKind, note, place_facts, trail, translated, when
+from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import t
 from dashboard.layers.base import Layer, Summary, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
@@ -152,6 +153,21 @@ FEED_STATUSES = {
 }
 
 
+def _embed(lang: str) -> list[dict]:
+    return [
+        points(
+            status.value,
+            t(f"nacelle.{status.value}", lang),
+            {"size": 22, "color": NACELLE_COLOURS[status], "opacity": 0.95},
+            hover_template(
+                "nacelle.hover", lang, ("name", "place", "event"), status=t(f"nacelle.{status.value}", lang)
+            ),
+            [["name", "text"], ["place", "text"], ["event", "text"]],
+        )
+        for status in NacelleStatus
+    ]
+
+
 LAYER = Layer(
     name="nacelles",
     title_fr="Nacelles",
@@ -188,6 +204,8 @@ LAYER = Layer(
     panel=PanelKind(lambda _layer, record, inputs, lang: nacelle_panel(record, inputs, lang), history=WEEK),
     value_labels={NacelleStatus: "nacelle"},
     demo=DemoNacellesSource,
+    public_category=lambda record: record.status.value,
+    embed=_embed,
     colour="#009e73",
     public=True,
 )

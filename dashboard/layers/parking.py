@@ -25,6 +25,7 @@ from dashboard.details import (
     translated,
     window,
 )
+from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import number, percent, t, zone_label
 from dashboard.layers.base import Layer, Summary, Tile, TrendLine
 from dashboard.map_style import CIVIDIS_GRADIENT, coords
@@ -189,6 +190,13 @@ FEED_FIELDS = {
 }
 
 
+def _embed(lang: str) -> list[dict]:
+    hover = hover_template("parking.hover", lang, ("name", "free", "capacity", "occupancy"))
+    marker = {"size_by": ["capacity", 0.9, 9, 30], "colorscale": PARKING_SCALE, "cmin": 0, "cmax": 1, "opacity": 0.9}
+    fields = [["name", "text"], ["free", "number"], ["capacity", "number"], ["occupancy", "percent"]]
+    return [points("all", LAYER.title(lang), marker, hover, fields)]
+
+
 LAYER = Layer(
     name="parking",
     title_fr="Stationnement",
@@ -222,6 +230,8 @@ LAYER = Layer(
     tile=Tile("kpi.free_spaces", _parking),
     panel=PanelKind(lambda _layer, record, inputs, lang: parking_panel(record, inputs, lang), history=WEEK),
     demo=DemoParkingSource,
+    public_category=lambda _record: "all",
+    embed=_embed,
     colour="#d9c55b",
     public=True,
 )
