@@ -243,7 +243,7 @@ def is_web_url(url: str) -> bool:
     return parts.scheme in {"http", "https"} and bool(parts.netloc)
 
 
-_GENERIC_HIDDEN = PERSONAL_FIELDS | {"id", "lon", "lat", "kind", "commune_code", "quartier"}
+_GENERIC_HIDDEN = PERSONAL_FIELDS | {"id", "lon", "lat", "commune_code", "quartier"}
 
 
 def _shown_value(value: Any, lang: str) -> str:

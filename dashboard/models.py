@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum, StrEnum
-from typing import Any, ClassVar
+from typing import Any
 
 
 class ReportStatus(StrEnum):
@@ -57,7 +57,6 @@ class SourceState(StrEnum):
 class ParkingRecord:
     """A car park or park-and-ride site and its current occupancy."""
 
-    kind: ClassVar[str] = "parking"
     id: str
     name: str
     lon: float
@@ -84,7 +83,6 @@ class ParkingRecord:
 class EnergyRecord:
     """A metered site: power drawn now and what is typical for this hour."""
 
-    kind: ClassVar[str] = "energy"
     id: str
     name: str
     lon: float
@@ -103,7 +101,6 @@ class EnergyRecord:
 class ReportRecord:
     """A citizen report (Allô Toulouse request) and where it stands."""
 
-    kind: ClassVar[str] = "reports"
     id: str
     category: str
     status: ReportStatus
@@ -150,7 +147,6 @@ PERSONAL_FIELDS = frozenset(f.name for f in dataclasses.fields(ReportPersonal))
 class NacelleRecord:
     """A movable citizen-consultation pod, where it is and what it hosts."""
 
-    kind: ClassVar[str] = "nacelles"
     id: str
     name: str
     lon: float
@@ -169,7 +165,6 @@ class NacelleRecord:
 class BikeStationRecord:
     """A VélôToulouse (bike-share) station: its docks, the bikes and free docks now, and whether it works."""
 
-    kind: ClassVar[str] = "bikes"
     id: str
     name: str
     address: str

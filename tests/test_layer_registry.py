@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum, StrEnum
-from typing import Any, ClassVar, get_args
+from typing import Any, get_args
 
 import plotly.graph_objects as go
 import pytest
@@ -105,8 +105,6 @@ class Level(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ToyRecord:
-    kind: ClassVar[str] = "toy"
-
     id: str
     name: str
     lon: float
