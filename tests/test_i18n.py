@@ -55,10 +55,9 @@ def _keys_used_in_code() -> dict[str, str]:
     return used
 
 
-def test_the_shipped_catalogues_hold_one_domain_per_layer_with_strings_and_the_rest_in_cityops():
-    for lang in LANGUAGES:
-        domains = {path.stem for path in (LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")}
-        assert domains == {"cityops", "parking", "energy", "reports", "nacelles", "bikes"}
+def test_every_language_has_the_same_domains_one_per_layer_with_strings_and_cityops():
+    domains = {lang: {path.stem for path in (LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")} for lang in LANGUAGES}
+    assert domains["fr"] == domains["en"] >= {"cityops", "parking", "energy", "reports", "nacelles", "bikes"}
 
 
 def test_every_message_has_a_french_and_an_english_text():
