@@ -133,7 +133,9 @@ def test_managers_api_and_public_api_serve_the_stations(store):
     feature = public.get_json()["features"][1]
     assert feature["geometry"]["coordinates"] == [1.4436, 43.6043]  # a public place: not coarsened
     assert feature["properties"]["bikes_available"] == 0 and feature["properties"]["status"] == "open"
-    assert set(feature["properties"]) == set(LAYERS["bikes"].public_fields)
+    # The public fields, and the embed's trace the station is drawn in (no bike: "empty").
+    assert set(feature["properties"]) == {*LAYERS["bikes"].public_fields, "category"}
+    assert feature["properties"]["category"] == "empty"
 
 
 def test_public_geojson_keeps_only_public_fields():

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from dashboard.figures import area_shading_trace, layer_traces, map_figure, trace_slots
 from dashboard.freshness import freshness
-from dashboard.i18n import MESSAGES, age_in_words, city_time, normalise_language, number, percent
+from dashboard.i18n import age_in_words, city_time, normalise_language, number, percent
 from dashboard.kpis import kpis
 from dashboard.layers import LAYERS
 from dashboard.models import (
@@ -28,10 +28,6 @@ NOW = datetime(2026, 7, 14, 10, 0, tzinfo=UTC)  # 12:00 in Paris (CEST)
 
 def _head(layer: str, summary: dict, age_s: float = 10, demo: bool = True) -> LayerHead:
     return LayerHead(layer, 3, NOW - timedelta(seconds=age_s), f"demo-{layer}", demo, summary)
-
-
-def test_every_message_has_french_and_english():
-    assert all(set(texts) == {"fr", "en"} for texts in MESSAGES.values())
 
 
 def test_signed_percentages_carry_no_sign_when_they_round_to_zero():
