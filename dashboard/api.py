@@ -221,7 +221,7 @@ def create_api(snapshots: SnapshotReader, geography: Geography) -> Blueprint:
             response = Response(status=304)
             response.set_etag(f"{name}-{head.version}")
             return response
-        snapshot = snapshots.snapshot(name, head.version if head else None)
+        snapshot = snapshots.snapshot(name, head.version) if head is not None else None
         if snapshot is None:
             return _waiting_layer(name, lang)
         response = _json(snapshot_geojson(snapshot), content_type="application/geo+json")
