@@ -11,7 +11,6 @@ from flask import Flask
 from flask_caching import Cache
 
 from callbacks import embed, manager, wall
-from callbacks.figure_cache import FIGURE_CACHE_SECONDS, FigureCache
 from callbacks.guard import reject_malformed_callback_requests
 from dashboard import keys
 from dashboard.access import EMBED_PREFIX, WALL_PREFIX, allow_embedding, allow_page_scripts, install_access_rules
@@ -24,8 +23,10 @@ from dashboard.http_errors import install_request_limits
 from dashboard.i18n import t
 from dashboard.metrics_api import create_metrics_endpoint, install_web_metrics
 from dashboard.settings import Settings, load_settings
+from dashboard.snapshots import SnapshotReader
 from dashboard.startup import start_process
 from dashboard.store import Store, open_store
+from dashboard.view_cache import FIGURE_CACHE_SECONDS, FigureCache
 from layouts import ids
 
 log = logging.getLogger("cityops")
@@ -52,13 +53,15 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     install_request_limits(server)
     install_access_rules(server, settings)
     install_manager_login(server, settings, store)
+    # The process's one reader of snapshots: each layer version is decoded once, whoever asks for it.
+    snapshots = SnapshotReader(store)
     geography = configured_geography(settings)
-    server.register_blueprint(create_api(store, geography))
+    server.register_blueprint(create_api(snapshots, geography))
     alarms = AlarmStore(store.redis, cleared_kept=settings.alarms.cleared_kept)
     server.register_blueprint(create_alarm_api(alarms))
     server.register_blueprint(create_metrics_endpoint(alarms, settings.prometheus_multiproc_dir))
     install_web_metrics(server, poll_input=f"{ids.POLL}.n_intervals")
-    figures = FigureCache(store, cache)
+    figures = FigureCache(snapshots, cache)
     pages = {
         # prefix: (title, asset files of the other pages to leave out, how to register the page)
         "/": ("app.title", r"(wall|embed)\.", manager.register),
@@ -82,7 +85,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         reject_malformed_callback_requests(apps[prefix])
     allow_embedding(server, settings, apps[EMBED_PREFIX].csp_hashes())
     allow_page_scripts(server, settings, apps["/"].csp_hashes() + apps[WALL_PREFIX].csp_hashes())
-    server.extensions["cityops"] = {"store": store, "settings": settings}
+    server.extensions["cityops"] = {"store": store, "settings": settings, "snapshots": snapshots}
     return server
 
 
@@ -93,7 +96,8 @@ def main() -> int:
     from dashboard.collectors.runner import CollectorRunner, configured_sources  # all-in-one mode only
 
     server = create_app(settings)
-    runner = CollectorRunner(server.extensions["cityops"]["store"], configured_sources(settings), settings)
+    shared = server.extensions["cityops"]
+    runner = CollectorRunner(shared["store"], configured_sources(settings), settings, snapshots=shared["snapshots"])
     runner.start()
     where = settings.redactor().url(settings.redis_url) if settings.redis_url else "in-process stand-in"
     log.info("dashboard on http://%s:%s/ (Redis: %s)", settings.host, settings.port, where)

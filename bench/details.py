@@ -19,10 +19,10 @@ import orjson
 from flask import Flask
 from flask_caching import Cache
 
-from callbacks.details import DetailsCache
-from callbacks.figure_cache import FigureCache
 from dashboard import keys
+from dashboard.details_cache import DetailsCache
 from dashboard.layers import LAYERS
+from dashboard.snapshots import SnapshotReader
 from dashboard.sources.demo import build_demo_sources
 from dashboard.store import Store
 from tests.redis_server import RedisServer
@@ -89,7 +89,7 @@ def main() -> None:
             print(f"  {name}: {store.redis.xlen(keys.history(name))} history entries")
         app = Flask(__name__)
         cache = Cache(app, config={"CACHE_TYPE": "RedisCache", "CACHE_REDIS_HOST": store.redis})
-        details = DetailsCache(store, FigureCache(store, cache))
+        details = DetailsCache(SnapshotReader(store), cache)
         with app.app_context():
             for name, record_id in picked.items():
                 version = store.snapshot(name).version

@@ -19,11 +19,12 @@ import orjson
 from flask import Flask
 from flask_caching import Cache
 
-from callbacks.figure_cache import FigureCache
 from dashboard.filters import Filters
 from dashboard.layers import LAYERS
+from dashboard.snapshots import SnapshotReader
 from dashboard.sources.demo import DemoReportsSource, SimulatedClock
 from dashboard.store import Store
+from dashboard.view_cache import FigureCache
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -48,7 +49,9 @@ def main() -> None:
         "reports", result, source="bench", demo=True, summary=LAYERS["reports"].summarise(result.records)
     )
     app = Flask(__name__)
-    figures = FigureCache(store, Cache(app, config={"CACHE_TYPE": "RedisCache", "CACHE_REDIS_HOST": client}))
+    figures = FigureCache(
+        SnapshotReader(store), Cache(app, config={"CACHE_TYPE": "RedisCache", "CACHE_REDIS_HOST": client})
+    )
     print(f"{len(result.records)} reports")
     cases = {
         "status new": Filters(statuses=("new",)),

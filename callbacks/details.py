@@ -2,105 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dash
 from dash import ClientsideFunction, Input, Output, State
 from dash.exceptions import PreventUpdate
 
-from callbacks.figure_cache import FIGURE_CACHE_SECONDS, FigureCache
-from dashboard.details import (
-    DIGEST_WIDTH,
-    MAX_ID_LENGTH,
-    Inputs,
-    Point,
-    build_panel,
-    clicked_record,
-    digest,
-    find_record,
-    gone_panel,
-    panel_kind,
-    unavailable_panel,
-    undigest,
-)
+from dashboard.details import MAX_ID_LENGTH, clicked_record, unavailable_panel
+from dashboard.details_cache import DetailsCache
 from dashboard.figures import trace_slots
 from dashboard.layers import LAYERS
-from dashboard.store import REDIS_ERRORS, Store, StoreUnavailable
+from dashboard.store import StoreUnavailable
+from dashboard.view_cache import FigureCache
 from layouts import ids
 from layouts.details import details_body
 from layouts.ids import details_part as part
-
-_CLOCK_MARGIN_MS = 60_000
-
-
-class DetailsCache:
-    """Panels shared by every viewer and worker through the figure cache: one build per record and layer version."""
-
-    def __init__(self, store: Store, figures: FigureCache) -> None:
-        self.store = store
-        self.cache = figures.cache
-
-    def _get_many(self, keys: list[str]) -> list[Any]:
-        try:
-            return self.cache.get_many(*keys) if keys else []
-        except REDIS_ERRORS as err:
-            raise StoreUnavailable(f"Redis injoignable : {err}") from err
-
-    def history_points(self, layer: str, span: timedelta, now: datetime | None = None) -> list[Point]:
-        """The layer's last `span` of history as points: digests of the windows that are over, then raw entries.
-
-        A window's digest is computed by the first viewer who needs it and shared by all, for as long as
-        history keeps it; only the window in progress is read entry by entry.
-        """
-        now_ms = int((now or datetime.now(UTC)).timestamp() * 1000)
-        width = int(DIGEST_WIDTH.total_seconds() * 1000)
-        # A window is over a minute after its end: writers' clocks may lag a little behind this one.
-        settled = (now_ms - _CLOCK_MARGIN_MS) // width * width
-        starts = list(range((now_ms - int(span.total_seconds() * 1000)) // width * width, settled, width))
-        # The layer's hash tag: one MGET reads them all, also on Redis Cluster (keys of one slot only).
-        keys = [f"details:digest:{{{layer}}}:{start}" for start in starts]
-        digests = self._get_many(keys)
-        missing = [i for i, item in enumerate(digests) if item is None]
-        if missing:
-            windows = self.store.history_windows(layer, [(starts[i], starts[i] + width) for i in missing])
-            built = {}
-            for i, entries in zip(missing, windows, strict=True):
-                digests[i] = digest([(entry.fetched_at, entry.summary) for entry in entries])
-                built[keys[i]] = digests[i]
-            with contextlib.suppress(*REDIS_ERRORS):
-                self.cache.set_many(built, timeout=int(self.store.history_retention.total_seconds()))
-        recent = self.store.history(layer, since=datetime.fromtimestamp(settled / 1000, UTC))
-        return undigest(digests) + [(entry.fetched_at, entry.summary) for entry in recent]
-
-    def panel(self, layer: str, record_id: str, version: int, lang: str) -> tuple[int, dict[str, Any]]:
-        """(version built from, panel dict) of one record; the version can be newer than asked."""
-        try:
-            cached = self.cache.get(f"details:{layer}:{version}:{lang}:{record_id}")
-        except REDIS_ERRORS as err:
-            raise StoreUnavailable(f"Redis injoignable : {err}") from err
-        if cached is not None:
-            return version, cached
-        snapshot = self.store.snapshot(layer)
-        record = find_record(snapshot.records, record_id) if snapshot else None
-        actual = snapshot.version if snapshot else 0
-        if record is None:
-            panel = gone_panel(layer, lang)
-        else:
-            kind = panel_kind(layer)
-            inputs = Inputs(
-                points=self.history_points(layer, kind.history) if kind.history else [],
-                timeline=self.store.timeline(layer, record_id) if kind.timeline else (),
-                as_of=snapshot.fetched_at,
-                personal=self.store.personal(layer, record_id) if kind.personal else None,
-                history_start=self.store.history_start(layer) if kind.history else None,
-            )
-            panel = build_panel(layer, record, inputs, lang)
-        built = panel.to_dict()
-        with contextlib.suppress(*REDIS_ERRORS):  # unshared, but shown
-            self.cache.set(f"details:{layer}:{actual}:{lang}:{record_id}", built, timeout=FIGURE_CACHE_SECONDS)
-        return actual, built
 
 
 def _selection(data: Any) -> tuple[str, str] | None:
@@ -113,10 +29,10 @@ def _selection(data: Any) -> tuple[str, str] | None:
     return layer, record_id
 
 
-def register_details(app: dash.Dash, store: Store, figures: FigureCache) -> None:
+def register_details(app: dash.Dash, figures: FigureCache) -> None:
     """Open the panel on a click on a map point, close it with its button, refresh it when its layer changes."""
     layer_of_trace = {index: name for name, indices in trace_slots(LAYERS).items() for index in indices}
-    panels = DetailsCache(store, figures)
+    panels = DetailsCache(figures.snapshots, figures.cache)
 
     @app.callback(
         Output(part("selected"), "data"),

@@ -8,7 +8,6 @@ import dash
 from dash import ClientsideFunction, Input, Output, State, html
 from flask import Response, has_request_context, request
 
-from callbacks.figure_cache import FigureCache
 from callbacks.live import request_language
 from dashboard.access import EMBED_PREFIX
 from dashboard.areas import Geography
@@ -16,6 +15,7 @@ from dashboard.i18n import normalise_language, t
 from dashboard.public import COMMUNE_CODE, public_layer
 from dashboard.settings import Settings
 from dashboard.store import Store
+from dashboard.view_cache import FigureCache
 from layouts import ids
 from layouts.embed import embed_layout
 

@@ -9,7 +9,6 @@ from dash import Input, Output, State
 from dash.exceptions import PreventUpdate
 from flask import has_request_context, request
 
-from callbacks.figure_cache import FigureCache
 from dashboard.areas import Geography
 from dashboard.filters import (
     QUERY_PARAMETERS,
@@ -22,6 +21,7 @@ from dashboard.filters import (
 from dashboard.i18n import DEFAULT_LANGUAGE
 from dashboard.kpis import kpis
 from dashboard.store import StoreUnavailable
+from dashboard.view_cache import FigureCache
 from layouts import ids
 
 REPORTS = "reports"  # the layer the report criteria (status, category, window) describe

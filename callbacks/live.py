@@ -14,7 +14,6 @@ from dash import ClientsideFunction, Input, Output, Patch, State, no_update
 from dash.exceptions import PreventUpdate
 from flask import has_request_context, request
 
-from callbacks.figure_cache import FigureCache
 from dashboard.figures import trace_slots, without_map_legend
 from dashboard.filters import Filters, parse_filters, summary_categories
 from dashboard.i18n import city_time, normalise_language, t
@@ -22,6 +21,7 @@ from dashboard.layers import LAYERS
 from dashboard.metrics_api import mark_unchanged_poll
 from dashboard.store import Store, StoreUnavailable
 from dashboard.view import build_view, still_current, view_stamp
+from dashboard.view_cache import FigureCache
 from layouts import ids
 
 # While a poll is on its way the next tick waits: Dash drops the answer of a callback triggered again before it

@@ -10,7 +10,6 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.alarms import register_manager_alarms
 from callbacks.details import register_details
-from callbacks.figure_cache import FigureCache
 from callbacks.filters import register_filters, request_filters
 from callbacks.live import register_live, request_language
 from callbacks.sources import register_sources
@@ -25,6 +24,7 @@ from dashboard.kpis import kpis
 from dashboard.layers import LAYERS
 from dashboard.settings import Settings
 from dashboard.store import Store, StoreUnavailable
+from dashboard.view_cache import FigureCache
 from layouts import ids
 from layouts.manager import manager_layout
 
@@ -62,7 +62,7 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
     register_tables(app, figures)
     register_manager_alarms(app, store, settings)
     register_sources(app, store)
-    register_details(app, store, figures)
+    register_details(app, figures)
     register_data_loss_notice(app, store)
     if geography.areas:
         register_area_shading(app, figures, geography)

@@ -6,11 +6,11 @@ import dash
 from dash import Input, Output, State, dcc, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks.figure_cache import FigureCache
 from dashboard.filters import parse_filters
 from dashboard.i18n import number, t
 from dashboard.layers import LAYERS
 from dashboard.store import StoreUnavailable
+from dashboard.view_cache import FigureCache
 from layouts import ids
 from layouts.tables import column_defs
 

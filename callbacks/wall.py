@@ -7,7 +7,6 @@ from dash import ClientsideFunction, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.alarms import register_wall_alarms
-from callbacks.figure_cache import FigureCache
 from callbacks.live import register_live, request_language
 from dashboard.areas import Geography, unavailable_note
 from dashboard.figures import layer_traces, trend_figure
@@ -15,6 +14,7 @@ from dashboard.kpis import kpis
 from dashboard.layers import LAYERS
 from dashboard.settings import Settings
 from dashboard.store import Store, StoreUnavailable
+from dashboard.view_cache import FigureCache
 from layouts import ids
 from layouts.wall import wall_layout
 

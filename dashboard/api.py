@@ -17,8 +17,9 @@ from dashboard.layers import LAYERS
 from dashboard.models import PERSONAL_FIELDS, LayerOverview, Snapshot, record_to_dict
 from dashboard.public import public_freshness, public_layer
 from dashboard.public_files import ENCODINGS, PublicFiles
+from dashboard.snapshots import SnapshotReader
 from dashboard.source_report import sources_report
-from dashboard.store import Store, StoreUnavailable
+from dashboard.store import StoreUnavailable
 
 
 class AppError(Exception):
@@ -131,10 +132,11 @@ def _layer_health(item: LayerOverview, now: datetime, manager: bool) -> dict[str
     }
 
 
-def create_api(store: Store, geography: Geography) -> Blueprint:
-    """The API blueprint, reading only through `store`; `geography` lists the areas (or why there are none)."""
+def create_api(snapshots: SnapshotReader, geography: Geography) -> Blueprint:
+    """The API blueprint, reading only through `snapshots` and its store; `geography` lists the areas (or why not)."""
     api = Blueprint("api", __name__)
-    files = PublicFiles(store)
+    store = snapshots.store
+    files = PublicFiles(snapshots)
 
     @api.errorhandler(AppError)
     def _app_error(err: AppError) -> Response:
@@ -219,7 +221,7 @@ def create_api(store: Store, geography: Geography) -> Blueprint:
             response = Response(status=304)
             response.set_etag(f"{name}-{head.version}")
             return response
-        snapshot = store.snapshot(name)
+        snapshot = snapshots.snapshot(name, head.version) if head is not None else None
         if snapshot is None:
             return _waiting_layer(name, lang)
         response = _json(snapshot_geojson(snapshot), content_type="application/geo+json")

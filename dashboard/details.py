@@ -306,9 +306,9 @@ def panel_kind(layer: str) -> PanelKind:
     return kind or GENERIC
 
 
-def find_record(records: Sequence[Record], record_id: str) -> Record | None:
-    """The record with this id, or None when it is gone from the snapshot."""
-    return next((r for r in records if r.id == record_id), None)
+def records_by_id(records: Sequence[Record]) -> dict[str, Record]:
+    """The records by id: a click names one record among thousands (kept per version by dashboard.snapshots)."""
+    return {record.id: record for record in records}
 
 
 def build_panel(layer: str, record: Any, inputs: Inputs, lang: str) -> Panel:

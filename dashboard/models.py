@@ -240,7 +240,8 @@ class FetchResult:
     personal: dict[str, ReportPersonal] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+# Weak references let a test see that a replaced version is released (dashboard.snapshots).
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Snapshot:
     """The full current state of one layer as stored, with its version and provenance."""
 

@@ -1,6 +1,7 @@
 """The one place where data is made public: only layers marked public, only their public fields, coarse locations.
 
-Everything served without a session (the /embed/ app and /api/v1/public/) goes through `public_snapshot`.
+Everything served without a session (the /embed/ app and /api/v1/public/) goes through `public_snapshot`,
+made once per layer version and process by `shared_public_snapshot`.
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dashboard.freshness import freshness
 from dashboard.i18n import city_time, t
 from dashboard.layers import LAYERS, Layer
 from dashboard.models import LayerOverview, Record, Snapshot
+
+if TYPE_CHECKING:
+    from dashboard.snapshots import SnapshotReader
 
 # INSEE commune code: five characters, digits except Corsica's 2A/2B.
 COMMUNE_CODE = re.compile(r"[0-9][0-9AB][0-9]{3}")
@@ -60,6 +64,16 @@ def public_snapshot(snapshot: Snapshot, commune: str = "") -> Snapshot:
         raise ValueError(f"layer {snapshot.layer!r} is not public")
     records = tuple(redact(layer, r) for r in snapshot.records if not commune or r.commune_code == commune)
     return dataclasses.replace(snapshot, records=records, source="", summary={})
+
+
+def shared_public_snapshot(snapshots: SnapshotReader, snapshot: Snapshot, commune: str = "") -> Snapshot:
+    """`public_snapshot(snapshot, commune)`, redacting each layer version once per process (kept by `snapshots`)."""
+    public = snapshots.derived(snapshot, "public", public_snapshot)
+    if not commune:
+        return public
+    if "commune_code" not in LAYERS[snapshot.layer].public_fields:  # the redacted records cannot tell their commune
+        return public_snapshot(snapshot, commune)
+    return dataclasses.replace(public, records=tuple(r for r in public.records if r.commune_code == commune))
 
 
 def public_geojson(snapshot: Snapshot) -> dict[str, Any]:
@@ -125,7 +139,11 @@ def cell_counts(snapshot: Snapshot, is_open: Callable[[Record], bool]) -> list[d
 
 def public_document(snapshot: Snapshot) -> dict[str, Any]:
     """What anyone may download of a layer's snapshot: redacted points, or counts per cell (Layer.public_open)."""
-    public = public_snapshot(snapshot)
+    return document_of_public(public_snapshot(snapshot))
+
+
+def document_of_public(public: Snapshot) -> dict[str, Any]:
+    """`public_document` of a snapshot already redacted by `public_snapshot`."""
     is_open = LAYERS[public.layer].public_open
     if is_open is None:
         return public_geojson(public)

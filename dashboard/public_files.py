@@ -2,7 +2,8 @@
 
 A public layer file is immutable (one URL per version), so any number of viewers and CDN edges can share it.
 The first web worker to be asked for a version takes a Redis lock and builds it; every other thread and worker
-waits for the stored bytes instead of reading and redacting the snapshot itself.
+waits for the stored bytes instead of reading and redacting the snapshot itself. The builder reads the snapshot
+and its redacted copy through the process's SnapshotReader, shared with the embed's map.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import brotli
 import orjson
 
 from dashboard import keys
-from dashboard.public import public_document
-from dashboard.store import Store, StoreUnavailable, unavailable_on_redis_error
+from dashboard.public import document_of_public, shared_public_snapshot
+from dashboard.snapshots import SnapshotReader
+from dashboard.store import StoreUnavailable, unavailable_on_redis_error
 
 # Content codings offered, best first; "identity" is the uncompressed bytes.
 ENCODINGS = ("br", "gzip", "identity")
@@ -50,8 +52,9 @@ def compressed(body: bytes) -> dict[str, bytes]:
 class PublicFiles:
     """Each public layer version's file, built once per deployment (single-flight across threads and workers)."""
 
-    def __init__(self, store: Store, *, wait_seconds: float = 20.0, poll_seconds: float = 0.05) -> None:
-        self.store = store
+    def __init__(self, snapshots: SnapshotReader, *, wait_seconds: float = 20.0, poll_seconds: float = 0.05) -> None:
+        self.snapshots = snapshots
+        self.store = snapshots.store
         self.wait_seconds = wait_seconds
         self.poll_seconds = poll_seconds
         self.builds = 0  # how many files this process built (the others were read from Redis)
@@ -156,10 +159,11 @@ class PublicFiles:
         return None
 
     def _build(self, layer: str, version: int) -> PublicFile | None:
-        snapshot = self.store.snapshot(layer)
+        snapshot = self.snapshots.snapshot(layer, version)
         if snapshot is None or snapshot.version != version:  # replaced meanwhile: that version is not built
             return None
-        bodies = compressed(orjson.dumps(public_document(snapshot)))
+        public = shared_public_snapshot(self.snapshots, snapshot)
+        bodies = compressed(orjson.dumps(document_of_public(public)))
         key = keys.public_file(layer, version)
         with unavailable_on_redis_error(), self.store.redis.pipeline() as pipe:
             pipe.hset(key, mapping=bodies)

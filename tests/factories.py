@@ -12,6 +12,7 @@ from dashboard.areas import Geography
 from dashboard.auth import install_manager_login
 from dashboard.models import FetchResult, ParkingRecord
 from dashboard.settings import load_settings
+from dashboard.snapshots import SnapshotReader
 from dashboard.store import Store
 from tests.live_app import TOKEN_FIELD
 
@@ -39,7 +40,7 @@ def api_client(store: Store, geography: Geography) -> FlaskClient:
     app = Flask(__name__)
     app.secret_key = "test-secret-test-secret"
     install_manager_login(app, load_settings({}), store)
-    app.register_blueprint(create_api(store, geography))
+    app.register_blueprint(create_api(SnapshotReader(store), geography))
     return sign_in_client(app.test_client())
 
 

@@ -16,6 +16,7 @@ from dashboard.collectors.alarm_job import AlarmJob
 from dashboard.collectors.job import SourceJob
 from dashboard.collectors.leader import LeaderLock
 from dashboard.layers import LAYERS
+from dashboard.snapshots import SnapshotReader
 from dashboard.sources import SourceError
 from dashboard.store import NotLeader
 from tests.factories import parking_result
@@ -60,7 +61,7 @@ class Collectors:
         leader = LeaderLock(self.redis, keys.alarms_leader(), ttl_seconds=30)
         assert leader.hold()
         evaluator = AlarmEvaluator(RULES, clock=self.clock, new_id=lambda: f"alarm-{next(self.ids)}")
-        return AlarmJob(self.store, self.alarms, leader, evaluator, interval=15)
+        return AlarmJob(SnapshotReader(self.store), self.alarms, leader, evaluator, interval=15)
 
     def tick(self, minutes: float):
         """Fetch once, evaluate once, then let `minutes` pass."""
@@ -214,8 +215,8 @@ def test_two_collector_processes_evaluate_the_alarms_through_one_leader(store, r
     rule = RULES[0].model_copy(update={"hold_minutes": 0})
     jobs = [
         AlarmJob(
-            store, AlarmStore(redis_client), LeaderLock(redis_client, keys.alarms_leader(), ttl_seconds=3),
-            AlarmEvaluator([rule]), interval=0.1,
+            SnapshotReader(store), AlarmStore(redis_client),
+            LeaderLock(redis_client, keys.alarms_leader(), ttl_seconds=3), AlarmEvaluator([rule]), interval=0.1,
         )
         for _ in range(2)
     ]  # fmt: skip

@@ -9,6 +9,7 @@ import pytest
 from dashboard.areas import Geography
 from dashboard.layers import LAYERS
 from dashboard.models import SourceState, SourceStatus
+from dashboard.snapshots import SnapshotReader
 from dashboard.store import Store, connect
 from tests.factories import api_client, parking_result
 from tests.redis_server import free_port
@@ -83,7 +84,9 @@ def test_healthz_tells_the_public_only_state_and_age(store):
     from dashboard.api import create_api
 
     app = Flask(__name__)
-    app.register_blueprint(create_api(store, Geography(areas={}, problem="/srv/private/communes.geojson missing")))
+    app.register_blueprint(
+        create_api(SnapshotReader(store), Geography(areas={}, problem="/srv/private/communes.geojson missing"))
+    )
     an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
     store.write_status(
         SourceStatus("parking", "parkings-internal", SourceState.DEGRADED, last_success=an_hour_ago, last_error="x")

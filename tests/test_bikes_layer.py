@@ -19,6 +19,7 @@ from dashboard.layers import LAYERS
 from dashboard.layers.bikes import BIKE_COLOURS
 from dashboard.models import BikeStationRecord, BikeStationStatus, FetchResult, LayerHead, Snapshot
 from dashboard.public import public_geojson, public_snapshot
+from dashboard.snapshots import SnapshotReader
 from dashboard.sources.gbfs import GbfsSource
 from dashboard.sources.http import FeedClient
 from tests.test_bike_feeds import serve_gbfs, toulouse_stations
@@ -119,7 +120,7 @@ def test_managers_api_and_public_api_serve_the_stations(store):
         "bikes", result, source="velo", demo=False, summary=LAYERS["bikes"].summarise(RECORDS)
     )
     app = Flask(__name__)
-    app.register_blueprint(create_api(store, Geography(areas={})))
+    app.register_blueprint(create_api(SnapshotReader(store), Geography(areas={})))
     client = app.test_client()
 
     by_name = {item["name"]: item for item in client.get("/api/v1/layers").get_json()["layers"]}

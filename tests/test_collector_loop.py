@@ -23,6 +23,7 @@ from dashboard.collectors.loop import INFRA_RETRY_MAX, LeaderLoop
 from dashboard.i18n import t
 from dashboard.layers import LAYERS
 from dashboard.models import FetchResult, SourceState
+from dashboard.snapshots import SnapshotReader
 from dashboard.sources.http import FeedClient
 from dashboard.sources.opendatasoft import OpendatasoftSource
 from dashboard.store import NotLeader, Store, connect
@@ -200,7 +201,7 @@ def test_the_alarm_job_logs_an_outage_once_and_its_end_once(own_redis, caplog):
     client = connect(own_redis.url, timeout_seconds=0.5)
     store = Store(client)
     job = AlarmJob(
-        store,
+        SnapshotReader(store),
         AlarmStore(client),
         LeaderLock(client, keys.alarms_leader(), ttl_seconds=3),
         AlarmEvaluator([]),

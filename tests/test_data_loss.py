@@ -11,13 +11,14 @@ from flask import Flask
 from flask_caching import Cache
 
 from app import create_app
-from callbacks.details import DetailsCache
-from callbacks.figure_cache import FigureCache
 from dashboard import keys
 from dashboard.alarm_store import AlarmStore
+from dashboard.details_cache import DetailsCache
 from dashboard.layers import LAYERS
 from dashboard.settings import load_settings
+from dashboard.snapshots import SnapshotReader
 from dashboard.store import Store
+from dashboard.view_cache import FigureCache
 from tests.factories import parking_result
 from tests.redis_server import RedisServer
 from tests.test_alarm_store import Collectors
@@ -132,7 +133,7 @@ def test_the_managers_api_answers_a_layer_without_data_uncached(store, redis_cli
     from dashboard.areas import Geography
 
     app = Flask(__name__)
-    app.register_blueprint(create_api(store, Geography(areas={})))
+    app.register_blueprint(create_api(SnapshotReader(store), Geography(areas={})))
     http = app.test_client()
     for path in ("/api/v1/layers/parking", "/api/v1/layers"):
         assert http.get(path).headers["Cache-Control"] == "no-store"
@@ -148,7 +149,9 @@ def _history_since(store: Store, start: datetime) -> int:
 
 def test_a_history_that_began_inside_the_charts_window_says_since_when(store):
     app = Flask(__name__)
-    figures = FigureCache(store, Cache(app, config={"CACHE_TYPE": "RedisCache", "CACHE_REDIS_HOST": store.redis}))
+    figures = FigureCache(
+        SnapshotReader(store), Cache(app, config={"CACHE_TYPE": "RedisCache", "CACHE_REDIS_HOST": store.redis})
+    )
     began = datetime.now(UTC) - timedelta(hours=3)
     version = _history_since(store, began)
     paris = began.astimezone(ZoneInfo("Europe/Paris"))
@@ -158,15 +161,17 @@ def test_a_history_that_began_inside_the_charts_window_says_since_when(store):
         assert span.endswith(f"Historique disponible depuis le {day} à {time} (heure de Paris, {zone})")
         _figure, span = figures.trend("parking", version, "en", 2)  # the window starts after history began
         assert "History" not in span and "min" in span
-        _built, panel = DetailsCache(store, figures).panel("parking", "capitole", version, "en")
+        _built, panel = DetailsCache(figures.snapshots, figures.cache).panel("parking", "capitole", version, "en")
     assert panel["history_note"] == f"History available since {day} at {time} (Paris time, {zone})"
 
 
 def test_a_history_as_long_as_it_is_kept_gets_no_note(store):
     app = Flask(__name__)
-    figures = FigureCache(store, Cache(app, config={"CACHE_TYPE": "RedisCache", "CACHE_REDIS_HOST": store.redis}))
+    figures = FigureCache(
+        SnapshotReader(store), Cache(app, config={"CACHE_TYPE": "RedisCache", "CACHE_REDIS_HOST": store.redis})
+    )
     # Trimmed by age, the oldest entry kept is a little inside the week's window: not a history begun late.
     version = _history_since(store, datetime.now(UTC) - timedelta(days=7) + timedelta(hours=1))
     with app.app_context():
-        _built, panel = DetailsCache(store, figures).panel("parking", "capitole", version, "fr")
+        _built, panel = DetailsCache(figures.snapshots, figures.cache).panel("parking", "capitole", version, "fr")
     assert panel["history_note"] == "" and panel["figure"] is not None

@@ -15,9 +15,9 @@ from dashboard.details import (
     bucketed,
     build_panel,
     day_start,
-    find_record,
     gone_panel,
     panel_kind,
+    records_by_id,
     site_series,
     trail,
     window,
@@ -279,8 +279,8 @@ def test_a_layer_without_its_own_panel_gets_its_fields_and_per_site_series():
 
 
 def test_a_record_gone_from_the_snapshot_gets_a_polite_panel():
-    assert find_record(_parking(1), "capitole").name == "Capitole"
-    assert find_record(_parking(1), "demolished") is None
+    assert records_by_id(_parking(1))["capitole"].name == "Capitole"
+    assert "demolished" not in records_by_id(_parking(1))
     panel = gone_panel("parking", "en")
     assert panel.title == "Item not found" and "no longer in the data" in panel.note and panel.figure is None
 

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask
 from flask_caching import Cache
 
-from callbacks.details import DetailsCache
-from callbacks.figure_cache import FigureCache
 from dashboard import keys
 from dashboard.details import clicked_record
+from dashboard.details_cache import DetailsCache
 from dashboard.figures import trace_slots
 from dashboard.layers import LAYERS
 from dashboard.models import FetchResult, ReportPersonal, ReportRecord, ReportStatus
+from dashboard.snapshots import SnapshotReader
 from dashboard.store import Store
 from tests.factories import parking_result
 
@@ -21,7 +21,7 @@ from tests.factories import parking_result
 def _details(store: Store) -> tuple[Flask, DetailsCache]:
     app = Flask(__name__)
     cache = Cache(app, config={"CACHE_TYPE": "RedisCache", "CACHE_REDIS_HOST": store.redis})
-    return app, DetailsCache(store, FigureCache(store, cache))
+    return app, DetailsCache(SnapshotReader(store), cache)
 
 
 def _write_parking(store: Store, occupied: int, when: datetime) -> int:

@@ -10,10 +10,11 @@ import redis
 from flask import Flask
 from flask_caching import Cache
 
-from callbacks.figure_cache import FigureCache
 from dashboard import keys
 from dashboard.layers import LAYERS
+from dashboard.snapshots import SnapshotReader
 from dashboard.store import Store, StoreUnavailable, connect
+from dashboard.view_cache import FigureCache
 from tests.factories import parking_result
 from tests.redis_server import free_port
 
@@ -21,7 +22,7 @@ from tests.redis_server import free_port
 def _figure_cache(store: Store) -> tuple[Flask, FigureCache]:
     app = Flask(__name__)
     cache = Cache(app, config={"CACHE_TYPE": "RedisCache", "CACHE_REDIS_HOST": store.redis})
-    return app, FigureCache(store, cache)
+    return app, FigureCache(SnapshotReader(store), cache)
 
 
 def _write(store: Store, occupied: int) -> int:
@@ -81,7 +82,7 @@ class FailingWrites:
 
 def test_a_failed_write_still_returns_the_figure_just_built(store):
     written = _write(store, 150)
-    version, traces = FigureCache(store, FailingWrites()).traces("parking", written, "fr")
+    version, traces = FigureCache(SnapshotReader(store), FailingWrites()).traces("parking", written, "fr")
     assert version == written and len(traces[0]["lon"]) == 2
 
 

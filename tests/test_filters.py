@@ -10,7 +10,6 @@ import pytest
 from flask import Flask
 from flask_caching import Cache
 
-from callbacks.figure_cache import FigureCache
 from callbacks.filters import filters_query
 from dashboard import keys
 from dashboard.filters import (
@@ -23,7 +22,9 @@ from dashboard.filters import (
 )
 from dashboard.layers import LAYERS
 from dashboard.models import PERSONAL_FIELDS, FetchResult, ParkingRecord, ReportRecord, ReportStatus
+from dashboard.snapshots import SnapshotReader
 from dashboard.tables import columns, csv_bytes, newest_first, rows
+from dashboard.view_cache import FigureCache
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -197,7 +198,9 @@ def _write_reports(store, records, when=NOW) -> int:
 
 def test_filtered_traces_summaries_and_tables_are_built_once_per_version(store, redis_client):
     app = Flask(__name__)
-    figures = FigureCache(store, Cache(app, config={"CACHE_TYPE": "RedisCache", "CACHE_REDIS_HOST": store.redis}))
+    figures = FigureCache(
+        SnapshotReader(store), Cache(app, config={"CACHE_TYPE": "RedisCache", "CACHE_REDIS_HOST": store.redis})
+    )
     version = _write_reports(store, REPORTS)
     new_only = Filters(statuses=("new",))
     with app.app_context():
@@ -208,7 +211,7 @@ def test_filtered_traces_summaries_and_tables_are_built_once_per_version(store, 
         table = figures.table("reports", version, "en", new_only)
         assert table["count"] == 2 and {row["id"] for row in table["rows"]} == {"r1", "r2"}
         redis_client.delete(keys.snapshot("reports"))  # another worker's viewers are served from the cache
-        other_worker = FigureCache(store, figures.cache)
+        other_worker = FigureCache(SnapshotReader(store), figures.cache)
         again = other_worker.traces("reports", version, "fr", filters=new_only)[1]
         assert [trace["customdata"] for trace in again] == [trace["customdata"] for trace in traces]
         assert other_worker.filtered_summaries(new_only, {"reports": version}) == summaries

@@ -20,6 +20,7 @@ from dashboard.layers import LAYERS
 from dashboard.models import FetchResult, ReportRecord, ReportStatus, Snapshot
 from dashboard.public import public_document, public_snapshot
 from dashboard.public_files import PublicFiles
+from dashboard.snapshots import SnapshotReader
 from dashboard.store import Store
 from tests.factories import parking_result, write_demo_layers
 
@@ -60,7 +61,7 @@ def _write_reports(store: Store, count: int, seed: int = 7) -> int:
 @pytest.fixture
 def client(store):
     server = Flask(__name__)
-    server.register_blueprint(create_api(store, Geography(areas={})))
+    server.register_blueprint(create_api(SnapshotReader(store), Geography(areas={})))
     return server.test_client()
 
 
@@ -132,7 +133,7 @@ def test_gzip_brotli_and_identity_decode_to_the_same_geojson(client, store):
 def test_a_version_is_built_once_for_all_threads_and_workers(redis_server, store):
     version = _write_reports(store, 20000)
     # Two workers: each its own connection pool to the same Redis, each with eight threads asking at once.
-    workers = [PublicFiles(Store(redis.Redis.from_url(redis_server.url))) for _ in range(2)]
+    workers = [PublicFiles(SnapshotReader(Store(redis.Redis.from_url(redis_server.url)))) for _ in range(2)]
     start = threading.Barrier(16)
     sizes: list[int] = []
 
@@ -149,7 +150,7 @@ def test_a_version_is_built_once_for_all_threads_and_workers(redis_server, store
     assert len(sizes) == 16 and len(set(sizes)) == 1
     assert sum(files.builds for files in workers) == 1
     # A third worker started later reads the stored bytes too.
-    late = PublicFiles(Store(redis.Redis.from_url(redis_server.url)))
+    late = PublicFiles(SnapshotReader(Store(redis.Redis.from_url(redis_server.url))))
     assert late.get("reports", version) is not None and late.builds == 0
 
 
@@ -202,7 +203,7 @@ def test_versions_document_is_short_lived_and_answers_304(client, store):
 
 
 def test_polls_during_a_new_versions_build_name_the_previous_file_then_the_new_one(store):
-    files = PublicFiles(store)
+    files = PublicFiles(SnapshotReader(store))
     first = _write_reports(store, 300, seed=1)
     assert files.current("reports", first).version == first  # the first file ever: built while the poll waits
     second = _write_reports(store, 300, seed=2)

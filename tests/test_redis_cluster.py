@@ -10,13 +10,13 @@ import pytest
 import redis
 
 from app import create_app
-from callbacks.details import DetailsCache
-from callbacks.figure_cache import FigureCache
 from dashboard import keys
 from dashboard.collectors.runner import CollectorRunner, configured_sources
+from dashboard.details_cache import DetailsCache
 from dashboard.layers import LAYERS
 from dashboard.settings import Settings, load_settings
 from dashboard.store import StoreUnavailable, open_store
+from dashboard.view_cache import FigureCache
 from tests.factories import form_token, poll_body, sign_in_client
 from tests.live_app import demo_manager
 from tests.redis_topologies import RedisClusterProcesses
@@ -109,14 +109,15 @@ def test_figure_cache_sign_in_limits_and_sign_out_live_in_the_cluster(cluster, s
     sign_in_client(client)
     # The figure cache the app set up (flask-caching on the store's cluster client): built once, then read back.
     store = client.application.extensions["cityops"]["store"]
+    snapshots = client.application.extensions["cityops"]["snapshots"]
     (cache,) = client.application.extensions["cache"]
     version = store.snapshot("parking").version
-    rendered, traces = FigureCache(store, cache).traces("parking", version, "fr", public=True)
+    rendered, traces = FigureCache(snapshots, cache).traces("parking", version, "fr", public=True)
     assert rendered == version and traces
     assert sum(_keys_per_node(cluster, f"{keys.figure_cache_prefix()}*")) == 1
     assert cache.get(f"traces:public:parking:{version}:fr:") is not None
     # The details panel reads several history digests in one MGET: keys of one slot, or the cluster refuses it.
-    details = DetailsCache(store, FigureCache(store, cache))
+    details = DetailsCache(snapshots, cache)
     assert details.history_points("parking", timedelta(hours=6))
     assert sum(_keys_per_node(cluster, f"{keys.figure_cache_prefix()}details:digest:*")) > 2
     client.post("/logout", data={"csrf_token": form_token(client, "/logout")})

@@ -23,6 +23,7 @@ from dashboard.layers import LAYERS
 from dashboard.models import SourceState, SourceStatus
 from dashboard.rejections import MAX_REASONS, by_reason
 from dashboard.settings import load_settings
+from dashboard.snapshots import SnapshotReader
 from dashboard.sources.http import FeedClient
 from dashboard.sources.opendatasoft import OpendatasoftSource
 from tests.factories import api_client, sign_in_client
@@ -166,7 +167,7 @@ def test_the_sources_api_answers_401_without_a_session(store):
     app = Flask(__name__)
     app.secret_key = "test-secret-test-secret"
     install_manager_login(app, load_settings({}), store)
-    app.register_blueprint(create_api(store, Geography(areas={})))
+    app.register_blueprint(create_api(SnapshotReader(store), Geography(areas={})))
     response = app.test_client().get("/api/v1/sources")
     assert response.status_code == 401
     assert "sources" not in response.get_json()

@@ -11,7 +11,7 @@ from dashboard.collectors.leader import LeaderLock
 from dashboard.collectors.loop import LeaderLoop
 from dashboard.layers import LAYERS
 from dashboard.models import Snapshot
-from dashboard.store import Store
+from dashboard.snapshots import SnapshotReader
 
 log = logging.getLogger(__name__)
 
@@ -20,28 +20,29 @@ class AlarmJob:
     """Every `interval` seconds, while holding the alarms' leader lock: read the layers, evaluate, write transitions."""
 
     def __init__(
-        self, store: Store, alarms: AlarmStore, leader: LeaderLock, evaluator: AlarmEvaluator, *, interval: float
+        self,
+        snapshots: SnapshotReader,
+        alarms: AlarmStore,
+        leader: LeaderLock,
+        evaluator: AlarmEvaluator,
+        *,
+        interval: float,
     ) -> None:
-        self.store = store
+        self.snapshots = snapshots
+        self.store = snapshots.store
         self.alarms = alarms
         self.leader = leader
         self.evaluator = evaluator
         self.interval = interval
-        # Records are read again only when a layer's version moves: most evaluations cost one round trip.
-        self._snapshots: dict[str, Snapshot] = {}
 
     def run_once(self) -> Evaluation:
         """Evaluate the rules once and store the transitions (StoreUnavailable, NotLeader propagate)."""
         overview = self.store.overview(LAYERS)
         snapshots: dict[str, Snapshot | None] = {}
         for layer in sorted(self.evaluator.layers):
+            # Records are decoded again only when a layer's version moves: most evaluations cost one round trip.
             head = overview[layer].head
-            cached = self._snapshots.get(layer)
-            if head is not None and (cached is None or cached.version != head.version):
-                cached = self.store.snapshot(layer)
-                if cached is not None:
-                    self._snapshots[layer] = cached
-            snapshots[layer] = cached if head is not None else None
+            snapshots[layer] = self.snapshots.snapshot(layer, head.version) if head is not None else None
         statuses = {name: item.status for name, item in overview.items()}
         evaluation = self.alarms.update(
             lambda state: self.evaluator.evaluate(snapshots, statuses, state), fence=self.leader.fence()

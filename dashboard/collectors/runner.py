@@ -16,6 +16,7 @@ from dashboard.collectors.leader import LeaderLock
 from dashboard.geo import configured_boundaries
 from dashboard.layers import LAYERS
 from dashboard.settings import Settings
+from dashboard.snapshots import SnapshotReader
 from dashboard.sources import Source
 from dashboard.sources.configured import build_source
 from dashboard.sources.demo import build_demo_sources
@@ -34,7 +35,10 @@ def configured_sources(settings: Settings) -> list[Source]:
 class CollectorRunner:
     """Runs a SourceJob per source, each in its own thread, sharing one store."""
 
-    def __init__(self, store: Store, sources: list[Source], settings: Settings) -> None:
+    def __init__(
+        self, store: Store, sources: list[Source], settings: Settings, *, snapshots: SnapshotReader | None = None
+    ) -> None:
+        """`snapshots`: the process's reader when it already has one (all-in-one mode: the web app's)."""
         self.stop_event = threading.Event()
         writer = f"{socket.gethostname()}:{os.getpid()}"
         # Read once per process and shared by every job: the join then costs one sjoin per fetch.
@@ -56,7 +60,7 @@ class CollectorRunner:
             for source in sources
         ]
         self.alarm_job = AlarmJob(
-            store,
+            snapshots or SnapshotReader(store),
             AlarmStore(store.redis, cleared_kept=settings.alarms.cleared_kept),
             LeaderLock(store.redis, keys.alarms_leader(), settings.leader_ttl_seconds),
             AlarmEvaluator(settings.alarms.rules),

@@ -1,4 +1,7 @@
-"""Figures memoised per (layer, version, language) in the shared cache: built once, not once per viewer."""
+"""Figures, tables and summaries memoised per layer version in the shared cache: built once, not once per viewer.
+
+Only what no worker has built yet reads a snapshot, through the process's SnapshotReader (dashboard.snapshots).
+"""
 
 from __future__ import annotations
 
@@ -14,8 +17,9 @@ from dashboard.figures import area_shading_trace, layer_traces, trend_figure, tr
 from dashboard.filters import Filters, apply_filters, replace_records
 from dashboard.layers import LAYERS
 from dashboard.models import Snapshot
-from dashboard.public import public_snapshot
-from dashboard.store import REDIS_ERRORS, Store, StoreUnavailable
+from dashboard.public import shared_public_snapshot
+from dashboard.snapshots import SnapshotReader
+from dashboard.store import REDIS_ERRORS, StoreUnavailable
 from dashboard.tables import columns, csv_bytes, csv_filename, newest_first, rows
 
 FIGURE_CACHE_SECONDS = 600
@@ -28,27 +32,13 @@ class FigureCache:
     what is on screen), while a write that fails only loses the sharing, not the figure just built.
     """
 
-    def __init__(self, store: Store, cache: Cache) -> None:
-        self.store = store
+    def __init__(self, snapshots: SnapshotReader, cache: Cache) -> None:
+        self.snapshots = snapshots
+        self.store = snapshots.store
         self.cache = cache
-        # The last snapshot read per layer, so the traces, KPI summaries, table and CSV of one version decode
-        # its records once per process (decoding thousands of reports takes about a second on two busy cores).
-        # A version never changes, so this holds nothing another worker would need.
-        self._latest: dict[str, Snapshot] = {}
-        # One builder per layer at a time in this process: when a version lands, the worker's threads wait for
-        # the first one's records and traces instead of decoding the same thousands of records side by side.
-        self._building = {name: threading.RLock() for name in LAYERS}
-
-    def _snapshot(self, layer: str, version: int) -> Snapshot | None:
-        """The layer's snapshot: the one already decoded when it is of `version`, else the current one."""
-        with self._building[layer]:
-            latest = self._latest.get(layer)
-            if latest is not None and latest.version == version:
-                return latest
-            snapshot = self.store.snapshot(layer)
-            if snapshot is not None:
-                self._latest[layer] = snapshot
-            return snapshot
+        # One drawing per layer at a time in this process: when a version lands, the worker's threads wait for
+        # the first one's traces instead of drawing the same thousands of records side by side.
+        self._drawing = {name: threading.Lock() for name in LAYERS}
 
     def _get(self, key: str) -> Any:
         try:
@@ -82,14 +72,14 @@ class FigureCache:
         cached = self._get(f"traces:{audience}:{layer}:{version}:{lang}:{scope}")
         if cached is not None:
             return version, cached
-        with self._building[layer]:
+        with self._drawing[layer]:
             cached = self._get(f"traces:{audience}:{layer}:{version}:{lang}:{scope}")  # built while this waited
             if cached is not None:
                 return version, cached
-            snapshot = self._snapshot(layer, version)
+            snapshot = self.snapshots.snapshot(layer, version)
             actual = snapshot.version if snapshot else 0
             if public and snapshot is not None:
-                snapshot = public_snapshot(snapshot, commune)
+                snapshot = shared_public_snapshot(self.snapshots, snapshot, commune)
             if snapshot is not None and narrowed.active:
                 snapshot = _narrowed(snapshot, narrowed)
             traces = layer_traces(layer, snapshot, lang, commune)
@@ -117,7 +107,7 @@ class FigureCache:
         cached = self._get(key)
         if cached is not None:
             return cached["summary"]
-        snapshot = self._snapshot(layer, version)
+        snapshot = self.snapshots.snapshot(layer, version)
         if snapshot is None:
             return None
         summary = LAYERS[layer].summarise(_narrowed(snapshot, narrowed).records)
@@ -130,7 +120,7 @@ class FigureCache:
         cached = self._get(f"table:{layer}:{version}:{lang}:{narrowed.key()}")
         if cached is not None:
             return cached
-        snapshot = self._snapshot(layer, version)
+        snapshot = self.snapshots.snapshot(layer, version)
         cols = columns(LAYERS[layer].record_type, lang)
         records = _narrowed(snapshot, narrowed).records if snapshot else ()
         table = {
@@ -147,7 +137,7 @@ class FigureCache:
 
         Built on demand, not cached: a download is rare and the file is as large as the data.
         """
-        snapshot = self._snapshot(layer, version)
+        snapshot = self.snapshots.snapshot(layer, version)
         cols = columns(LAYERS[layer].record_type, lang)
         if snapshot is None:
             return csv_filename(layer, None), csv_bytes([], cols, lang)
