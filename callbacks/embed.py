@@ -12,6 +12,7 @@ from callbacks.live import request_language
 from dashboard.access import EMBED_PREFIX
 from dashboard.areas import Geography
 from dashboard.i18n import normalise_language, t
+from dashboard.layers import LAYERS
 from dashboard.public import COMMUNE_CODE, public_layer
 from dashboard.settings import Settings
 from dashboard.store import Store
@@ -84,7 +85,7 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
     def serve_layout():
         lang = request_language()
         # Dash validates the layout once at start-up, outside any request: any public layer does for that.
-        layer, commune = _page() if has_request_context() else ("reports", "")
+        layer, commune = _page() if has_request_context() else (next(n for n, d in LAYERS.items() if d.public), "")
         problem = page_problem(layer, commune, communes, lang)
         if problem is not None:  # a forged referrer: the page itself was already refused
             return html.P(problem[1], role="alert")

@@ -20,11 +20,10 @@ from dashboard.filters import (
 )
 from dashboard.i18n import DEFAULT_LANGUAGE
 from dashboard.kpis import kpis
+from dashboard.layers import criteria_layer
 from dashboard.store import StoreUnavailable
 from dashboard.view_cache import FigureCache
 from layouts import ids
-
-REPORTS = "reports"  # the layer the report criteria (status, category, window) describe
 
 
 def known_areas(geography: Geography) -> tuple[list[str], list[str]]:
@@ -85,7 +84,8 @@ def register_filters(app: dash.Dash, figures: FigureCache, geography: Geography)
         raw = dict(zip(area_names, area_values, strict=True))
         raw.update(statuses=statuses, categories=categories, window=window)
         try:
-            head = figures.store.overview([REPORTS])[REPORTS].head
+            described = criteria_layer()
+            head = figures.store.overview([described])[described].head if described else None
             known_categories = summary_categories(head.summary if head else None)
         except StoreUnavailable:
             known_categories = None  # checked for shape only until the data is back

@@ -17,7 +17,7 @@ from flask import has_request_context, request
 from dashboard.figures import trace_slots, without_map_legend
 from dashboard.filters import Filters, parse_filters, summary_categories
 from dashboard.i18n import city_time, normalise_language, t
-from dashboard.layers import LAYERS
+from dashboard.layers import LAYERS, criteria_layer
 from dashboard.metrics_api import mark_unchanged_poll
 from dashboard.store import Store, StoreUnavailable
 from dashboard.view import build_view, still_current, view_stamp
@@ -96,8 +96,8 @@ def _current_view(
     view = build_view(overview, now, lang, narrowed.key(), summaries)
     if with_filters:
         view["filters"] = narrowed.to_dict()
-        reports = overview.get("reports")
-        view["categories"] = summary_categories(reports.head.summary if reports and reports.head else None)
+        described = overview.get(criteria_layer() or "")
+        view["categories"] = summary_categories(described.head.summary if described and described.head else None)
     return view
 
 

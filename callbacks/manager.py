@@ -21,7 +21,7 @@ from dashboard.figures import AREA_SHADING_SLOT, layer_traces
 from dashboard.filters import rejection_message
 from dashboard.i18n import zone_label
 from dashboard.kpis import kpis
-from dashboard.layers import LAYERS
+from dashboard.layers import LAYERS, shading_layer
 from dashboard.settings import Settings
 from dashboard.store import Store, StoreUnavailable
 from dashboard.view_cache import FigureCache
@@ -99,7 +99,7 @@ def register_area_shading(app: dash.Dash, figures: FigureCache, geography: Geogr
         prevent_initial_call=True,
     )
     def shade(level, view, shown, lang):
-        wanted = (view or {}).get("versions", {}).get("reports", 0)
+        wanted = (view or {}).get("versions", {}).get(shading_layer() or "", 0)
         if shown and shown[0] == level and (not level or shown[1] == wanted):
             raise PreventUpdate
         patch = Patch()

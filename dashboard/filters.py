@@ -18,6 +18,7 @@ from typing import Any
 
 from dashboard.areas import area_code
 from dashboard.i18n import t
+from dashboard.layers import LAYERS
 from dashboard.models import Record, ReportRecord, ReportStatus
 
 # Time windows offered, oldest creation time allowed as an age; "all" has no bound.
@@ -50,8 +51,9 @@ class Filters:
         return self != Filters()
 
     def for_layer(self, layer_record_type: type) -> Filters:
-        """The criteria that apply to records of `layer_record_type` (report criteria only to reports)."""
-        if layer_record_type is ReportRecord:
+        """The criteria that apply to records of `layer_record_type` (status, category and window only to the
+        layer they describe, Layer.criteria)."""
+        if any(layer.criteria and layer.record_type is layer_record_type for layer in LAYERS.values()):
             return self
         return Filters(commune=self.commune, quartier=self.quartier)
 

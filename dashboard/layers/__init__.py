@@ -13,7 +13,17 @@ from collections.abc import Iterator, MutableMapping
 
 from dashboard.layers.base import Layer, Summary, Tile, TrendLine
 
-__all__ = ["LAYERS", "Layer", "Summary", "Tile", "TrendLine", "register", "unregister"]
+__all__ = [
+    "LAYERS",
+    "Layer",
+    "Summary",
+    "Tile",
+    "TrendLine",
+    "criteria_layer",
+    "register",
+    "shading_layer",
+    "unregister",
+]
 
 
 class Registry(MutableMapping[str, Layer]):
@@ -81,6 +91,16 @@ class Registry(MutableMapping[str, Layer]):
 
 
 LAYERS = Registry(__name__)
+
+
+def criteria_layer() -> str | None:
+    """The layer the managers' status, category and time-window filters describe, if any (Layer.criteria)."""
+    return next((name for name, layer in LAYERS.items() if layer.criteria), None)
+
+
+def shading_layer() -> str | None:
+    """The layer whose open records per area shade the managers' map, if any (Layer.shades_areas)."""
+    return next((name for name, layer in LAYERS.items() if layer.shades_areas), None)
 
 
 def register(layer: Layer) -> Layer:

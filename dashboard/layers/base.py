@@ -89,6 +89,10 @@ class Layer:
     public: bool = False
     # Public locations snap to a grid of this many degrees (None: exact, for sites that are public places).
     public_grid_degrees: float | None = None
+    # The managers' status, category and time-window filters describe this layer's records (one layer does), and
+    # its per-area `open` count shades the communes or quartiers on the managers' map (one layer does).
+    criteria: bool = False
+    shades_areas: bool = False
     # The public sees counts per cell, open and closed apart, never points: whether a record counts as open.
     public_open: Callable[[Any], bool] | None = None
     # Which of the embed's traces a public point falls in (sent as its `category`), and the embed's traces

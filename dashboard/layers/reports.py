@@ -259,6 +259,8 @@ LAYER = Layer(
     ),
     value_labels={ReportStatus: "report"},
     demo=DemoReportsSource,
+    criteria=True,
+    shades_areas=True,
     # Reports are published as counts per cell, open and closed apart, never one by one.
     public_open=lambda record: record.status.is_open,
     colour="#56b4e9",
