@@ -17,7 +17,7 @@ import orjson
 
 from dashboard import keys
 from dashboard.public import public_document
-from dashboard.store import Store, StoreUnavailable, unavailable_on_redis_error
+from dashboard.store import BuildLock, Store, StoreUnavailable
 
 # Content codings offered, best first; "identity" is the uncompressed bytes.
 ENCODINGS = ("br", "gzip", "identity")
@@ -117,9 +117,7 @@ class PublicFiles:
         return found
 
     def _read(self, layer: str, version: int) -> PublicFile | None:
-        with unavailable_on_redis_error():
-            stored = self.store.redis.hgetall(keys.public_file(layer, version))
-        bodies = {key.decode(): value for key, value in stored.items()}
+        bodies = self.store.public_file(layer, version)
         return PublicFile(layer, version, bodies) if set(bodies) == set(ENCODINGS) else None
 
     def _is_current(self, layer: str, version: int) -> bool:
@@ -129,30 +127,28 @@ class PublicFiles:
     def _build_once(self, layer: str, version: int) -> PublicFile | None:
         deadline = time.monotonic() + self.wait_seconds
         while self._is_current(layer, version):
-            lock = self.store.redis.lock(keys.public_file_build(layer, version), timeout=BUILD_LOCK_SECONDS)
-            with unavailable_on_redis_error():
-                if lock.acquire(blocking=False):
-                    try:
-                        return self._read(layer, version) or self._build(layer, version)
-                    finally:
-                        lock.release()
-            found = self._wait_for_builder(layer, version, lock.name, deadline)
+            lock = self.store.build_lock(keys.public_file_build(layer, version), BUILD_LOCK_SECONDS)
+            if lock.take():
+                try:
+                    return self._read(layer, version) or self._build(layer, version)
+                finally:
+                    lock.release()
+            found = self._wait_for_builder(layer, version, lock, deadline)
             if found is not None:
                 return found
             if time.monotonic() >= deadline:
                 raise StoreUnavailable(f"public file {layer} {version} not built in time")
         return None  # an old version that expired, or one that never was
 
-    def _wait_for_builder(self, layer: str, version: int, lock_name: str, deadline: float) -> PublicFile | None:
+    def _wait_for_builder(self, layer: str, version: int, lock: BuildLock, deadline: float) -> PublicFile | None:
         """The file once its builder stored it; None if the builder let go without storing it, or time ran out."""
         while time.monotonic() < deadline:
             time.sleep(self.poll_seconds)
             found = self._read(layer, version)
             if found is not None:
                 return found
-            with unavailable_on_redis_error():
-                if not self.store.redis.exists(lock_name):
-                    return self._read(layer, version)
+            if not lock.taken():
+                return self._read(layer, version)
         return None
 
     def _build(self, layer: str, version: int) -> PublicFile | None:
@@ -160,11 +156,7 @@ class PublicFiles:
         if snapshot is None or snapshot.version != version:  # replaced meanwhile: that version is not built
             return None
         bodies = compressed(orjson.dumps(public_document(snapshot)))
-        key = keys.public_file(layer, version)
-        with unavailable_on_redis_error(), self.store.redis.pipeline() as pipe:
-            pipe.hset(key, mapping=bodies)
-            pipe.expire(key, FILE_SECONDS)
-            pipe.execute()
+        self.store.save_public_file(layer, version, bodies, keep_seconds=FILE_SECONDS)
         with self._count_lock:
             self.builds += 1
         return PublicFile(layer, version, bodies)

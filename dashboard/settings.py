@@ -32,10 +32,10 @@ from dashboard.alarm_rules import AlarmSettings
 from dashboard.layers import LAYERS
 from dashboard.models import NacelleStatus, ReportStatus
 from dashboard.redact import URLS_ONLY, Redactor
-from dashboard.redis_url import FORMS as REDIS_URL_FORMS
-from dashboard.redis_url import parse_redis_url
 from dashboard.sources.crs import check_crs
 from dashboard.sources.validate import CANONICAL_FIELDS
+from dashboard.store.redis_url import FORMS as REDIS_URL_FORMS
+from dashboard.store.redis_url import parse_redis_url
 
 ENV_PREFIX = "CITYOPS_"
 # A CSP host source: scheme, host (wildcard subdomain allowed), optional port.

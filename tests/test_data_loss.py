@@ -14,10 +14,9 @@ from app import create_app
 from callbacks.details import DetailsCache
 from callbacks.figure_cache import FigureCache
 from dashboard import keys
-from dashboard.alarm_store import AlarmStore
 from dashboard.layers import LAYERS
 from dashboard.settings import load_settings
-from dashboard.store import Store
+from dashboard.store import AlarmStore, Store
 from tests.factories import parking_result
 from tests.redis_server import RedisServer
 from tests.test_alarm_store import Collectors
