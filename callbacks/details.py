@@ -28,7 +28,7 @@ from dashboard.details import (
 )
 from dashboard.figures import trace_slots
 from dashboard.layers import LAYERS
-from dashboard.store import REDIS_ERRORS, Store, StoreUnavailable
+from dashboard.store import REDIS_ERRORS, Store, StoreUnavailable, unavailable_on_redis_error
 from layouts import ids
 from layouts.details import details_body
 from layouts.ids import details_part as part
@@ -44,10 +44,8 @@ class DetailsCache:
         self.cache = figures.cache
 
     def _get_many(self, names: list[str]) -> list[Any]:
-        try:
+        with unavailable_on_redis_error():
             return self.cache.get_many(*names) if names else []
-        except REDIS_ERRORS as err:
-            raise StoreUnavailable(f"Redis injoignable : {err}") from err
 
     def history_points(self, layer: str, span: timedelta, now: datetime | None = None) -> list[Point]:
         """The layer's last `span` of history as points: digests of the windows that are over, then raw entries.
@@ -77,10 +75,8 @@ class DetailsCache:
 
     def panel(self, layer: str, record_id: str, version: int, lang: str) -> tuple[int, dict[str, Any]]:
         """(version built from, panel dict) of one record; the version can be newer than asked."""
-        try:
+        with unavailable_on_redis_error():
             cached = self.cache.get(keys.cached_details(layer, version, lang, record_id))
-        except REDIS_ERRORS as err:
-            raise StoreUnavailable(f"Redis injoignable : {err}") from err
         if cached is not None:
             return version, cached
         snapshot = self.store.snapshot(layer)

@@ -16,7 +16,7 @@ from dashboard.filters import Filters, apply_filters, replace_records
 from dashboard.layers import LAYERS
 from dashboard.models import Snapshot
 from dashboard.public import public_snapshot
-from dashboard.store import REDIS_ERRORS, Store, StoreUnavailable
+from dashboard.store import REDIS_ERRORS, Store, unavailable_on_redis_error
 from dashboard.tables import columns, csv_bytes, csv_filename, newest_first, rows
 
 FIGURE_CACHE_SECONDS = 600
@@ -52,10 +52,8 @@ class FigureCache:
             return snapshot
 
     def _get(self, key: str) -> Any:
-        try:
+        with unavailable_on_redis_error():
             return self.cache.get(key)
-        except REDIS_ERRORS as err:
-            raise StoreUnavailable(f"Redis injoignable : {err}") from err
 
     def _set(self, key: str, value: Any) -> None:
         # Redis went away after the figure was built: show it anyway, unshared.
