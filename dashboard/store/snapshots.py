@@ -322,16 +322,16 @@ class Store:
         """Record the health of a layer's source (fenced like snapshots when a fence is given)."""
         mapping = _status_fields(status, self.redactor)
         key = keys.status(status.layer)
+
+        def write(pipe: Pipeline) -> None:
+            pipe.multi()
+            pipe.hset(key, mapping=mapping)
+
         with unavailable_on_redis_error():
             if fence is None:
                 self.redis.hset(key, mapping=mapping)
-                return
-
-            def write(pipe: Pipeline) -> None:
-                pipe.multi()
-                pipe.hset(key, mapping=mapping)
-
-            transaction(self.redis, write, fence=fence)
+            else:
+                transaction(self.redis, write, fence=fence)
 
     def write_status_unless_taken_over(self, status: SourceStatus) -> bool:
         """Record `status` unless another writer has reported on the layer since; return whether it was written.
