@@ -12,10 +12,8 @@ from flask_caching import Cache
 
 from callbacks import embed, manager, wall
 from callbacks.guard import reject_malformed_callback_requests
-from dashboard import keys
 from dashboard.access import EMBED_PREFIX, WALL_PREFIX, allow_embedding, allow_page_scripts, install_access_rules
 from dashboard.alarm_api import create_alarm_api
-from dashboard.alarm_store import AlarmStore
 from dashboard.api import create_api
 from dashboard.auth import install_manager_login
 from dashboard.geo import configured_geography
@@ -25,7 +23,7 @@ from dashboard.metrics_api import create_metrics_endpoint, install_web_metrics
 from dashboard.settings import Settings, load_settings
 from dashboard.snapshots import SnapshotReader
 from dashboard.startup import start_process
-from dashboard.store import Store, open_store
+from dashboard.store import Store, figure_cache_config, open_store
 from dashboard.view_cache import FIGURE_CACHE_SECONDS, FigureCache
 from layouts import ids
 
@@ -41,15 +39,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     server.secret_key = settings.secret_key or secrets.token_hex(32)
     if settings.secret_key is None and not settings.all_in_one:
         log.warning("CITYOPS_SECRET_KEY is unset: sign-ins only hold with a single web worker")
-    cache = Cache(
-        server,
-        config={
-            "CACHE_TYPE": "RedisCache",
-            "CACHE_REDIS_HOST": store.redis,  # the store's client: same server, same connection pool
-            "CACHE_KEY_PREFIX": keys.figure_cache_prefix(),
-            "CACHE_DEFAULT_TIMEOUT": FIGURE_CACHE_SECONDS,
-        },
-    )
+    cache = Cache(server, config=figure_cache_config(store, timeout_seconds=FIGURE_CACHE_SECONDS))
     install_request_limits(server)
     install_access_rules(server, settings)
     install_manager_login(server, settings, store)
@@ -57,7 +47,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     snapshots = SnapshotReader(store)
     geography = configured_geography(settings)
     server.register_blueprint(create_api(snapshots, geography))
-    alarms = AlarmStore(store.redis, cleared_kept=settings.alarms.cleared_kept)
+    alarms = store.alarm_store(cleared_kept=settings.alarms.cleared_kept)
     server.register_blueprint(create_alarm_api(alarms))
     server.register_blueprint(create_metrics_endpoint(alarms, settings.prometheus_multiproc_dir))
     install_web_metrics(server, poll_input=f"{ids.POLL}.n_intervals")

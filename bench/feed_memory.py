@@ -119,11 +119,10 @@ def collect(feed_url: str, redis_url: str, max_megabytes: float) -> None:
 
     from dashboard import keys
     from dashboard.collectors.job import SourceJob
-    from dashboard.collectors.leader import LeaderLock
     from dashboard.layers import LAYERS
     from dashboard.sources.http import FeedClient
     from dashboard.sources.opendatasoft import OpendatasoftSource
-    from dashboard.store import Store
+    from dashboard.store import LeaderLock, Store
 
     client = redis.Redis.from_url(redis_url)
     store = Store(client)

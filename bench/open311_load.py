@@ -23,11 +23,10 @@ import redis
 
 from dashboard import keys
 from dashboard.collectors.job import SourceJob
-from dashboard.collectors.leader import LeaderLock
 from dashboard.layers import LAYERS
 from dashboard.sources.http import FeedClient
 from dashboard.sources.open311 import Open311Source
-from dashboard.store import Store
+from dashboard.store import LeaderLock, Store
 from tests.feed_server import FeedServer, Reply
 from tests.redis_server import RedisServer
 

@@ -8,12 +8,11 @@ import dash
 from dash import MATCH, Input, Output, State
 from dash.exceptions import PreventUpdate
 
-from dashboard.alarm_store import AlarmStore
 from dashboard.alarm_view import acknowledgement, panel_blocks, paris_time, ticker_line
 from dashboard.auth import current_manager
 from dashboard.i18n import t
 from dashboard.settings import Settings
-from dashboard.store import Store, StoreUnavailable
+from dashboard.store import AlarmStore, Store, StoreUnavailable
 from layouts import ids
 from layouts.alarms import alarms_blocks, alarms_message
 
@@ -22,7 +21,7 @@ _MAX_ID = 64
 
 
 def _alarm_store(store: Store, settings: Settings) -> AlarmStore:
-    return AlarmStore(store.redis, cleared_kept=settings.alarms.cleared_kept)
+    return store.alarm_store(cleared_kept=settings.alarms.cleared_kept)
 
 
 def register_manager_alarms(app: dash.Dash, store: Store, settings: Settings) -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import orjson
 from flask import Blueprint, Response, request
 
-from dashboard.alarm_store import AlarmStore
 from dashboard.alarm_view import alarm_json
 from dashboard.i18n import normalise_language
-from dashboard.store import StoreUnavailable
+from dashboard.store import AlarmStore, StoreUnavailable
 
 _CLEARED_SHOWN = 50
 

@@ -1,7 +1,7 @@
 """Threshold alarms (pure): which rules hold now, and the raise/clear transitions their hold times give.
 
 No I/O here: the collectors' alarm job reads snapshots, statuses and the stored state, calls
-`AlarmEvaluator.evaluate`, and writes the transitions back (dashboard.alarm_store).
+`AlarmEvaluator.evaluate`, and writes the transitions back (dashboard.store.alarms).
 """
 
 from __future__ import annotations

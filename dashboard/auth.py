@@ -412,7 +412,15 @@ def _unauthorised() -> Response:
 
 
 def _address_and_name() -> str:
-    return f"pair:{request.remote_addr}|{_attempted_name()}"
+    return keys.login_limit_pair(str(request.remote_addr), _attempted_name())
+
+
+def _address() -> str:
+    return keys.login_limit_address(str(request.remote_addr))
+
+
+def _name() -> str:
+    return keys.login_limit_account(_attempted_name())
 
 
 def install_manager_login(server: Flask, settings: Settings, store: Store) -> None:
@@ -450,8 +458,8 @@ def install_manager_login(server: Flask, settings: Settings, store: Store) -> No
 
     @pages.route(LOGIN_PATH, methods=["GET", "POST"])
     @limiter.limit(settings.login_rate_limit, key_func=_address_and_name, **failed)
-    @limiter.limit(settings.login_rate_limit_per_address, key_func=lambda: f"address:{request.remote_addr}", **failed)
-    @limiter.limit(settings.login_rate_limit_per_account, key_func=lambda: f"account:{_attempted_name()}", **failed)
+    @limiter.limit(settings.login_rate_limit_per_address, key_func=_address, **failed)
+    @limiter.limit(settings.login_rate_limit_per_account, key_func=_name, **failed)
     def sign_in() -> Response:
         lang = normalise_language(request.values.get("lang"))
         if request.method == "GET":

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_caching import Cache
 
+from dashboard import keys
 from dashboard.details import (
     DIGEST_WIDTH,
     Inputs,
@@ -20,7 +21,7 @@ from dashboard.details import (
     undigest,
 )
 from dashboard.snapshots import SnapshotReader
-from dashboard.store import REDIS_ERRORS, StoreUnavailable
+from dashboard.store import REDIS_ERRORS, unavailable_on_redis_error
 from dashboard.view_cache import FIGURE_CACHE_SECONDS
 
 _CLOCK_MARGIN_MS = 60_000
@@ -34,11 +35,9 @@ class DetailsCache:
         self.store = snapshots.store
         self.cache = cache
 
-    def _get_many(self, keys: list[str]) -> list[Any]:
-        try:
-            return self.cache.get_many(*keys) if keys else []
-        except REDIS_ERRORS as err:
-            raise StoreUnavailable(f"Redis injoignable : {err}") from err
+    def _get_many(self, names: list[str]) -> list[Any]:
+        with unavailable_on_redis_error():
+            return self.cache.get_many(*names) if names else []
 
     def history_points(self, layer: str, span: timedelta, now: datetime | None = None) -> list[Point]:
         """The layer's last `span` of history as points: digests of the windows that are over, then raw entries.
@@ -52,15 +51,15 @@ class DetailsCache:
         settled = (now_ms - _CLOCK_MARGIN_MS) // width * width
         starts = list(range((now_ms - int(span.total_seconds() * 1000)) // width * width, settled, width))
         # The layer's hash tag: one MGET reads them all, also on Redis Cluster (keys of one slot only).
-        keys = [f"details:digest:{{{layer}}}:{start}" for start in starts]
-        digests = self._get_many(keys)
+        names = [keys.cached_history_digest(layer, start) for start in starts]
+        digests = self._get_many(names)
         missing = [i for i, item in enumerate(digests) if item is None]
         if missing:
             windows = self.store.history_windows(layer, [(starts[i], starts[i] + width) for i in missing])
             built = {}
             for i, entries in zip(missing, windows, strict=True):
                 digests[i] = digest([(entry.fetched_at, entry.summary) for entry in entries])
-                built[keys[i]] = digests[i]
+                built[names[i]] = digests[i]
             with contextlib.suppress(*REDIS_ERRORS):
                 self.cache.set_many(built, timeout=int(self.store.history_retention.total_seconds()))
         recent = self.store.history(layer, since=datetime.fromtimestamp(settled / 1000, UTC))
@@ -68,10 +67,8 @@ class DetailsCache:
 
     def panel(self, layer: str, record_id: str, version: int, lang: str) -> tuple[int, dict[str, Any]]:
         """(version built from, panel dict) of one record; the version can be newer than asked."""
-        try:
-            cached = self.cache.get(f"details:{layer}:{version}:{lang}:{record_id}")
-        except REDIS_ERRORS as err:
-            raise StoreUnavailable(f"Redis injoignable : {err}") from err
+        with unavailable_on_redis_error():
+            cached = self.cache.get(keys.cached_details(layer, version, lang, record_id))
         if cached is not None:
             return version, cached
         snapshot = self.snapshots.snapshot(layer, version)
@@ -94,5 +91,5 @@ class DetailsCache:
             panel = build_panel(layer, record, inputs, lang)
         built = panel.to_dict()
         with contextlib.suppress(*REDIS_ERRORS):  # unshared, but shown
-            self.cache.set(f"details:{layer}:{actual}:{lang}:{record_id}", built, timeout=FIGURE_CACHE_SECONDS)
+            self.cache.set(keys.cached_details(layer, actual, lang, record_id), built, timeout=FIGURE_CACHE_SECONDS)
         return actual, built

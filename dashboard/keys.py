@@ -61,6 +61,47 @@ def figure_cache_prefix() -> str:
     return f"{PREFIX}:cache:"
 
 
+# Entries of the shared figure cache: flask-caching writes each under `figure_cache_prefix()` + the name below.
+def cached_traces(audience: str, layer: str, version: int, lang: str, scope: str) -> str:
+    """A layer version's map traces for an audience ("managers" or "public"), language and scope (commune, filters)."""
+    return f"traces:{audience}:{layer}:{version}:{lang}:{scope}"
+
+
+def cached_filtered_summaries(filters: str, versions: dict[str, int]) -> str:
+    """Every layer's summary of the records passing `filters` (their key), as of the layers' `versions`."""
+    return f"filtered:{filters}:" + ":".join(f"{name}={version}" for name, version in sorted(versions.items()))
+
+
+def cached_summary(layer: str, version: int, filters: str) -> str:
+    """One layer version's summary of the records passing `filters` (their key)."""
+    return f"summary:{layer}:{version}:{filters}"
+
+
+def cached_table(layer: str, version: int, lang: str, filters: str) -> str:
+    """One layer version's table (columns and rows) in a language, for `filters` (their key)."""
+    return f"table:{layer}:{version}:{lang}:{filters}"
+
+
+def cached_area_shading(level: str, version: int, lang: str) -> str:
+    """The choropleth of open reports per area of `level` (commune or quartier) of a reports version."""
+    return f"areas:{level}:{version}:{lang}"
+
+
+def cached_trend(layer: str, version: int, lang: str, hours: float) -> str:
+    """A layer version's sparkline over its last `hours` of history."""
+    return f"trend:{layer}:{version}:{lang}:{hours}"
+
+
+def cached_details(layer: str, version: int, lang: str, record_id: str) -> str:
+    """One record's details panel as of a layer version."""
+    return f"details:{layer}:{version}:{lang}:{record_id}"
+
+
+def cached_history_digest(layer: str, start_ms: int) -> str:
+    """Digest of a layer's history window starting at `start_ms`; the layer's hash tag lets one MGET read many."""
+    return f"details:digest:{{{layer}}}:{start_ms}"
+
+
 # Threshold alarms: not tied to one layer, so they share their own hash tag and can be written in one transaction.
 def alarms_active() -> str:
     """Hash of the active threshold alarms: alarm id -> alarm JSON (raise time, acknowledgement)."""
@@ -91,6 +132,21 @@ def alarms_leader() -> str:
 def login_prefix() -> str:
     """Prefix of the managers' login keys (the rate limiter's counts and the ended sessions)."""
     return f"{PREFIX}:login"
+
+
+def login_limit_pair(address: str, name: str) -> str:
+    """Failed sign-ins from one address with one name (flask-limiter writes it under `login_prefix()`)."""
+    return f"pair:{address}|{name}"
+
+
+def login_limit_address(address: str) -> str:
+    """Failed sign-ins from one address, whatever the name (under `login_prefix()`)."""
+    return f"address:{address}"
+
+
+def login_limit_account(name: str) -> str:
+    """Failed sign-ins with one name, from any address (under `login_prefix()`)."""
+    return f"account:{name}"
 
 
 def revoked_session(session_id: str) -> str:

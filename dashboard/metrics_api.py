@@ -12,10 +12,9 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from dashboard.alarm_rules import SEVERITIES
-from dashboard.alarm_store import AlarmStore
 from dashboard.auth import METRICS_PATH
 from dashboard.metrics import CALLBACK_CLIENT_ERRORS, POLLS, POLLS_UNCHANGED
-from dashboard.store import StoreUnavailable
+from dashboard.store import AlarmStore, StoreUnavailable
 
 CALLBACK_SUFFIX = "/_dash-update-component"
 # Which page a callback request belongs to, by its path's prefix (the managers' page is the rest).

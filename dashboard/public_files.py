@@ -9,6 +9,7 @@ and its redacted copy through the process's SnapshotReader, shared with the embe
 from __future__ import annotations
 
 import gzip
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -19,9 +20,11 @@ import orjson
 from dashboard import keys
 from dashboard.public import document_of_public, shared_public_snapshot
 from dashboard.snapshots import SnapshotReader
-from dashboard.store import StoreUnavailable, unavailable_on_redis_error
+from dashboard.store import BuildLock, StoreUnavailable
 
 # Content codings offered, best first; "identity" is the uncompressed bytes.
+log = logging.getLogger(__name__)
+
 ENCODINGS = ("br", "gzip", "identity")
 # A version stays downloadable this long after it was built, for viewers who saw it just before it was replaced.
 FILE_SECONDS = 3600
@@ -98,6 +101,8 @@ class PublicFiles:
                 self.get(layer, version)
             except StoreUnavailable:
                 pass  # the next poll tries again
+            except Exception:  # noqa: BLE001 - a thread's error would be lost: log it; the next poll tries again
+                log.exception("building the public file of %s version %s failed", layer, version)
             finally:
                 with self._count_lock:
                     self._building.discard((layer, version))
@@ -120,9 +125,7 @@ class PublicFiles:
         return found
 
     def _read(self, layer: str, version: int) -> PublicFile | None:
-        with unavailable_on_redis_error():
-            stored = self.store.redis.hgetall(keys.public_file(layer, version))
-        bodies = {key.decode(): value for key, value in stored.items()}
+        bodies = self.store.public_file(layer, version)
         return PublicFile(layer, version, bodies) if set(bodies) == set(ENCODINGS) else None
 
     def _is_current(self, layer: str, version: int) -> bool:
@@ -132,30 +135,28 @@ class PublicFiles:
     def _build_once(self, layer: str, version: int) -> PublicFile | None:
         deadline = time.monotonic() + self.wait_seconds
         while self._is_current(layer, version):
-            lock = self.store.redis.lock(keys.public_file_build(layer, version), timeout=BUILD_LOCK_SECONDS)
-            with unavailable_on_redis_error():
-                if lock.acquire(blocking=False):
-                    try:
-                        return self._read(layer, version) or self._build(layer, version)
-                    finally:
-                        lock.release()
-            found = self._wait_for_builder(layer, version, lock.name, deadline)
+            lock = self.store.build_lock(keys.public_file_build(layer, version), BUILD_LOCK_SECONDS)
+            if lock.take():
+                try:
+                    return self._read(layer, version) or self._build(layer, version)
+                finally:
+                    lock.release()
+            found = self._wait_for_builder(layer, version, lock, deadline)
             if found is not None:
                 return found
             if time.monotonic() >= deadline:
                 raise StoreUnavailable(f"public file {layer} {version} not built in time")
         return None  # an old version that expired, or one that never was
 
-    def _wait_for_builder(self, layer: str, version: int, lock_name: str, deadline: float) -> PublicFile | None:
+    def _wait_for_builder(self, layer: str, version: int, lock: BuildLock, deadline: float) -> PublicFile | None:
         """The file once its builder stored it; None if the builder let go without storing it, or time ran out."""
         while time.monotonic() < deadline:
             time.sleep(self.poll_seconds)
             found = self._read(layer, version)
             if found is not None:
                 return found
-            with unavailable_on_redis_error():
-                if not self.store.redis.exists(lock_name):
-                    return self._read(layer, version)
+            if not lock.taken():
+                return self._read(layer, version)
         return None
 
     def _build(self, layer: str, version: int) -> PublicFile | None:
@@ -164,11 +165,7 @@ class PublicFiles:
             return None
         public = shared_public_snapshot(self.snapshots, snapshot)
         bodies = compressed(orjson.dumps(document_of_public(public)))
-        key = keys.public_file(layer, version)
-        with unavailable_on_redis_error(), self.store.redis.pipeline() as pipe:
-            pipe.hset(key, mapping=bodies)
-            pipe.expire(key, FILE_SECONDS)
-            pipe.execute()
+        self.store.save_public_file(layer, version, bodies, keep_seconds=FILE_SECONDS)
         with self._count_lock:
             self.builds += 1
         return PublicFile(layer, version, bodies)

@@ -31,9 +31,9 @@ from pydantic import (
 from dashboard.alarm_rules import AlarmSettings
 from dashboard.layers import LAYERS
 from dashboard.redact import URLS_ONLY, Redactor
-from dashboard.redis_url import FORMS as REDIS_URL_FORMS
-from dashboard.redis_url import parse_redis_url
 from dashboard.sources.crs import check_crs
+from dashboard.store.redis_url import FORMS as REDIS_URL_FORMS
+from dashboard.store.redis_url import parse_redis_url
 
 ENV_PREFIX = "CITYOPS_"
 # A CSP host source: scheme, host (wildcard subdomain allowed), optional port.

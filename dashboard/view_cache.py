@@ -12,14 +12,15 @@ from typing import Any
 
 from flask_caching import Cache
 
+from dashboard import keys
 from dashboard.data_loss import history_note
 from dashboard.figures import area_shading_trace, layer_traces, trend_figure, trend_range
 from dashboard.filters import Filters, apply_filters, replace_records
-from dashboard.layers import LAYERS
+from dashboard.layers import LAYERS, shading_layer
 from dashboard.models import Snapshot
 from dashboard.public import shared_public_snapshot
 from dashboard.snapshots import SnapshotReader
-from dashboard.store import REDIS_ERRORS, StoreUnavailable
+from dashboard.store import REDIS_ERRORS, unavailable_on_redis_error
 from dashboard.tables import columns, csv_bytes, csv_filename, newest_first, rows
 
 FIGURE_CACHE_SECONDS = 600
@@ -41,10 +42,8 @@ class FigureCache:
         self._drawing = {name: threading.Lock() for name in LAYERS}
 
     def _get(self, key: str) -> Any:
-        try:
+        with unavailable_on_redis_error():
             return self.cache.get(key)
-        except REDIS_ERRORS as err:
-            raise StoreUnavailable(f"Redis injoignable : {err}") from err
 
     def _set(self, key: str, value: Any) -> None:
         # Redis went away after the figure was built: show it anyway, unshared.
@@ -69,11 +68,11 @@ class FigureCache:
         audience = "public" if public else "managers"
         narrowed = filters.for_layer(LAYERS[layer].record_type) if filters else Filters()
         scope = f"{commune}:{narrowed.key()}" if narrowed.active else commune
-        cached = self._get(f"traces:{audience}:{layer}:{version}:{lang}:{scope}")
+        cached = self._get(keys.cached_traces(audience, layer, version, lang, scope))
         if cached is not None:
             return version, cached
         with self._drawing[layer]:
-            cached = self._get(f"traces:{audience}:{layer}:{version}:{lang}:{scope}")  # built while this waited
+            cached = self._get(keys.cached_traces(audience, layer, version, lang, scope))  # built while this waited
             if cached is not None:
                 return version, cached
             snapshot = self.snapshots.snapshot(layer, version)
@@ -83,7 +82,7 @@ class FigureCache:
             if snapshot is not None and narrowed.active:
                 snapshot = _narrowed(snapshot, narrowed)
             traces = layer_traces(layer, snapshot, lang, commune)
-            self._set(f"traces:{audience}:{layer}:{actual}:{lang}:{scope}", traces)
+            self._set(keys.cached_traces(audience, layer, actual, lang, scope), traces)
         return actual, traces
 
     def filtered_summaries(self, filters: Filters, versions: dict[str, int]) -> dict[str, dict[str, Any] | None]:
@@ -91,7 +90,7 @@ class FigureCache:
 
         A summary has the layer's own shape (`Layer.summarise`), so the KPI tiles read it like the whole layer's.
         """
-        key = f"filtered:{filters.key()}:" + ":".join(f"{name}={version}" for name, version in sorted(versions.items()))
+        key = keys.cached_filtered_summaries(filters.key(), versions)
         cached = self._get(key)
         if cached is not None:
             return cached
@@ -103,7 +102,7 @@ class FigureCache:
 
     def _layer_summary(self, layer: str, version: int, filters: Filters) -> dict[str, Any] | None:
         narrowed = filters.for_layer(LAYERS[layer].record_type)
-        key = f"summary:{layer}:{version}:{narrowed.key()}"
+        key = keys.cached_summary(layer, version, narrowed.key())
         cached = self._get(key)
         if cached is not None:
             return cached["summary"]
@@ -111,13 +110,13 @@ class FigureCache:
         if snapshot is None:
             return None
         summary = LAYERS[layer].summarise(_narrowed(snapshot, narrowed).records)
-        self._set(f"summary:{layer}:{snapshot.version}:{narrowed.key()}", {"summary": summary})
+        self._set(keys.cached_summary(layer, snapshot.version, narrowed.key()), {"summary": summary})
         return summary
 
     def table(self, layer: str, version: int, lang: str, filters: Filters) -> dict[str, Any]:
         """The layer's table as the grid takes it: version, column definitions' data, rows (newest, capped), count."""
         narrowed = filters.for_layer(LAYERS[layer].record_type)
-        cached = self._get(f"table:{layer}:{version}:{lang}:{narrowed.key()}")
+        cached = self._get(keys.cached_table(layer, version, lang, narrowed.key()))
         if cached is not None:
             return cached
         snapshot = self.snapshots.snapshot(layer, version)
@@ -129,7 +128,7 @@ class FigureCache:
             "rows": rows(newest_first(records), cols, lang),
             "count": len(records),
         }
-        self._set(f"table:{layer}:{table['version']}:{lang}:{narrowed.key()}", table)
+        self._set(keys.cached_table(layer, table["version"], lang, narrowed.key()), table)
         return table
 
     def csv(self, layer: str, version: int, lang: str, filters: Filters) -> tuple[str, bytes]:
@@ -147,18 +146,20 @@ class FigureCache:
     def area_shading(
         self, level: str, version: int, outlines: dict[str, dict[str, Any]], lang: str
     ) -> tuple[int, dict[str, Any]]:
-        """(reports version shaded, choropleth of open reports per area of `level`) from the collector's figures."""
-        cached = self._get(f"areas:{level}:{version}:{lang}")
+        """(version shaded, choropleth of the shading layer's open records per area of `level`, Layer.shades_areas)
+        from the collector's figures."""
+        cached = self._get(keys.cached_area_shading(level, version, lang))
         if cached is not None:
             return version, cached
-        actual, totals = self.store.areas(["reports"])["reports"]
+        shaded = shading_layer()
+        actual, totals = self.store.areas([shaded])[shaded] if shaded else (0, None)
         trace = area_shading_trace(level, outlines, totals, lang)
-        self._set(f"areas:{level}:{actual}:{lang}", trace)
+        self._set(keys.cached_area_shading(level, actual, lang), trace)
         return actual, trace
 
     def trend(self, layer: str, version: int, lang: str, hours: float) -> tuple[dict[str, Any], str]:
         """(sparkline figure, 'min · max' text) of the layer's last `hours` of history as of `version`."""
-        key = f"trend:{layer}:{version}:{lang}:{hours}"
+        key = keys.cached_trend(layer, version, lang, hours)
         cached = self._get(key)
         if cached is not None:
             return cached

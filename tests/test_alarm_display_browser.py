@@ -14,11 +14,10 @@ import redis
 from werkzeug.serving import make_server
 
 from app import create_app
-from dashboard.alarm_store import AlarmStore
 from dashboard.alarm_view import ticker_line
 from dashboard.alarms import Alarm, Evaluation
 from dashboard.settings import load_settings
-from dashboard.store import Store
+from dashboard.store import AlarmStore, Store
 from tests.conftest import open_page
 from tests.live_app import OUTSIDE_ALL_IN_ONE, demo_manager, sign_in
 from tests.redis_server import free_port

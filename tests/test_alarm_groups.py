@@ -9,11 +9,10 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from app import create_app
-from dashboard.alarm_store import AlarmStore
 from dashboard.alarm_view import panel_blocks
 from dashboard.alarms import Alarm, Evaluation
 from dashboard.settings import load_settings
-from dashboard.store import Store
+from dashboard.store import AlarmStore, Store
 from tests.factories import sign_in_client
 
 SINCE = datetime(2026, 11, 25, 16, 0, tzinfo=UTC)

@@ -10,15 +10,13 @@ import pytest
 
 from dashboard import keys
 from dashboard.alarm_rules import ParkingFullRule, SourceDownRule
-from dashboard.alarm_store import AlarmStore
 from dashboard.alarms import AlarmEvaluator
 from dashboard.collectors.alarm_job import AlarmJob
 from dashboard.collectors.job import SourceJob
-from dashboard.collectors.leader import LeaderLock
 from dashboard.layers import LAYERS
 from dashboard.snapshots import SnapshotReader
 from dashboard.sources import SourceError
-from dashboard.store import NotLeader
+from dashboard.store import AlarmStore, LeaderLock, NotLeader
 from tests.factories import parking_result
 from tests.test_collector_job import FakeClock, ScriptedSource
 

@@ -15,11 +15,10 @@ from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from app import create_app
-from dashboard.alarm_store import AlarmStore
 from dashboard.alarm_view import acknowledgement
 from dashboard.collectors.runner import CollectorRunner, configured_sources
 from dashboard.settings import load_settings
-from dashboard.store import Store
+from dashboard.store import AlarmStore, Store
 from tests.conftest import open_page
 from tests.live_app import sign_in, signed_in_client, wait_for_data
 from tests.redis_server import free_port

@@ -13,13 +13,12 @@ from app import create_app
 from dashboard import keys
 from dashboard.areas import Geography
 from dashboard.collectors.job import SourceJob
-from dashboard.collectors.leader import LeaderLock
 from dashboard.layers import LAYERS
 from dashboard.layers.reports import reports_in_area
 from dashboard.models import FetchResult, ParkingRecord, ReportRecord, ReportStatus
 from dashboard.settings import load_settings
 from dashboard.sources.demo import build_demo_sources
-from dashboard.store import Store
+from dashboard.store import LeaderLock, Store
 from tests.factories import api_client, sign_in_client
 
 NOW = datetime(2026, 11, 25, 10, tzinfo=UTC)

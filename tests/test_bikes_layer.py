@@ -12,7 +12,6 @@ from dashboard import keys
 from dashboard.api import create_api
 from dashboard.areas import Geography
 from dashboard.collectors.job import SourceJob
-from dashboard.collectors.leader import LeaderLock
 from dashboard.figures import layer_traces, map_legend, trace_slots, trend_figure, trend_range
 from dashboard.kpis import kpis
 from dashboard.layers import LAYERS
@@ -22,6 +21,7 @@ from dashboard.public import public_geojson, public_snapshot
 from dashboard.snapshots import SnapshotReader
 from dashboard.sources.gbfs import GbfsSource
 from dashboard.sources.http import FeedClient
+from dashboard.store import LeaderLock
 from tests.test_bike_feeds import serve_gbfs, toulouse_stations
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)

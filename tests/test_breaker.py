@@ -7,8 +7,8 @@ import threading
 import pytest
 import redis
 
-from dashboard.breaker import CircuitBreaker, guarded_connection_class
 from dashboard.store import StoreUnavailable, connect, unavailable_on_redis_error
+from dashboard.store.breaker import CircuitBreaker, guarded_connection_class
 
 
 class FakeClock:

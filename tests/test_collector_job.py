@@ -10,10 +10,10 @@ import pytest
 
 from dashboard import keys
 from dashboard.collectors.job import SourceJob
-from dashboard.collectors.leader import LeaderLock
 from dashboard.layers import LAYERS
 from dashboard.models import FetchResult, SourceState
 from dashboard.sources import SourceError
+from dashboard.store import LeaderLock
 from tests.factories import parking_result
 
 

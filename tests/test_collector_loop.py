@@ -14,11 +14,9 @@ import pytest
 import redis
 
 from dashboard import keys
-from dashboard.alarm_store import AlarmStore
 from dashboard.alarms import AlarmEvaluator
 from dashboard.collectors.alarm_job import AlarmJob
 from dashboard.collectors.job import SourceJob
-from dashboard.collectors.leader import LeaderLock
 from dashboard.collectors.loop import INFRA_RETRY_MAX, LeaderLoop
 from dashboard.i18n import t
 from dashboard.layers import LAYERS
@@ -26,7 +24,7 @@ from dashboard.models import FetchResult, SourceState
 from dashboard.snapshots import SnapshotReader
 from dashboard.sources.http import FeedClient
 from dashboard.sources.opendatasoft import OpendatasoftSource
-from dashboard.store import NotLeader, Store, connect
+from dashboard.store import AlarmStore, LeaderLock, NotLeader, Store, connect
 from tests.factories import parking_result
 from tests.feed_server import Reply
 from tests.redis_server import RedisServer, free_port

@@ -12,12 +12,11 @@ from flask_caching import Cache
 
 from app import create_app
 from dashboard import keys
-from dashboard.alarm_store import AlarmStore
 from dashboard.details_cache import DetailsCache
 from dashboard.layers import LAYERS
 from dashboard.settings import load_settings
 from dashboard.snapshots import SnapshotReader
-from dashboard.store import Store
+from dashboard.store import AlarmStore, Store
 from dashboard.view_cache import FigureCache
 from tests.factories import parking_result
 from tests.redis_server import RedisServer

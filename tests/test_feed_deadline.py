@@ -12,12 +12,12 @@ from pydantic import ValidationError
 
 from dashboard import keys
 from dashboard.collectors.job import SourceJob
-from dashboard.collectors.leader import LeaderLock
 from dashboard.i18n import t
 from dashboard.layers import LAYERS
 from dashboard.models import SourceState
 from dashboard.settings import ReferenceSettings, SourceSettings
 from dashboard.sources.configured import build_source
+from dashboard.store import LeaderLock
 from tests.feed_server import Reply
 from tests.test_feed_adapters import ODS_PATH, ods_parking_rows
 

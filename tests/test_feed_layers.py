@@ -11,7 +11,6 @@ from pyproj import Transformer
 
 from dashboard import keys
 from dashboard.collectors.job import SourceJob
-from dashboard.collectors.leader import LeaderLock
 from dashboard.freshness import freshness
 from dashboard.layers import LAYERS
 from dashboard.models import NacelleStatus, SourceState
@@ -24,6 +23,7 @@ from dashboard.sources.joined import JoinedSource, Reference
 from dashboard.sources.ngsi_ld import NgsiLdSource
 from dashboard.sources.opendatasoft import OpendatasoftSource
 from dashboard.sources.validate import BBox
+from dashboard.store import LeaderLock
 from tests.feed_server import Reply, json_reply
 from tests.test_feed_adapters import _sample
 

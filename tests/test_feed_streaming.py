@@ -13,13 +13,13 @@ import pytest
 
 from dashboard import keys
 from dashboard.collectors.job import SourceJob
-from dashboard.collectors.leader import LeaderLock
 from dashboard.layers import LAYERS
 from dashboard.models import FetchResult, ParkingRecord, SourceState
 from dashboard.sources import SourceError
 from dashboard.sources.http import FeedClient
 from dashboard.sources.opendatasoft import OpendatasoftSource
 from dashboard.sources.validate import validate_rows
+from dashboard.store import LeaderLock
 from tests.feed_server import Reply, json_reply
 from tests.test_feed_adapters import ODS_PATH, ods_parking_rows
 

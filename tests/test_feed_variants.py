@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from dashboard import keys
 from dashboard.collectors.job import SourceJob
-from dashboard.collectors.leader import LeaderLock
 from dashboard.freshness import freshness
 from dashboard.layers import LAYERS
 from dashboard.models import BikeStationStatus, ReportStatus, SourceState
@@ -22,6 +21,7 @@ from dashboard.sources.gbfs import GbfsSource
 from dashboard.sources.http import FeedClient
 from dashboard.sources.open311 import Open311Source
 from dashboard.sources.opendatasoft import OpendatasoftSource
+from dashboard.store import LeaderLock
 from tests.feed_server import Reply, json_reply
 from tests.test_bike_feeds import toulouse_stations
 from tests.test_feed_adapters import ods_parking_rows

@@ -23,16 +23,14 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from app import create_app
 from dashboard import keys
-from dashboard.alarm_store import AlarmStore
 from dashboard.alarms import Alarm
 from dashboard.collectors.job import SourceJob
-from dashboard.collectors.leader import LeaderLock
 from dashboard.layers import LAYERS
 from dashboard.logs import log_handler
 from dashboard.settings import load_settings
 from dashboard.sources.http import FeedClient
 from dashboard.sources.opendatasoft import OpendatasoftSource
-from dashboard.store import Store, StoreUnavailable
+from dashboard.store import AlarmStore, LeaderLock, Store, StoreUnavailable
 from tests.factories import parking_result, sign_in_client
 from tests.feed_server import json_reply
 from tests.test_feed_adapters import ODS_PATH, ods_parking_rows

@@ -18,10 +18,9 @@ import redis
 
 from app import create_app
 from dashboard import keys
-from dashboard.collectors.leader import LeaderLock
 from dashboard.layers import LAYERS
 from dashboard.settings import Settings, load_settings
-from dashboard.store import NotLeader, StoreUnavailable, open_store
+from dashboard.store import LeaderLock, NotLeader, StoreUnavailable, open_store
 from tests.factories import form_token, parking_result
 from tests.live_app import demo_manager
 from tests.redis_topologies import SentinelProcesses

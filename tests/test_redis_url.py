@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.redis_url import parse_redis_url
 from dashboard.settings import ConfigError, load_settings
+from dashboard.store.redis_url import parse_redis_url
 
 PASSWORD = "s3cret-Redis-pw"
 

@@ -66,8 +66,8 @@ def test_the_timeline_is_written_in_the_snapshot_transaction_and_not_read_back_w
 
 def test_the_reports_collector_keeps_the_demo_reports_timelines(store, redis_client):
     from dashboard.collectors.job import SourceJob
-    from dashboard.collectors.leader import LeaderLock
     from dashboard.sources.demo import build_demo_sources
+    from dashboard.store import LeaderLock
 
     source = next(s for s in build_demo_sources(31555) if s.layer == "reports")
     leader = LeaderLock(redis_client, keys.leader("reports", source.name), ttl_seconds=30)

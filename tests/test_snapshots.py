@@ -15,19 +15,17 @@ from flask_caching import Cache
 
 from dashboard import keys
 from dashboard.alarm_rules import ParkingFullRule
-from dashboard.alarm_store import AlarmStore
 from dashboard.alarms import AlarmEvaluator
 from dashboard.api import create_api
 from dashboard.areas import Geography
 from dashboard.collectors.alarm_job import AlarmJob
-from dashboard.collectors.leader import LeaderLock
 from dashboard.details_cache import DetailsCache
 from dashboard.filters import Filters
 from dashboard.layers import LAYERS
 from dashboard.models import FetchResult
 from dashboard.public import public_snapshot, shared_public_snapshot
 from dashboard.snapshots import SnapshotReader
-from dashboard.store import Store, StoreUnavailable, connect
+from dashboard.store import AlarmStore, LeaderLock, Store, StoreUnavailable, connect
 from dashboard.view_cache import FigureCache
 from tests.factories import parking_result
 from tests.redis_server import free_port

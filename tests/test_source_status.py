@@ -18,7 +18,6 @@ from dashboard.api import create_api
 from dashboard.areas import Geography
 from dashboard.auth import install_manager_login
 from dashboard.collectors.job import SourceJob
-from dashboard.collectors.leader import LeaderLock
 from dashboard.layers import LAYERS
 from dashboard.models import SourceState, SourceStatus
 from dashboard.rejections import MAX_REASONS, by_reason
@@ -26,6 +25,7 @@ from dashboard.settings import load_settings
 from dashboard.snapshots import SnapshotReader
 from dashboard.sources.http import FeedClient
 from dashboard.sources.opendatasoft import OpendatasoftSource
+from dashboard.store import LeaderLock
 from tests.factories import api_client, sign_in_client
 from tests.feed_server import Reply, json_reply
 from tests.test_feed_adapters import ODS_PATH, ods_parking_rows

@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 import threading
 
-from dashboard.alarm_store import AlarmStore
 from dashboard.alarms import AlarmEvaluator, Evaluation
-from dashboard.collectors.leader import LeaderLock
 from dashboard.collectors.loop import LeaderLoop
 from dashboard.layers import LAYERS
 from dashboard.models import Snapshot
 from dashboard.snapshots import SnapshotReader
+from dashboard.store import AlarmStore, LeaderLock
 
 log = logging.getLogger(__name__)
 

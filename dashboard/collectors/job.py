@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from dashboard import metrics
 from dashboard.areas import area_totals
 from dashboard.collectors.health import after_failure, after_success, with_rejections
-from dashboard.collectors.leader import LeaderLock
 from dashboard.collectors.loop import LeaderLoop
 from dashboard.collectors.schedule import next_delay
 from dashboard.geo import Boundaries
@@ -26,7 +25,7 @@ from dashboard.redact import redact_url
 from dashboard.rejections import by_reason, in_feed_terms
 from dashboard.sources import Source, SourceError
 from dashboard.sources.base import Feed
-from dashboard.store import NotLeader, Store, StoreUnavailable
+from dashboard.store import LeaderLock, NotLeader, Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,7 @@ import time
 import traceback
 from collections.abc import Callable
 
-import redis
-
-from dashboard.collectors.leader import LeaderLock
-from dashboard.store import NotLeader, StoreUnavailable
+from dashboard.store import LeaderLock, NotLeader, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +75,7 @@ class LeaderLoop:
             self.leader.step_down()
             self.on_lead(False)
             return _MIN_WAIT
-        except (StoreUnavailable, redis.RedisError) as err:
+        except StoreUnavailable as err:
             self._infra_failures += 1
             self._failing("redis", "Redis unreachable while running %s: %s", err)
             return min(INFRA_RETRY_MAX, INFRA_RETRY_FIRST * 2 ** (self._infra_failures - 1))

@@ -8,11 +8,9 @@ import socket
 import threading
 
 from dashboard import keys
-from dashboard.alarm_store import AlarmStore
 from dashboard.alarms import AlarmEvaluator
 from dashboard.collectors.alarm_job import AlarmJob
 from dashboard.collectors.job import SourceJob
-from dashboard.collectors.leader import LeaderLock
 from dashboard.geo import configured_boundaries
 from dashboard.layers import LAYERS
 from dashboard.settings import Settings
@@ -50,7 +48,7 @@ class CollectorRunner:
                 source,
                 LAYERS[source.layer],
                 store,
-                LeaderLock(store.redis, keys.leader(source.layer, source.name), settings.leader_ttl_seconds),
+                store.leader_lock(keys.leader(source.layer, source.name), settings.leader_ttl_seconds),
                 interval=settings.refresh_seconds or LAYERS[source.layer].refresh_seconds,
                 jitter_ratio=settings.jitter_ratio,
                 backoff_max=settings.backoff_max_seconds,
@@ -61,8 +59,8 @@ class CollectorRunner:
         ]
         self.alarm_job = AlarmJob(
             snapshots or SnapshotReader(store),
-            AlarmStore(store.redis, cleared_kept=settings.alarms.cleared_kept),
-            LeaderLock(store.redis, keys.alarms_leader(), settings.leader_ttl_seconds),
+            store.alarm_store(cleared_kept=settings.alarms.cleared_kept),
+            store.leader_lock(keys.alarms_leader(), settings.leader_ttl_seconds),
             AlarmEvaluator(settings.alarms.rules),
             interval=settings.alarms.evaluate_seconds,
         )

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import redis
 from redis.exceptions import LockError
 
-from dashboard.store import REDIS_ERRORS, Fence
+from dashboard.store.errors import REDIS_ERRORS, unavailable_on_redis_error
+from dashboard.store.transaction import Fence
 
 # A follower wakes this long after the leader's lock would expire, so its try finds the lock gone.
 _AFTER_EXPIRY = 0.01
@@ -38,6 +39,10 @@ class LeaderLock:
 
     def hold(self) -> bool:
         """Acquire the lock if free, or extend it if ours; return whether we are the leader now."""
+        with unavailable_on_redis_error():
+            return self._hold()
+
+    def _hold(self) -> bool:
         if self._held:
             try:
                 self._lock.reacquire()
@@ -53,7 +58,8 @@ class LeaderLock:
 
     def follow_wait(self) -> float:
         """Seconds a follower waits before trying again: until the leader's lock would expire, if not renewed."""
-        remaining_ms = self._client.pttl(self.key)
+        with unavailable_on_redis_error():
+            remaining_ms = self._client.pttl(self.key)
         if remaining_ms < 0:
             return _AFTER_EXPIRY  # gone (or no expiry, which our locks never lack): try again at once
         return min(remaining_ms / 1000 + _AFTER_EXPIRY, self.renew_every)

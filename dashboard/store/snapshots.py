@@ -1,26 +1,19 @@
-"""The only code that talks to Redis: writes and reads snapshots, statuses and history as models."""
+"""Snapshots, source statuses and history of the layers in Redis, read and written as models."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
 import redis
-from redis.backoff import ExponentialBackoff, NoBackoff
-from redis.cluster import ClusterNode, RedisCluster
-from redis.exceptions import RedisClusterException
-from redis.retry import Retry
-from redis.sentinel import Sentinel, SentinelManagedConnection
+from redis.client import Pipeline
 
 from dashboard import keys
-from dashboard.breaker import CircuitBreaker, guarded_connection_class
 from dashboard.layers import LAYERS
-from dashboard.metrics import redis_error
 from dashboard.models import (
     FetchResult,
     LayerHead,
@@ -34,8 +27,12 @@ from dashboard.models import (
     record_to_dict,
 )
 from dashboard.redact import URLS_ONLY, Redactor
-from dashboard.redis_url import RedisTarget, parse_redis_url
-from dashboard.settings import Settings
+from dashboard.store.alarms import AlarmStore
+from dashboard.store.clock import server_ms
+from dashboard.store.errors import unavailable_on_redis_error
+from dashboard.store.leader import LeaderLock
+from dashboard.store.locks import BuildLock
+from dashboard.store.transaction import Fence, transaction
 
 _HEAD_FIELDS = ("version", "fetched_at", "source", "demo", "summary")
 # What of a source's status the pages show (badges, banner); its other fields change on every fetch.
@@ -47,27 +44,6 @@ _SHOWN_STATUS_FIELDS = (
     "records_rejected",
     "sample_rejection",
 )
-
-
-# What a Redis that cannot be reached or answers with an error raises: redis-py's cluster client raises
-# RedisClusterException (not a RedisError) when no node gives it the slot map.
-REDIS_ERRORS = (redis.RedisError, RedisClusterException)
-
-
-class StoreUnavailable(Exception):
-    """Redis could not be reached or answered with an error; the message says which."""
-
-
-class NotLeader(Exception):
-    """A fenced write was refused because this process no longer holds the source's leader lock."""
-
-
-@dataclass(frozen=True, slots=True)
-class Fence:
-    """A leader lock's key and token: a write goes through only while the lock still holds this token."""
-
-    key: str
-    token: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,152 +65,6 @@ class TimelineEntry:
     at: datetime  # when the source says it changed
     seen: datetime  # source time of the first snapshot showing it
     version: int
-
-
-# A single server or Sentinel-managed master (redis.Redis), or a Redis Cluster: the same commands for the store.
-RedisClient = redis.Redis | RedisCluster
-
-
-def connect(url: str | None, *, timeout_seconds: float = 2.0, fail_fast: bool = False) -> RedisClient:
-    """A client for `url` (one server, Sentinel or Cluster: dashboard.redis_url), or an in-process stand-in if None.
-
-    `fail_fast` (the web process): no retries, and a circuit breaker so that a Redis that stops answering costs
-    one timeout per process, not one per request (dashboard.breaker).
-    """
-    if url is None:
-        import fakeredis  # only the all-in-one mode needs it
-
-        return fakeredis.FakeRedis(server=fakeredis.FakeServer())
-    target = parse_redis_url(url)
-    if target.kind == "sentinel":
-        options = _client_options(timeout_seconds, fail_fast, SentinelManagedConnection)
-        return _sentinel(target, timeout_seconds, fail_fast).master_for(target.service, **options)
-    if target.kind == "cluster":
-        return _cluster(target, _client_options(timeout_seconds, fail_fast, redis.Connection))
-    if fail_fast:
-        return redis.Redis(connection_pool=guarded_pool(url, timeout_seconds=timeout_seconds))
-    return redis.Redis.from_url(url, **_client_options(timeout_seconds, fail_fast=False))
-
-
-def _client_options(
-    timeout_seconds: float, fail_fast: bool, connection_class: type[redis.Connection] | None = None
-) -> dict[str, Any]:
-    """Timeouts and retries of a client; with `fail_fast`, its connections (of `connection_class`) behind a breaker."""
-    options: dict[str, Any] = {
-        "socket_timeout": timeout_seconds,
-        "socket_connect_timeout": timeout_seconds,
-        "health_check_interval": 15,
-        # Fail fast: redis-py retries timeouts by default, one wait would become four. Otherwise one quick
-        # retry: a collector's write should survive a dropped connection or a Sentinel failover.
-        "retry": Retry(NoBackoff(), retries=0)
-        if fail_fast
-        else Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=1),
-    }
-    if fail_fast and connection_class is not None:
-        options["connection_class"] = guarded_connection_class(connection_class, CircuitBreaker(timeout_seconds))
-    return options
-
-
-def _cluster(target: RedisTarget, options: dict[str, Any]) -> RedisCluster:
-    """A client of the cluster whose nodes include `target.hosts`."""
-    (host, port), *others = target.hosts
-    # Given as a URL (without credentials), the first node makes every node's client build its pool from
-    # `options`, as RedisCluster.from_url does: plain node clients would refuse the breaker's connection class.
-    return RedisCluster(
-        url=f"redis://{f'[{host}]' if ':' in host else host}:{port}/0",
-        startup_nodes=[ClusterNode(h, p) for h, p in others],
-        username=target.username,
-        password=target.password,
-        **options,
-    )
-
-
-def _sentinel(target: RedisTarget, timeout_seconds: float, fail_fast: bool) -> Sentinel:
-    """The sentinels of `target`, asked without a password (with `fail_fast`, each behind a breaker of its own)."""
-    sentinel = Sentinel(
-        list(target.hosts),
-        sentinel_kwargs=_client_options(timeout_seconds, fail_fast),
-        db=target.db,
-        username=target.username,
-        password=target.password,
-    )
-    if fail_fast:  # a sentinel that stopped answering is then skipped at once, until its cool-down is over
-        for client in sentinel.sentinels:
-            pool = client.connection_pool
-            pool.connection_class = guarded_connection_class(pool.connection_class, CircuitBreaker(timeout_seconds))
-    return sentinel
-
-
-def guarded_pool(url: str, *, timeout_seconds: float) -> redis.ConnectionPool:
-    """A connection pool for `url` behind its own circuit breaker, without retries: a call waits one timeout at most."""
-    pool = redis.ConnectionPool.from_url(
-        url,
-        socket_timeout=timeout_seconds,
-        socket_connect_timeout=timeout_seconds,
-        health_check_interval=15,
-        retry=Retry(NoBackoff(), retries=0),  # redis-py retries timeouts by default: one wait would become four
-    )
-    pool.connection_class = guarded_connection_class(pool.connection_class, CircuitBreaker(timeout_seconds))
-    return pool
-
-
-def limiter_storage(url: str | None, *, timeout_seconds: float) -> tuple[str, dict[str, Any]]:
-    """flask-limiter's storage URI and options for REDIS_URL: the same servers, failing fast behind own breakers."""
-    if url is None:
-        return "memory://", {}
-    target = parse_redis_url(url)
-    if target.kind == "server":
-        uri = "redis+unix://" + url.removeprefix("unix://") if url.startswith("unix://") else url
-        return uri, {"connection_pool": guarded_pool(url, timeout_seconds=timeout_seconds)}
-    if target.kind == "cluster":
-        host, port = target.hosts[0]
-        # The first node as a URL, for the breaker's connection class (see _cluster).
-        first = f"redis://{f'[{host}]' if ':' in host else host}:{port}/0"
-        return url, {**_client_options(timeout_seconds, True, redis.Connection), "url": first}
-    # limits reads the service as the whole path, and would send the data servers' password to the sentinels.
-    netloc = url.partition("://")[2].partition("/")[0]
-    options = {
-        **_client_options(timeout_seconds, True, SentinelManagedConnection),
-        "db": target.db,
-        "sentinel_kwargs": {**_client_options(timeout_seconds, True), "username": None, "password": None},
-        "use_replicas": False,  # a failed sign-in just counted on the master may not be on a replica yet
-    }
-    return f"redis+sentinel://{netloc}/{target.service}", options
-
-
-def open_store(settings: Settings, *, fail_fast: bool = False) -> Store:
-    """The store described by the settings (a real Redis, or the in-process stand-in); `fail_fast`: see connect."""
-    client = connect(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds, fail_fast=fail_fast)
-    return Store(client, history_retention=timedelta(days=settings.history_days), redactor=settings.redactor())
-
-
-@contextmanager
-def unavailable_on_redis_error() -> Iterator[None]:
-    try:
-        yield
-    except (redis.ConnectionError, redis.TimeoutError) as err:
-        redis_error(err)
-        raise StoreUnavailable(f"Redis injoignable : {err}") from err
-    except redis.ResponseError as err:
-        redis_error(err)
-        raise StoreUnavailable(f"Redis a répondu par une erreur : {err}") from err
-    except RedisClusterException as err:
-        redis_error(err)
-        raise StoreUnavailable(f"Redis Cluster injoignable : {err}") from err
-
-
-def server_ms(client: redis.Redis) -> int:
-    """The Redis server's clock in milliseconds: the first version of a key that is empty (or was lost).
-
-    Versions then go up by one per write, so the version of a write is at most the server's clock in milliseconds
-    at that write as long as the key had fewer writes than milliseconds since its first one (a layer is written
-    every few seconds at most). A key that Redis lost starts again from a later clock: every version it gets is
-    greater than any it had before, and no cache keyed by version (browsers, ETags, CDNs) can take new data for old.
-    All processes read the same clock, so concurrent writers agree; it assumes the server's clock does not go
-    back across the loss.
-    """
-    seconds, micros = client.time()
-    return int(seconds) * 1000 + int(micros) // 1000
 
 
 def _iso(value: datetime | None) -> str:
@@ -274,6 +104,32 @@ class Store:
         with unavailable_on_redis_error():
             self.redis.ping()
 
+    def alarm_store(self, *, cleared_kept: int = 200) -> AlarmStore:
+        """The threshold alarms, on the same client (same server, same connection pool)."""
+        return AlarmStore(self.redis, cleared_kept=cleared_kept)
+
+    def leader_lock(self, key: str, ttl_seconds: float) -> LeaderLock:
+        """The leader lock `key` (dashboard.keys) of a collector job, expiring `ttl_seconds` after its last renewal."""
+        return LeaderLock(self.redis, key, ttl_seconds)
+
+    def build_lock(self, key: str, ttl_seconds: float) -> BuildLock:
+        """The lock `key` (dashboard.keys) that one worker holds while it builds something for all of them."""
+        return BuildLock(self.redis, key, ttl_seconds)
+
+    def public_file(self, layer: str, version: int) -> dict[str, bytes]:
+        """The stored bodies of a version's public file by content coding (empty when not stored)."""
+        with unavailable_on_redis_error():
+            stored = self.redis.hgetall(keys.public_file(layer, version))
+        return {_text(coding): body for coding, body in stored.items()}
+
+    def save_public_file(self, layer: str, version: int, bodies: dict[str, bytes], *, keep_seconds: int) -> None:
+        """Store a version's public file (content coding -> bytes) for `keep_seconds`."""
+        key = keys.public_file(layer, version)
+        with unavailable_on_redis_error(), self.redis.pipeline() as pipe:
+            pipe.hset(key, mapping=bodies)
+            pipe.expire(key, keep_seconds)
+            pipe.execute()
+
     def write_snapshot(
         self,
         layer: str,
@@ -306,68 +162,57 @@ class Store:
         # History ids follow the writer's clock (never going backwards), so trimming by age is exact.
         now_ms = int(now.timestamp() * 1000)
         retention_ms = int(self.history_retention.total_seconds() * 1000)
-        watched = [snapshot_key, personal_key] + ([fence.key] if fence else [])
-        with unavailable_on_redis_error(), self.redis.pipeline(transaction=True) as pipe:
-            while True:
-                try:
-                    pipe.watch(*watched)
-                    if fence and pipe.get(fence.key) != fence.token:
-                        raise NotLeader(f"leader lock {fence.key} is no longer ours")
-                    previous = pipe.hget(snapshot_key, "version")
-                    version = (
-                        int(previous) + 1 if previous else server_ms(self.redis)
-                    )  # Cluster refuses TIME in a pipeline
-                    entry_ms = max(now_ms, self._last_history_ms(pipe, layer))
-                    changes = _changes(pipe.hget(snapshot_key, "timeline"), timeline)
-                    gone = [k for k in pipe.hkeys(personal_key) if _text(k) not in personal]
-                    pipe.multi()
-                    pipe.hset(
-                        snapshot_key,
-                        mapping={
-                            "version": version,
-                            "fetched_at": _iso(result.fetched_at),
-                            "source": source,
-                            "demo": int(demo),
-                            "summary": summary_json,
-                            "records": records,
-                        },
-                    )
-                    if areas is None:
-                        pipe.hdel(snapshot_key, "areas")  # figures of an older version would be wrong now
-                    else:
-                        pipe.hset(snapshot_key, "areas", orjson.dumps(areas))
-                    if timeline is None:
-                        pipe.hdel(snapshot_key, "timeline")
-                    else:
-                        pipe.hset(snapshot_key, "timeline", orjson.dumps({k: v for k, (v, _at) in timeline.items()}))
-                    if gone:
-                        pipe.hdel(personal_key, *gone)
-                    if personal:
-                        pipe.hset(personal_key, mapping=personal)
-                    self._append_timeline(pipe, layer, changes, result.fetched_at, version)
-                    pipe.xadd(
-                        keys.history(layer),
-                        {
-                            "version": version,
-                            "fetched_at": _iso(result.fetched_at),
-                            "writer": writer,
-                            "summary": summary_json,
-                        },
-                        id=f"{entry_ms}-*",
-                        minid=entry_ms - retention_ms,
-                        approximate=False,
-                    )
-                    pipe.execute()
-                except redis.WatchError:
-                    continue  # someone wrote in between: read the new version and try again
-                if not previous:
-                    # The first snapshot in an empty Redis (first start, or its data were lost): the data begin now.
-                    self.redis.set(keys.born(), version, nx=True)
-                return version
+
+        def write(pipe: Pipeline) -> tuple[int, bool]:
+            previous = pipe.hget(snapshot_key, "version")
+            version = int(previous) + 1 if previous else server_ms(self.redis)
+            entry_ms = max(now_ms, self._last_history_ms(pipe, layer))
+            changes = _changes(pipe.hget(snapshot_key, "timeline"), timeline)
+            gone = [k for k in pipe.hkeys(personal_key) if _text(k) not in personal]
+            pipe.multi()
+            pipe.hset(
+                snapshot_key,
+                mapping={
+                    "version": version,
+                    "fetched_at": _iso(result.fetched_at),
+                    "source": source,
+                    "demo": int(demo),
+                    "summary": summary_json,
+                    "records": records,
+                },
+            )
+            if areas is None:
+                pipe.hdel(snapshot_key, "areas")  # figures of an older version would be wrong now
+            else:
+                pipe.hset(snapshot_key, "areas", orjson.dumps(areas))
+            if timeline is None:
+                pipe.hdel(snapshot_key, "timeline")
+            else:
+                pipe.hset(snapshot_key, "timeline", orjson.dumps({k: v for k, (v, _at) in timeline.items()}))
+            if gone:
+                pipe.hdel(personal_key, *gone)
+            if personal:
+                pipe.hset(personal_key, mapping=personal)
+            self._append_timeline(pipe, layer, changes, result.fetched_at, version)
+            pipe.xadd(
+                keys.history(layer),
+                {"version": version, "fetched_at": _iso(result.fetched_at), "writer": writer, "summary": summary_json},
+                id=f"{entry_ms}-*",
+                minid=entry_ms - retention_ms,
+                approximate=False,
+            )
+            return version, not previous
+
+        with unavailable_on_redis_error():
+            version, first = transaction(self.redis, write, snapshot_key, personal_key, fence=fence)
+            if first:
+                # The first snapshot in an empty Redis (first start, or its data were lost): the data begin now.
+                self.redis.set(keys.born(), version, nx=True)
+        return version
 
     def _append_timeline(
         self,
-        pipe: redis.client.Pipeline,
+        pipe: Pipeline,
         layer: str,
         changes: list[tuple[str, str, str, datetime]],
         seen: datetime,
@@ -407,7 +252,7 @@ class Store:
         return out
 
     @staticmethod
-    def _last_history_ms(pipe: redis.client.Pipeline, layer: str) -> int:
+    def _last_history_ms(pipe: Pipeline, layer: str) -> int:
         last = pipe.xrevrange(keys.history(layer), count=1)
         if not last:
             return 0
@@ -479,20 +324,16 @@ class Store:
         """Record the health of a layer's source (fenced like snapshots when a fence is given)."""
         mapping = _status_fields(status, self.redactor)
         key = keys.status(status.layer)
+
+        def write(pipe: Pipeline) -> None:
+            pipe.multi()
+            pipe.hset(key, mapping=mapping)
+
         with unavailable_on_redis_error():
             if fence is None:
                 self.redis.hset(key, mapping=mapping)
-                return
-            with self.redis.pipeline(transaction=True) as pipe:
-                try:
-                    pipe.watch(fence.key)
-                    if pipe.get(fence.key) != fence.token:
-                        raise NotLeader(f"leader lock {fence.key} is no longer ours")
-                    pipe.multi()
-                    pipe.hset(key, mapping=mapping)
-                    pipe.execute()
-                except redis.WatchError as err:
-                    raise NotLeader(f"leader lock {fence.key} changed during the write") from err
+            else:
+                transaction(self.redis, write, fence=fence)
 
     def write_status_unless_taken_over(self, status: SourceStatus) -> bool:
         """Record `status` unless another writer has reported on the layer since; return whether it was written.
@@ -501,17 +342,16 @@ class Store:
         overwrite what the new leader has recorded.
         """
         key = keys.status(status.layer)
-        with unavailable_on_redis_error(), self.redis.pipeline(transaction=True) as pipe:
-            try:
-                pipe.watch(key)
-                if _text(pipe.hget(key, "writer")) not in ("", status.writer):
-                    return False
-                pipe.multi()
-                pipe.hset(key, mapping=_status_fields(status, self.redactor))
-                pipe.execute()
-            except redis.WatchError:
-                return False  # the new leader wrote in between: its word stands
-        return True
+
+        def write(pipe: Pipeline) -> bool:
+            if _text(pipe.hget(key, "writer")) not in ("", status.writer):
+                return False  # the new leader has reported: its word stands
+            pipe.multi()
+            pipe.hset(key, mapping=_status_fields(status, self.redactor))
+            return True
+
+        with unavailable_on_redis_error():
+            return transaction(self.redis, write, key)
 
     def status(self, layer: str) -> SourceStatus | None:
         """The health of the layer's source, or None if no collector has reported yet."""

@@ -9,11 +9,14 @@ from typing import Any
 
 import orjson
 import redis
+from redis.client import Pipeline
 
 from dashboard import keys
 from dashboard.alarm_rules import SEVERITIES
 from dashboard.alarms import Alarm, AlarmState, Evaluation
-from dashboard.store import Fence, NotLeader, server_ms, unavailable_on_redis_error
+from dashboard.store.clock import server_ms
+from dashboard.store.errors import unavailable_on_redis_error
+from dashboard.store.transaction import Fence, transaction
 
 
 def _text(raw: bytes | str) -> str:
@@ -26,10 +29,10 @@ def _state(pending_raw: dict[Any, Any], active_raw: dict[Any, Any]) -> AlarmStat
     return AlarmState(pending=pending, active=active)
 
 
-def _bump_version(pipe: redis.client.Pipeline, now_ms: int) -> None:
+def _bump_version(pipe: Pipeline, now_ms: int) -> None:
     """Queue the alarms' version bump; a lost (or never set) version starts again from the server's clock.
 
-    Like a layer's version (dashboard.store.server_ms): never one that a page may still show from before a loss.
+    Like a layer's version (dashboard.store.clock.server_ms): never one that a page may still show from before a loss.
     """
     pipe.set(keys.alarms_version(), now_ms, nx=True)
     pipe.incr(keys.alarms_version())
@@ -79,25 +82,18 @@ class AlarmStore:
         Evaluated again if an acknowledgement lands in between, so a cleared alarm keeps who acknowledged it.
         With a `fence`, nothing is written unless the leader lock still holds the fence's token.
         """
-        watched = [keys.alarms_active(), keys.alarms_pending()] + ([fence.key] if fence else [])
-        with unavailable_on_redis_error(), self.redis.pipeline(transaction=True) as pipe:
-            while True:
-                try:
-                    pipe.watch(*watched)
-                    if fence and pipe.get(fence.key) != fence.token:
-                        raise NotLeader(f"leader lock {fence.key} is no longer ours")
-                    evaluation = evaluate(
-                        _state(pipe.hgetall(keys.alarms_pending()), pipe.hgetall(keys.alarms_active()))
-                    )
-                    now_ms = server_ms(self.redis)  # not through the pipeline: Cluster refuses TIME there
-                    pipe.multi()
-                    self._write(pipe, evaluation, now_ms)
-                    pipe.execute()
-                    return evaluation
-                except redis.WatchError:
-                    continue
 
-    def _write(self, pipe: redis.client.Pipeline, evaluation: Evaluation, now_ms: int) -> None:
+        def write(pipe: Pipeline) -> Evaluation:
+            evaluation = evaluate(_state(pipe.hgetall(keys.alarms_pending()), pipe.hgetall(keys.alarms_active())))
+            now_ms = server_ms(self.redis)
+            pipe.multi()
+            self._write(pipe, evaluation, now_ms)
+            return evaluation
+
+        with unavailable_on_redis_error():
+            return transaction(self.redis, write, keys.alarms_active(), keys.alarms_pending(), fence=fence)
+
+    def _write(self, pipe: Pipeline, evaluation: Evaluation, now_ms: int) -> None:
         if evaluation.raised:
             pipe.hset(keys.alarms_active(), mapping={a.id: orjson.dumps(a.to_dict()) for a in evaluation.raised})
         if evaluation.cleared:
@@ -119,22 +115,20 @@ class AlarmStore:
 
         Returns the alarm as stored afterwards, or None when no such alarm is active (cleared in the meantime).
         """
-        with unavailable_on_redis_error(), self.redis.pipeline(transaction=True) as pipe:
-            while True:
-                try:
-                    pipe.watch(keys.alarms_active())
-                    raw = pipe.hget(keys.alarms_active(), alarm_id)
-                    if raw is None:
-                        return None
-                    alarm = Alarm.from_dict(orjson.loads(raw))
-                    if alarm.acknowledged_by:
-                        return alarm
-                    acknowledged = replace(alarm, acknowledged_by=who, acknowledged_at=when)
-                    now_ms = server_ms(self.redis)  # not through the pipeline: Cluster refuses TIME there
-                    pipe.multi()
-                    pipe.hset(keys.alarms_active(), alarm_id, orjson.dumps(acknowledged.to_dict()))
-                    _bump_version(pipe, now_ms)
-                    pipe.execute()
-                    return acknowledged
-                except redis.WatchError:
-                    continue
+
+        def write(pipe: Pipeline) -> Alarm | None:
+            raw = pipe.hget(keys.alarms_active(), alarm_id)
+            if raw is None:
+                return None
+            alarm = Alarm.from_dict(orjson.loads(raw))
+            if alarm.acknowledged_by:
+                return alarm
+            acknowledged = replace(alarm, acknowledged_by=who, acknowledged_at=when)
+            now_ms = server_ms(self.redis)
+            pipe.multi()
+            pipe.hset(keys.alarms_active(), alarm_id, orjson.dumps(acknowledged.to_dict()))
+            _bump_version(pipe, now_ms)
+            return acknowledged
+
+        with unavailable_on_redis_error():
+            return transaction(self.redis, write, keys.alarms_active())
