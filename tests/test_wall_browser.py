@@ -105,9 +105,11 @@ def test_wall_shows_the_bike_stations_tile_badge_and_highlight_with_its_trend(br
         assert "VélôToulouse" in page.text_content(".legend") and "vide (aucun vélo)" in page.text_content(".legend")
         # Five layers at 3 s each: the bikes' turn comes within one cycle.
         page.wait_for_function(
-            "() => document.querySelector('#highlight').classList.contains('highlight-bikes')", timeout=30000
+            "() => document.querySelector('#highlight-title').textContent === 'VélôToulouse'", timeout=30000
         )
-        assert page.inner_text("#highlight-title") == "VélôToulouse"
+        # Marked with the layer's own colour (Layer.colour, #0072b2).
+        border = page.evaluate("() => getComputedStyle(document.querySelector('#highlight')).borderTopColor")
+        assert border == "rgb(0, 114, 178)"
         assert page.inner_text("#highlight-value").replace("\u202f", "").isdigit()
         page.wait_for_function(
             "() => document.querySelector('#trend-range').textContent.startsWith('min ')", timeout=15000
