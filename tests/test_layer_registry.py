@@ -17,6 +17,8 @@ from typing import Any, get_args
 import plotly.graph_objects as go
 import pytest
 
+from app import create_app
+from dashboard.access import TOKEN_HEADER
 from dashboard.areas import Geography
 from dashboard.embed_plans import points
 from dashboard.figures import layer_traces, map_legend, trace_slots, trend_figure, trend_range
@@ -25,13 +27,13 @@ from dashboard.kpis import kpis
 from dashboard.layers import LAYERS, Layer, Tile, TrendLine, register, unregister
 from dashboard.models import PERSONAL_FIELDS, FetchResult
 from dashboard.public import public_document
-from dashboard.settings import SourceSettings
+from dashboard.settings import SourceSettings, load_settings
 from dashboard.sources.demo import build_demo_sources
 from dashboard.sources.validate import BBox, Row, count, point, text, validate_rows
 from dashboard.tables import columns, csv_bytes, rows
 from dashboard.view import build_view
 from layouts.embed import embed_plan
-from tests.factories import api_client
+from tests.factories import api_client, sign_in_client
 
 NOW = datetime(2026, 6, 15, 10, 30, tzinfo=UTC)
 FORMATS = set(get_args(typing.get_type_hints(SourceSettings)["format"]))
@@ -256,3 +258,16 @@ def test_an_unregistered_layer_is_gone_everywhere(store):
     assert "toy" not in LAYERS
     assert "toy" not in trace_slots(LAYERS)
     assert "toy" not in [source.layer for source in build_demo_sources(1)]
+
+
+def test_a_toy_layer_is_on_the_managers_page_the_wall_and_its_embed(toy, store):
+    _write_toy(store)
+    client = sign_in_client(create_app(load_settings({}, wall_token="toy-wall-token"), store=store).test_client())
+    managers = client.get("/_dash-layout").get_data(as_text=True)
+    assert "kpi-value-toy" in managers and "badge-text-toy" in managers and "Jouet" in managers
+    wall = client.get("/wall/_dash-layout", headers={TOKEN_HEADER: "toy-wall-token"}).get_data(as_text=True)
+    assert "kpi-value-toy" in wall and "badge-text-toy" in wall
+    embed = client.get("/embed/toy?lang=en")
+    assert embed.status_code == 200
+    layout = client.get("/embed/_dash-layout", headers={"Referer": "http://localhost/embed/toy?lang=en"})
+    assert '"category": "high"' in layout.get_data(as_text=True).replace('":"', '": "')
