@@ -8,11 +8,12 @@ import dash
 from dash import MATCH, Input, Output, State
 from dash.exceptions import PreventUpdate
 
+from callbacks.store_down import keep_screen, when_store_down
 from dashboard.alarm_view import acknowledgement, panel_blocks, paris_time, ticker_line
 from dashboard.auth import current_manager
 from dashboard.i18n import t
 from dashboard.settings import Settings
-from dashboard.store import AlarmStore, Store, StoreUnavailable
+from dashboard.store import AlarmStore, Store
 from layouts import ids
 from layouts.alarms import alarms_blocks, alarms_message
 
@@ -22,6 +23,11 @@ _MAX_ID = 64
 
 def _alarm_store(store: Store, settings: Settings) -> AlarmStore:
     return store.alarm_store(cleared_kept=settings.alarms.cleared_kept)
+
+
+def _ack_unavailable(_clicks: int, lang: str) -> tuple[str, bool]:
+    """An acknowledgement that could not be recorded: say so, and leave the button for another try."""
+    return t("alarms.unavailable", lang), False
 
 
 def register_manager_alarms(app: dash.Dash, store: Store, settings: Settings) -> None:
@@ -35,17 +41,17 @@ def register_manager_alarms(app: dash.Dash, store: Store, settings: Settings) ->
         State(ids.ALARMS_SHOWN, "data"),
         State(ids.LANG, "data"),
     )
+    def unavailable(_tick, shown, lang):
+        if shown == _UNAVAILABLE:
+            keep_screen()
+        return alarms_message(t("alarms.unavailable", lang)), _UNAVAILABLE
+
+    @when_store_down(unavailable)
     def refresh(_tick, shown, lang):
-        try:
-            version = alarms.version()
-            if version == shown:
-                raise PreventUpdate
-            blocks = panel_blocks(alarms.active(), lang)
-        except StoreUnavailable:
-            if shown == _UNAVAILABLE:
-                raise PreventUpdate from None
-            return alarms_message(t("alarms.unavailable", lang)), _UNAVAILABLE
-        return alarms_blocks(blocks, lang), version
+        version = alarms.version()
+        if version == shown:
+            raise PreventUpdate
+        return alarms_blocks(panel_blocks(alarms.active(), lang), lang), version
 
     @app.callback(
         Output({"type": ids.ALARM_ACK_NOTE, "alarm": MATCH}, "children"),
@@ -54,6 +60,7 @@ def register_manager_alarms(app: dash.Dash, store: Store, settings: Settings) ->
         State(ids.LANG, "data"),
         prevent_initial_call=True,
     )
+    @when_store_down(_ack_unavailable)
     def acknowledge(clicks, lang):
         """Record who acknowledged the alarm and when; refuse, saying why, without a signed-in manager."""
         alarm_id = (dash.ctx.triggered_id or {}).get("alarm")
@@ -62,10 +69,7 @@ def register_manager_alarms(app: dash.Dash, store: Store, settings: Settings) ->
         who = current_manager()
         if who is None:
             return t("alarms.ack_refused", lang), False
-        try:
-            alarm = alarms.acknowledge(alarm_id, who, datetime.now(UTC))
-        except StoreUnavailable:
-            return t("alarms.unavailable", lang), False
+        alarm = alarms.acknowledge(alarm_id, who, datetime.now(UTC))
         if alarm is None:
             return t("alarms.ack_gone", lang), True
         return acknowledgement(alarm, lang), True
@@ -77,6 +81,7 @@ def register_manager_alarms(app: dash.Dash, store: Store, settings: Settings) ->
         State(ids.LANG, "data"),
         prevent_initial_call=True,
     )
+    @when_store_down(_ack_unavailable)
     def acknowledge_group(clicks, lang):
         """Acknowledge every active alarm of the group's kind not yet acknowledged, as one manager at one time."""
         kind = (dash.ctx.triggered_id or {}).get("kind")
@@ -86,11 +91,8 @@ def register_manager_alarms(app: dash.Dash, store: Store, settings: Settings) ->
         if who is None:
             return t("alarms.ack_refused", lang), False
         now = datetime.now(UTC)
-        try:
-            waiting = [alarm.id for alarm in alarms.active() if alarm.kind == kind and not alarm.acknowledged_by]
-            done = [alarm_id for alarm_id in waiting if alarms.acknowledge(alarm_id, who, now) is not None]
-        except StoreUnavailable:
-            return t("alarms.unavailable", lang), False
+        waiting = [alarm.id for alarm in alarms.active() if alarm.kind == kind and not alarm.acknowledged_by]
+        done = [alarm_id for alarm_id in waiting if alarms.acknowledge(alarm_id, who, now) is not None]
         return t("alarms.acknowledged_group", lang, n=len(done), who=who, time=paris_time(now, lang)), True
 
 
@@ -105,11 +107,9 @@ def register_wall_alarms(app: dash.Dash, store: Store, settings: Settings) -> No
         State(ids.ALARMS_SHOWN, "data"),
         State(ids.LANG, "data"),
     )
+    @when_store_down()  # the wall keeps its last lines; its banner says the cache is lost
     def lines(_tick, shown, lang):
-        try:
-            version = alarms.version()
-            if version == shown:
-                raise PreventUpdate
-            return [ticker_line(alarm, lang) for alarm in alarms.active()], version
-        except StoreUnavailable:
-            raise PreventUpdate from None  # the wall keeps its last lines; its banner says the cache is lost
+        version = alarms.version()
+        if version == shown:
+            raise PreventUpdate
+        return [ticker_line(alarm, lang) for alarm in alarms.active()], version

@@ -8,11 +8,11 @@ import dash
 from dash import ClientsideFunction, Input, Output, State
 from dash.exceptions import PreventUpdate
 
+from callbacks.store_down import keep_screen, when_store_down
 from dashboard.details import MAX_ID_LENGTH, clicked_record, unavailable_panel
 from dashboard.details_cache import DetailsCache
 from dashboard.figures import trace_slots
 from dashboard.layers import LAYERS
-from dashboard.store import StoreUnavailable
 from dashboard.view_cache import FigureCache
 from layouts import ids
 from layouts.details import details_body
@@ -60,6 +60,13 @@ def register_details(app: dash.Dash, figures: FigureCache) -> None:
         State(ids.LANG, "data"),
         prevent_initial_call=True,
     )
+    def unavailable(selected, _view, _shown, lang):
+        if f"{part('selected')}.data" not in dash.ctx.triggered_prop_ids:
+            keep_screen()  # a live update: keep what is on screen; the banner says why
+        panel = unavailable_panel(lang).to_dict()
+        return False, panel["title"], panel["subtitle"], details_body(panel), [*(_selection(selected) or ()), 0]
+
+    @when_store_down(unavailable)
     def render(selected, view, shown, lang):
         # A live update only when the selection did not change too: Dash may send both in one request, and a
         # close (selection None) arriving with a view must still close the panel.
@@ -73,12 +80,7 @@ def register_details(app: dash.Dash, figures: FigureCache) -> None:
         wanted = int(((view or {}).get("versions") or {}).get(layer) or 0)
         if live_update and (not shown or shown[:2] != [layer, record_id] or shown[2] == wanted):
             raise PreventUpdate  # nothing new about the record on screen
-        try:
-            version, panel = panels.panel(layer, record_id, wanted, lang)
-        except StoreUnavailable:
-            if live_update:
-                raise PreventUpdate from None  # keep what is on screen; the banner says why
-            version, panel = 0, unavailable_panel(lang).to_dict()
+        version, panel = panels.panel(layer, record_id, wanted, lang)
         return False, panel["title"], panel["subtitle"], details_body(panel), [layer, record_id, version]
 
     app.clientside_callback(

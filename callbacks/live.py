@@ -14,6 +14,7 @@ from dash import ClientsideFunction, Input, Output, Patch, State, no_update
 from dash.exceptions import PreventUpdate
 from flask import has_request_context, request
 
+from callbacks.store_down import keep_screen, when_store_down
 from dashboard.figures import trace_slots, without_map_legend
 from dashboard.filters import Filters, parse_filters, summary_categories
 from dashboard.i18n import city_time, normalise_language, t
@@ -133,6 +134,14 @@ def register_live(
         State(ids.LANG, "data"),
         running=[PAUSE_POLL],
     )
+    def store_down(_tick, *args):
+        """Say since when Redis is out of reach (once: the time it was first missed stays on the banner)."""
+        _chosen, _seen, down_since, lang = args if filters else (None, *args)
+        if down_since:
+            keep_screen()
+        return no_update, t("banner.store_down", lang, time=city_time(datetime.now(UTC), lang)), no_update
+
+    @when_store_down(store_down)
     def poll(_tick, *args):
         """One small read when nothing changed (the server's clock only); else a full read and a new view."""
         chosen, seen, down_since, lang = args if filters else (None, *args)
@@ -140,18 +149,13 @@ def register_live(
         narrowed, _rejected = parse_filters(chosen)
         now = datetime.now(UTC)
         recovered = None if down_since else no_update
-        try:
-            # Read before the overview: a write in between leaves an old stamp, so the next poll reads again.
-            stamp = view_stamp(marks.get(), lang, narrowed.key())
-            if still_current(seen, stamp, now):
-                mark_unchanged_poll()
-                # The clock tells the browser that its data were current at that time (assets/freshness.js).
-                return no_update, recovered, epoch_ms(now)
-            view = _current_view(store, figures, names, narrowed, now, lang, with_filters=filters)
-        except StoreUnavailable:
-            if down_since:
-                raise PreventUpdate from None
-            return no_update, t("banner.store_down", lang, time=city_time(now, lang)), no_update
+        # Read before the overview: a write in between leaves an old stamp, so the next poll reads again.
+        stamp = view_stamp(marks.get(), lang, narrowed.key())
+        if still_current(seen, stamp, now):
+            mark_unchanged_poll()
+            # The clock tells the browser that its data were current at that time (assets/freshness.js).
+            return no_update, recovered, epoch_ms(now)
+        view = _current_view(store, figures, names, narrowed, now, lang, with_filters=filters)
         view["stamp"] = stamp
         if view == seen:
             mark_unchanged_poll()

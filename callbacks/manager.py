@@ -13,6 +13,7 @@ from callbacks.details import register_details
 from callbacks.filters import register_filters, request_filters
 from callbacks.live import register_live, request_language
 from callbacks.sources import register_sources
+from callbacks.store_down import when_store_down
 from callbacks.tables import register_tables
 from dashboard.areas import Geography, unavailable_note
 from dashboard.auth import csrf_token, current_manager
@@ -23,7 +24,7 @@ from dashboard.i18n import zone_label
 from dashboard.kpis import kpis
 from dashboard.layers import LAYERS, shading_layer
 from dashboard.settings import Settings
-from dashboard.store import Store, StoreUnavailable
+from dashboard.store import Store
 from dashboard.view_cache import FigureCache
 from layouts import ids
 from layouts.manager import manager_layout
@@ -77,11 +78,9 @@ def register_data_loss_notice(app: dash.Dash, store: Store) -> None:
         Input(ids.VIEW, "data"),
         State(ids.LANG, "data"),
     )
+    @when_store_down()
     def data_loss_notice(_view, lang):
-        try:
-            born = store.born()
-        except StoreUnavailable:
-            raise PreventUpdate from None  # the banner says why
+        born = store.born()
         notice = loss_notice(born, datetime.now(UTC), store.history_retention, lang)
         return notice, not notice
 
@@ -98,6 +97,7 @@ def register_area_shading(app: dash.Dash, figures: FigureCache, geography: Geogr
         State(ids.LANG, "data"),
         prevent_initial_call=True,
     )
+    @when_store_down()
     def shade(level, view, shown, lang):
         wanted = (view or {}).get("versions", {}).get(shading_layer() or "", 0)
         if shown and shown[0] == level and (not level or shown[1] == wanted):
@@ -106,9 +106,6 @@ def register_area_shading(app: dash.Dash, figures: FigureCache, geography: Geogr
         if not level:
             patch["data"][AREA_SHADING_SLOT]["visible"] = False
             return patch, [level, wanted]
-        try:
-            version, trace = figures.area_shading(level, wanted, geography.outlines, lang)
-        except StoreUnavailable:
-            raise PreventUpdate from None  # keep what is on screen; the banner says why
+        version, trace = figures.area_shading(level, wanted, geography.outlines, lang)
         patch["data"][AREA_SHADING_SLOT] = trace
         return patch, [level, version]

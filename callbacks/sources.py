@@ -10,10 +10,11 @@ import orjson
 from dash import Input, Output, State
 from dash.exceptions import PreventUpdate
 
+from callbacks.store_down import keep_screen, when_store_down
 from dashboard.i18n import t
 from dashboard.layers import LAYERS
 from dashboard.source_report import panel_row, sources_report
-from dashboard.store import Store, StoreUnavailable
+from dashboard.store import Store
 from layouts import ids
 from layouts.sources import sources_message, sources_table
 
@@ -30,13 +31,14 @@ def register_sources(app: dash.Dash, store: Store) -> None:
         State(ids.SOURCES_SHOWN, "data"),
         State(ids.LANG, "data"),
     )
+    def unavailable(_tick, shown, lang):
+        if shown == _UNAVAILABLE:
+            keep_screen()
+        return sources_message(t("sources.unavailable", lang)), _UNAVAILABLE
+
+    @when_store_down(unavailable)
     def refresh(_tick, shown, lang):
-        try:
-            rows = [panel_row(entry, lang) for entry in sources_report(store.overview(LAYERS), datetime.now(UTC))]
-        except StoreUnavailable:
-            if shown == _UNAVAILABLE:
-                raise PreventUpdate from None
-            return sources_message(t("sources.unavailable", lang)), _UNAVAILABLE
+        rows = [panel_row(entry, lang) for entry in sources_report(store.overview(LAYERS), datetime.now(UTC))]
         digest = hashlib.blake2b(orjson.dumps([lang, rows]), digest_size=12).hexdigest()
         if digest == shown:
             raise PreventUpdate

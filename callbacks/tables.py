@@ -6,10 +6,10 @@ import dash
 from dash import Input, Output, State, dcc, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks.store_down import keep_screen, when_store_down
 from dashboard.filters import parse_filters
 from dashboard.i18n import number, t
 from dashboard.layers import LAYERS
-from dashboard.store import StoreUnavailable
 from dashboard.view_cache import FigureCache
 from layouts import ids
 from layouts.tables import column_defs
@@ -38,6 +38,12 @@ def register_tables(app: dash.Dash, figures: FigureCache) -> None:
         State(ids.TABLE, "csvExportParams"),
         State(ids.LANG, "data"),
     )
+    def unavailable(_view, _layer, shown, _export_params, lang):
+        if shown:
+            keep_screen()  # keep the last table; the banner says why
+        return no_update, no_update, no_update, t("tables.unavailable", lang), no_update, no_update
+
+    @when_store_down(unavailable)
     def fill(view, layer, shown, export_params, lang):
         """Nothing is sent while the layer's version and the filters stay the same."""
         if not view or layer not in LAYERS:
@@ -47,12 +53,7 @@ def register_tables(app: dash.Dash, figures: FigureCache) -> None:
         wanted = view["versions"].get(layer, 0)
         if shown and shown[:3] == [layer, wanted, scope]:
             raise PreventUpdate
-        try:
-            table = figures.table(layer, wanted, lang, filters)
-        except StoreUnavailable:
-            if shown:
-                raise PreventUpdate from None  # keep the last table; the banner says why
-            return no_update, no_update, no_update, t("tables.unavailable", lang), no_update, no_update
+        table = figures.table(layer, wanted, lang, filters)
         same_layer = bool(shown) and shown[0] == layer
         title = LAYERS[layer].title(lang)
         return (
@@ -72,16 +73,14 @@ def register_tables(app: dash.Dash, figures: FigureCache) -> None:
         State(ids.LANG, "data"),
         prevent_initial_call=True,
     )
+    @when_store_down()
     def download(_clicks, layer, view, lang):
         """Every row of the layer's current data passing the page's filters (not capped like the grid)."""
         if layer not in LAYERS:
             raise PreventUpdate
         view = view or {}
         filters, _rejected = parse_filters(view.get("filters"))
-        try:
-            filename, content = figures.csv(layer, view.get("versions", {}).get(layer, 0), lang, filters)
-        except StoreUnavailable:
-            raise PreventUpdate from None
+        filename, content = figures.csv(layer, view.get("versions", {}).get(layer, 0), lang, filters)
         return dcc.send_bytes(content, filename, type="text/csv")
 
     app.clientside_callback(

@@ -8,12 +8,13 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.alarms import register_wall_alarms
 from callbacks.live import register_live, request_language
+from callbacks.store_down import when_store_down
 from dashboard.areas import Geography, unavailable_note
 from dashboard.figures import layer_traces, trend_figure
 from dashboard.kpis import kpis
 from dashboard.layers import LAYERS
 from dashboard.settings import Settings
-from dashboard.store import Store, StoreUnavailable
+from dashboard.store import Store
 from dashboard.view_cache import FigureCache
 from layouts import ids
 from layouts.wall import wall_layout
@@ -74,19 +75,25 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
         State(ids.HIGHLIGHT_SHOWN, "data"),
         State(ids.LANG, "data"),
     )
+    def no_trend(turn, view, shown, lang):
+        """The turn's texts without a new trend: Redis is out of reach, the last trend stays."""
+        layer, _version, texts = _turn(turn, view, lang)
+        return (*texts, no_update, no_update, no_update)
+
+    def _turn(turn, view, lang):
+        layer = names[(turn or 0) % len(names)]
+        kpi = view["kpis"].get(layer, {"value": "—", "detail": ""})
+        definition = LAYERS[layer]
+        texts = (definition.title(lang), kpi["value"], kpi["detail"], {"borderTopColor": definition.colour})
+        return layer, view["versions"].get(layer, 0), texts
+
+    @when_store_down(no_trend)
     def highlight(turn, view, shown, lang):
         """The layer whose turn it is: its title, headline, and its trend (resent only when its version moved)."""
         if not view:
             raise PreventUpdate
-        layer = names[(turn or 0) % len(names)]
-        version = view["versions"].get(layer, 0)
-        kpi = view["kpis"].get(layer, {"value": "—", "detail": ""})
-        definition = LAYERS[layer]
-        texts = (definition.title(lang), kpi["value"], kpi["detail"], {"borderTopColor": definition.colour})
+        layer, version, texts = _turn(turn, view, lang)
         if shown == [layer, version]:
             return (*texts, no_update, no_update, no_update)
-        try:
-            figure, span = figures.trend(layer, version, lang, settings.wall_trend_hours)
-        except StoreUnavailable:
-            return (*texts, no_update, no_update, no_update)
+        figure, span = figures.trend(layer, version, lang, settings.wall_trend_hours)
         return (*texts, figure, span, [layer, version])
