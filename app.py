@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     server.register_blueprint(create_alarm_api(alarms))
     server.register_blueprint(create_metrics_endpoint(alarms, settings.prometheus_multiproc_dir))
     install_web_metrics(server, poll_input=f"{ids.POLL}.n_intervals")
-    figures = FigureCache(snapshots, cache)
+    figures = FigureCache(snapshots, cache, geography.outlines)
     pages = {
         # prefix: (title, asset files of the other pages to leave out, how to register the page)
         "/": ("app.title", r"(wall|embed)\.", manager.register),

@@ -22,7 +22,8 @@ def points(category: str, name: str, marker: dict[str, Any], hover: str, fields:
     """A scattermap trace of the features the server put in `category`; `fields`: its hover values, formatted.
 
     `marker` may size points by a property: `"size_by": [property, factor, min, max]` (square root scaled).
-    A field is [property, kind], kind one of text, number, kw, percent, signed_percent, time, label.
+    A field is [property, kind], kind one of text, number, kw, percent, signed_percent, time, label (a word from
+    the trace's `labels`).
     """
     return {
         "type": "scattermap",

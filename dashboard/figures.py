@@ -41,15 +41,28 @@ def trace_slots(layer_names: Iterable[str]) -> dict[str, range]:
     return slots
 
 
-def layer_traces(layer: str, snapshot: Snapshot | None, lang: str, commune: str = "") -> list[dict[str, Any]]:
-    """The layer's map traces as plain dicts (empty traces before the first snapshot), of one commune if given."""
-    render = LAYERS[layer].render
-    if render is None:
+def layer_traces(
+    layer: str,
+    snapshot: Snapshot | None,
+    lang: str,
+    commune: str = "",
+    outlines: dict[str, dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """The layer's map traces as plain dicts (empty traces before the first snapshot), of one commune if given.
+
+    `outlines`: the areas' GeoJSON per level, for an area layer (Layer.area_level) to colour its areas.
+    """
+    definition = LAYERS[layer]
+    if definition.render is None:
         return []
     records = snapshot.records if snapshot else ()
     if commune:
         records = [r for r in records if r.commune_code == commune]
-    return [trace.to_plotly_json() for trace in render(records, lang)]
+    if definition.area_level is not None:
+        traces = definition.render(records, lang, (outlines or {}).get(definition.area_level))
+    else:
+        traces = definition.render(records, lang)
+    return [trace.to_plotly_json() for trace in traces]
 
 
 def area_shading_trace(
@@ -157,6 +170,8 @@ def map_figure(
 
 def without_map_legend(trace: dict[str, Any]) -> dict[str, Any]:
     """A copy of a trace that adds nothing to the map's legend or colour bars."""
+    if trace.get("type") == "choroplethmap":  # its colour bar belongs to the trace, not to its marker
+        return {**trace, "showlegend": False, "showscale": False}
     marker = trace.get("marker")
     marker = {**marker, "showscale": False} if isinstance(marker, dict) else marker
     return {**trace, "showlegend": False, "marker": marker}
@@ -206,5 +221,12 @@ def trend_range(layer: str, points: Sequence[tuple[datetime, dict[str, Any]]], l
 
 
 def map_legend(lang: str) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The map's symbols for a legend drawn by the page, per layer in registry order: (title, entries)."""
-    return [(layer.title(lang), layer.legend(lang)) for layer in LAYERS.values() if layer.legend is not None]
+    """The map's symbols for a legend drawn by the page, per layer in registry order: (title, entries).
+
+    A layer whose data someone else publishes is titled with its attribution: "Qualité de l'air (Atmo …)".
+    """
+    return [
+        (f"{layer.title(lang)} ({layer.attribution})" if layer.attribution else layer.title(lang), layer.legend(lang))
+        for layer in LAYERS.values()
+        if layer.legend is not None
+    ]

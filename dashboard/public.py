@@ -95,7 +95,7 @@ def public_geojson(snapshot: Snapshot) -> dict[str, Any]:
                 "properties": properties,
             }
         )
-    return {
+    document = {
         "type": "FeatureCollection",
         "layer": snapshot.layer,
         "version": snapshot.version,
@@ -103,6 +103,9 @@ def public_geojson(snapshot: Snapshot) -> dict[str, Any]:
         "demo": snapshot.demo,
         "features": features,
     }
+    if layer.attribution:
+        document["attribution"] = layer.attribution
+    return document
 
 
 def _cell_polygon(column: int, row: int) -> dict[str, Any]:

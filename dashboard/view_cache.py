@@ -33,10 +33,14 @@ class FigureCache:
     what is on screen), while a write that fails only loses the sharing, not the figure just built.
     """
 
-    def __init__(self, snapshots: SnapshotReader, cache: Cache) -> None:
+    def __init__(
+        self, snapshots: SnapshotReader, cache: Cache, outlines: dict[str, dict[str, Any]] | None = None
+    ) -> None:
         self.snapshots = snapshots
         self.store = snapshots.store
         self.cache = cache
+        # The areas' outlines per level (dashboard.areas.Geography), for the layers that colour areas.
+        self.outlines = outlines or {}
         # One drawing per layer at a time in this process: when a version lands, the worker's threads wait for
         # the first one's traces instead of drawing the same thousands of records side by side.
         self._drawing = {name: threading.Lock() for name in LAYERS}
@@ -81,7 +85,7 @@ class FigureCache:
                 snapshot = shared_public_snapshot(self.snapshots, snapshot, commune)
             if snapshot is not None and narrowed.active:
                 snapshot = _narrowed(snapshot, narrowed)
-            traces = layer_traces(layer, snapshot, lang, commune)
+            traces = layer_traces(layer, snapshot, lang, commune, self.outlines)
             self._set(keys.cached_traces(audience, layer, actual, lang, scope), traces)
         return actual, traces
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from dashboard.embed_plans import Plan, cell_legend, cell_traces
-from dashboard.figures import map_figure, map_legend
+from dashboard.figures import map_figure
 from dashboard.i18n import t
 from dashboard.layers import LAYERS
 from layouts import ids
@@ -26,17 +26,21 @@ def embed_plan(layer: str, commune: str, lang: str) -> Plan:
     return {"layer": layer, "commune": commune, "lang": lang, "traces": traces}
 
 
-def _legend(layer: str, title: str, lang: str) -> html.Ul:
-    if LAYERS[layer].public_open:
-        entries = cell_legend(lang)
-    else:
-        entries = next((items for group, items in map_legend(lang) if group == title), [])
+def _legend(layer: str, lang: str) -> html.Ul:
+    definition = LAYERS[layer]
+    entries = cell_legend(lang) if definition.public_open else definition.legend(lang) if definition.legend else []
     return html.Ul(
         className="embed-legend",
         children=[
             html.Li([html.Span(className="swatch", style={"background": colour}), label]) for label, colour in entries
         ],
     )
+
+
+def _source(layer: str, lang: str) -> str:
+    """Who the data come from: the city, and the layer's own publisher when it has one (its licence asks it)."""
+    attribution = LAYERS[layer].attribution
+    return f"{t('embed.source', lang)} · {attribution}" if attribution else t("embed.source", lang)
 
 
 def embed_layout(
@@ -73,7 +77,7 @@ def embed_layout(
             ),
             html.Footer(
                 className="embed-bottom",
-                children=[_legend(layer, title, lang), html.Span(t("embed.source", lang), className="embed-source")],
+                children=[_legend(layer, lang), html.Span(_source(layer, lang), className="embed-source")],
             ),
             dcc.Store(id=ids.EMBED_PLAN, data=embed_plan(layer, commune, lang)),
             dcc.Store(id=ids.MAP_VERSIONS, data={}),

@@ -40,7 +40,7 @@ def _map_traces(page):
     return page.evaluate(MAP_POINTS_JS)
 
 
-def test_managers_page_shows_five_live_layers_without_console_errors(page, live_app):
+def test_managers_page_shows_six_live_layers_without_console_errors(page, live_app):
     sign_in(page, live_app.url)
     page.goto(live_app.url + "/")
     page.wait_for_function(KPI_READY_JS, timeout=20000)
@@ -54,7 +54,8 @@ def test_managers_page_shows_five_live_layers_without_console_errors(page, live_
     assert by_layer["Signalements"] >= 500
     assert by_layer["Énergie"] >= 5
     assert by_layer["VélôToulouse"] >= 50
-    for layer in ("parking", "energy", "reports", "nacelles", "bikes"):
+    assert by_layer["Qualité de l'air"] == 37  # a disc per commune over its coloured outline
+    for layer in ("parking", "energy", "reports", "nacelles", "bikes", "air_quality"):
         assert "badge-ok" in page.get_attribute(f"#badge-{layer}", "class")
     page.wait_for_function("() => document.querySelector('#kpi-value-bikes').textContent !== '—'", timeout=20000)
     assert "Vélos disponibles" in page.text_content(".kpis")

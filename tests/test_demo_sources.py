@@ -37,7 +37,7 @@ def at(day: datetime, hours: float) -> datetime:
 
 
 def demo(seed: int = SEED, **options) -> dict[str, Source]:
-    """The five demonstration sources by layer, on a real-time clock (simulated time = `now`)."""
+    """Every layer's demonstration source by layer, on a real-time clock (simulated time = `now`)."""
     return {source.layer: source for source in build_demo_sources(seed, origin=MONDAY.astimezone(UTC), **options)}
 
 

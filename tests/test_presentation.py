@@ -124,13 +124,15 @@ def test_view_changes_only_when_something_shown_changes():
 
 def test_trace_slots_are_fixed_per_layer():
     slots = trace_slots(list(LAYERS))
-    # Trace 0 is the area shading; then reports (under every point), bike stations by state, Nacelles last (on top).
+    # Trace 0 is the area shading; then the coloured communes of air quality (under every point), reports,
+    # bike stations by state, Nacelles last (on top).
     assert slots == {
-        "reports": range(1, 6),
-        "energy": range(6, 7),
-        "parking": range(7, 8),
-        "bikes": range(8, 12),
-        "nacelles": range(12, 13),
+        "air_quality": range(1, 3),
+        "reports": range(3, 8),
+        "energy": range(8, 9),
+        "parking": range(9, 10),
+        "bikes": range(10, 14),
+        "nacelles": range(14, 15),
     }
     for name in LAYERS:
         assert len(layer_traces(name, None, "fr")) == len(slots[name])

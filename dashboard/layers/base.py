@@ -75,6 +75,9 @@ class Layer:
     # Map: `trace_count` traces drawn by `render`, named in `legend`; the trend's lines; the KPI tile.
     trace_count: int = 1
     render: Renderer | None = None
+    # An area layer: its records are areas of this level (their `commune_code`), and `render` gets the level's
+    # outlines (GeoJSON) as a third argument to colour them.
+    area_level: str | None = None
     legend: Legend | None = None
     trend: tuple[TrendLine, ...] = ()
     tile: Tile | None = None
@@ -83,6 +86,8 @@ class Layer:
     value_labels: Mapping[type, str] = field(default_factory=dict)
     # The layer's demonstration feed: a source built from (seed, simulated clock), for `make run` and the tests.
     demo: Callable[[int, Any], Any] | None = None
+    # Who publishes the data, said on every view that shows them (map legend, panels, embeds, public files).
+    attribution: str = ""
     # The colour that marks the layer on the wall (its highlight's border).
     colour: str = "#888888"
     # May be embedded on the public site and served by /api/v1/public/ (through dashboard.public only).
