@@ -34,6 +34,11 @@ def register_manager_alarms(app: dash.Dash, store: Store, settings: Settings) ->
     """The alarms panel: redrawn only when the alarms' version moved (one GET per poll); acknowledge buttons."""
     alarms = _alarm_store(store, settings)
 
+    def unavailable(_tick, shown, lang):
+        if shown == _UNAVAILABLE:
+            keep_screen()
+        return alarms_message(t("alarms.unavailable", lang)), _UNAVAILABLE
+
     @app.callback(
         Output(ids.ALARMS_LIST, "children"),
         Output(ids.ALARMS_SHOWN, "data"),
@@ -41,11 +46,6 @@ def register_manager_alarms(app: dash.Dash, store: Store, settings: Settings) ->
         State(ids.ALARMS_SHOWN, "data"),
         State(ids.LANG, "data"),
     )
-    def unavailable(_tick, shown, lang):
-        if shown == _UNAVAILABLE:
-            keep_screen()
-        return alarms_message(t("alarms.unavailable", lang)), _UNAVAILABLE
-
     @when_store_down(unavailable)
     def refresh(_tick, shown, lang):
         version = alarms.version()

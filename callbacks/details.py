@@ -48,6 +48,12 @@ def register_details(app: dash.Dash, figures: FigureCache) -> None:
             raise PreventUpdate  # a click on an area or on nothing leaves the panel as it is
         return target
 
+    def unavailable(selected, _view, _shown, lang):
+        if f"{part('selected')}.data" not in dash.ctx.triggered_prop_ids:
+            keep_screen()  # a live update: keep what is on screen; the banner says why
+        panel = unavailable_panel(lang).to_dict()
+        return False, panel["title"], panel["subtitle"], details_body(panel), [*(_selection(selected) or ()), 0]
+
     @app.callback(
         Output(ids.DETAILS, "hidden"),
         Output(part("title"), "children"),
@@ -60,12 +66,6 @@ def register_details(app: dash.Dash, figures: FigureCache) -> None:
         State(ids.LANG, "data"),
         prevent_initial_call=True,
     )
-    def unavailable(selected, _view, _shown, lang):
-        if f"{part('selected')}.data" not in dash.ctx.triggered_prop_ids:
-            keep_screen()  # a live update: keep what is on screen; the banner says why
-        panel = unavailable_panel(lang).to_dict()
-        return False, panel["title"], panel["subtitle"], details_body(panel), [*(_selection(selected) or ()), 0]
-
     @when_store_down(unavailable)
     def render(selected, view, shown, lang):
         # A live update only when the selection did not change too: Dash may send both in one request, and a

@@ -123,6 +123,13 @@ def register_live(
     slots = trace_slots(names)
     filter_inputs = [Input(ids.FILTERS, "data")] if filters else []
 
+    def store_down(_tick, *args):
+        """Say since when Redis is out of reach (once: the time it was first missed stays on the banner)."""
+        _chosen, _seen, down_since, lang = args if filters else (None, *args)
+        if down_since:
+            keep_screen()
+        return no_update, t("banner.store_down", lang, time=city_time(datetime.now(UTC), lang)), no_update
+
     @app.callback(
         Output(ids.VIEW, "data"),
         Output(ids.STORE_DOWN_SINCE, "data"),
@@ -134,13 +141,6 @@ def register_live(
         State(ids.LANG, "data"),
         running=[PAUSE_POLL],
     )
-    def store_down(_tick, *args):
-        """Say since when Redis is out of reach (once: the time it was first missed stays on the banner)."""
-        _chosen, _seen, down_since, lang = args if filters else (None, *args)
-        if down_since:
-            keep_screen()
-        return no_update, t("banner.store_down", lang, time=city_time(datetime.now(UTC), lang)), no_update
-
     @when_store_down(store_down)
     def poll(_tick, *args):
         """One small read when nothing changed (the server's clock only); else a full read and a new view."""

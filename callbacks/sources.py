@@ -24,6 +24,11 @@ _UNAVAILABLE = "unavailable"  # what SOURCES_SHOWN holds while Redis cannot be r
 def register_sources(app: dash.Dash, store: Store) -> None:
     """The sources panel, re-sent only when what it shows changed (dash 4.4 remounts re-sent components)."""
 
+    def unavailable(_tick, shown, lang):
+        if shown == _UNAVAILABLE:
+            keep_screen()
+        return sources_message(t("sources.unavailable", lang)), _UNAVAILABLE
+
     @app.callback(
         Output(ids.SOURCES_LIST, "children"),
         Output(ids.SOURCES_SHOWN, "data"),
@@ -31,11 +36,6 @@ def register_sources(app: dash.Dash, store: Store) -> None:
         State(ids.SOURCES_SHOWN, "data"),
         State(ids.LANG, "data"),
     )
-    def unavailable(_tick, shown, lang):
-        if shown == _UNAVAILABLE:
-            keep_screen()
-        return sources_message(t("sources.unavailable", lang)), _UNAVAILABLE
-
     @when_store_down(unavailable)
     def refresh(_tick, shown, lang):
         rows = [panel_row(entry, lang) for entry in sources_report(store.overview(LAYERS), datetime.now(UTC))]

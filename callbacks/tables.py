@@ -25,6 +25,11 @@ def table_note(count: int, shown: int, lang: str) -> str:
 def register_tables(app: dash.Dash, figures: FigureCache) -> None:
     """Fill the grid when the layer, its version or the filters change; serve the CSV of the filtered rows."""
 
+    def unavailable(_view, _layer, shown, _export_params, lang):
+        if shown:
+            keep_screen()  # keep the last table; the banner says why
+        return no_update, no_update, no_update, t("tables.unavailable", lang), no_update, no_update
+
     @app.callback(
         Output(ids.TABLE, "rowData"),
         Output(ids.TABLE, "columnDefs"),
@@ -38,11 +43,6 @@ def register_tables(app: dash.Dash, figures: FigureCache) -> None:
         State(ids.TABLE, "csvExportParams"),
         State(ids.LANG, "data"),
     )
-    def unavailable(_view, _layer, shown, _export_params, lang):
-        if shown:
-            keep_screen()  # keep the last table; the banner says why
-        return no_update, no_update, no_update, t("tables.unavailable", lang), no_update, no_update
-
     @when_store_down(unavailable)
     def fill(view, layer, shown, export_params, lang):
         """Nothing is sent while the layer's version and the filters stay the same."""

@@ -62,6 +62,18 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
         Input(ids.CLOCK_TICK, "n_intervals"),
     )
 
+    def no_trend(turn, view, shown, lang):
+        """The turn's texts without a new trend: Redis is out of reach, the last trend stays."""
+        layer, _version, texts = _turn(turn, view, lang)
+        return (*texts, no_update, no_update, no_update)
+
+    def _turn(turn, view, lang):
+        layer = names[(turn or 0) % len(names)]
+        kpi = view["kpis"].get(layer, {"value": "—", "detail": ""})
+        definition = LAYERS[layer]
+        texts = (definition.title(lang), kpi["value"], kpi["detail"], {"borderTopColor": definition.colour})
+        return layer, view["versions"].get(layer, 0), texts
+
     @app.callback(
         Output(ids.HIGHLIGHT_TITLE, "children"),
         Output(ids.HIGHLIGHT_VALUE, "children"),
@@ -75,18 +87,6 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
         State(ids.HIGHLIGHT_SHOWN, "data"),
         State(ids.LANG, "data"),
     )
-    def no_trend(turn, view, shown, lang):
-        """The turn's texts without a new trend: Redis is out of reach, the last trend stays."""
-        layer, _version, texts = _turn(turn, view, lang)
-        return (*texts, no_update, no_update, no_update)
-
-    def _turn(turn, view, lang):
-        layer = names[(turn or 0) % len(names)]
-        kpi = view["kpis"].get(layer, {"value": "—", "detail": ""})
-        definition = LAYERS[layer]
-        texts = (definition.title(lang), kpi["value"], kpi["detail"], {"borderTopColor": definition.colour})
-        return layer, view["versions"].get(layer, 0), texts
-
     @when_store_down(no_trend)
     def highlight(turn, view, shown, lang):
         """The layer whose turn it is: its title, headline, and its trend (resent only when its version moved)."""
