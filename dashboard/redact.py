@@ -35,6 +35,12 @@ def _masked_pair(pair: str, names: frozenset[str] | set[str]) -> str:
     return f"{name}={MASK}" if equals and unquote_plus(name).lower() in names else pair
 
 
+def header_secrets(value: str) -> set[str]:
+    """What to mask for a secret header value: the value, and its credentials alone ("Bearer t" hides "t" too)."""
+    scheme, _, credentials = value.partition(" ")
+    return {value, credentials.strip()} if scheme and credentials.strip() else {value}
+
+
 class Redactor:
     """Masks a deployment's known secrets wherever they appear in a text, and credentials in any URL in it."""
 

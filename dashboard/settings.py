@@ -30,7 +30,7 @@ from pydantic import (
 
 from dashboard.alarm_rules import AlarmSettings
 from dashboard.layers import LAYERS
-from dashboard.redact import URLS_ONLY, Redactor
+from dashboard.redact import URLS_ONLY, Redactor, header_secrets
 from dashboard.sources.crs import check_crs
 from dashboard.store.redis_url import FORMS as REDIS_URL_FORMS
 from dashboard.store.redis_url import parse_redis_url
@@ -45,6 +45,14 @@ _PASSWORD_HASH = re.compile(r"(scrypt|pbkdf2):[^\s,$]+\$[^\s,$]+\$[0-9a-f]+")
 SECRET: dict[str, Any] = {"secret": "value"}
 # Marks a URL whose user name and password are secret: never echoed in a settings error, its password masked.
 SECRET_USERINFO: dict[str, Any] = {"secret": "userinfo"}
+# Marks request headers whose values are secret (tokens): never echoed in a settings error, masked in every text.
+SECRET_HEADERS: dict[str, Any] = {"secret": "headers"}
+# An HTTP field name (RFC 9110's token).
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+# A field value that can be sent as is: visible ASCII, inner spaces and tabs.
+_HEADER_VALUE = re.compile(r"[!-~]+(?:[ \t]+[!-~]+)*")
+# Headers the feed client sets itself, for the connection or for conditional requests: never configured.
+CLIENT_HEADERS = frozenset({"host", "content-length", "if-none-match", "if-modified-since", "accept-encoding"})
 
 
 class ConfigError(Exception):
@@ -77,6 +85,36 @@ def _known_fields(fields: dict[str, str], layer: str) -> None:
         raise ValueError(f"unknown field(s) {', '.join(unknown)} for layer {layer}; known: {known}")
 
 
+def _check_headers(headers: dict[str, str], info: ValidationInfo, kind: str) -> dict[str, str]:
+    """Refuse headers that cannot be sent or that the client sets itself, naming the feed and header, never a value."""
+    feed = f"{kind} {info.data.get('name', '?')}"
+    seen: set[str] = set()
+    for name, value in headers.items():
+        if not _HEADER_NAME.fullmatch(name):
+            raise ValueError(f"{feed}: header name {name!r} is not a valid HTTP header name")
+        if name.lower() in CLIENT_HEADERS:
+            raise ValueError(f"{feed}: header {name} is set by the feed client itself and cannot be configured")
+        if name.lower() in seen:
+            raise ValueError(f"{feed}: header {name} is given more than once (header names ignore case)")
+        if not _HEADER_VALUE.fullmatch(value):
+            raise ValueError(
+                f"{feed}: the value of header {name} must be printable ASCII, not empty, with no space at either end"
+            )
+        seen.add(name.lower())
+    if "authorization" in seen and _url_credentials(info.data.get("url", "")):
+        # httpx would send the URL's user and password as Basic authentication in place of the header.
+        raise ValueError(f"{feed}: header Authorization and a user:password in url cannot both be set")
+    return headers
+
+
+def _url_credentials(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.username is not None or parts.password is not None
+
+
 def _deadline_after_timeout(deadline: float, info: ValidationInfo) -> float:
     timeout = info.data.get("timeout_seconds")
     if timeout is not None and deadline < timeout:
@@ -94,6 +132,8 @@ class ReferenceSettings(BaseModel):
     url: str = Field(json_schema_extra=SECRET_USERINFO)
     fields: dict[str, str] = Field(default_factory=dict)
     params: dict[str, str] = Field(default_factory=dict, json_schema_extra=SECRET)
+    # Sent with every request to the feed's own origin (e.g. Authorization = "Bearer ..."); values are secret.
+    headers: dict[str, str] = Field(default_factory=dict, json_schema_extra=SECRET_HEADERS)
     values: dict[str, str] = Field(default_factory=dict)
     crs: str = "EPSG:4326"
     on: str = "id"
@@ -113,6 +153,11 @@ class ReferenceSettings(BaseModel):
     @classmethod
     def _deadline(cls, value: float, info: ValidationInfo) -> float:
         return _deadline_after_timeout(value, info)
+
+    @field_validator("headers")
+    @classmethod
+    def _headers(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        return _check_headers(value, info, "reference")
 
     @field_validator("crs")
     @classmethod
@@ -136,6 +181,8 @@ class SourceSettings(BaseModel):
     url: str = Field(json_schema_extra=SECRET_USERINFO)
     fields: dict[str, str] = Field(default_factory=dict)
     params: dict[str, str] = Field(default_factory=dict, json_schema_extra=SECRET)
+    # Sent with every request to the feed's own origin (e.g. Authorization = "Bearer ..."); values are secret.
+    headers: dict[str, str] = Field(default_factory=dict, json_schema_extra=SECRET_HEADERS)
     statuses: dict[str, str] = Field(default_factory=dict)
     values: dict[str, str] = Field(default_factory=dict)
     crs: str = "EPSG:4326"
@@ -156,6 +203,11 @@ class SourceSettings(BaseModel):
     @classmethod
     def _deadline(cls, value: float, info: ValidationInfo) -> float:
         return _deadline_after_timeout(value, info)
+
+    @field_validator("headers")
+    @classmethod
+    def _headers(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        return _check_headers(value, info, "source")
 
     @field_validator("crs")
     @classmethod
@@ -570,7 +622,7 @@ def _feeds(settings: Settings) -> list[SourceSettings | ReferenceSettings]:
 
 
 def _secret_values(model: BaseModel) -> set[str]:
-    """Every secret string in `model`: values of fields marked SECRET, passwords of URLs marked SECRET_USERINFO."""
+    """Every secret string in `model`: values marked SECRET or SECRET_HEADERS, passwords of SECRET_USERINFO URLs."""
     found: set[str] = set()
     for name, field in type(model).model_fields.items():
         value = getattr(model, name)
@@ -585,6 +637,8 @@ def _secret_values(model: BaseModel) -> set[str]:
             found |= {str(item) for item in value.values()}
         elif marker == "userinfo" and isinstance(value, str):
             found |= _url_password(value)
+        elif marker == "headers" and isinstance(value, dict):
+            found |= {secret for item in value.values() for secret in header_secrets(str(item))}
     return found
 
 

@@ -84,3 +84,53 @@ def test_retry_after_accepts_seconds_and_http_dates():
     assert retry_after_seconds("Wed, 25 Nov 2026 08:02:00 GMT", now) == 120
     assert retry_after_seconds("soon", now) is None
     assert retry_after_seconds(None, now) is None
+
+
+TOKEN = {"Authorization": "Bearer CANARY-TOKEN-1234", "X-Api-Key": "CANARY-KEY-5678"}
+
+
+def test_configured_headers_go_with_every_request_to_the_feed(feed_server):
+    def handler(hit):
+        if hit.headers.get("if-none-match") == '"v1"':
+            return Reply(304)
+        return json_reply({"version": 1}, ETag='"v1"')
+
+    feed_server.route("/old", Reply(301, b"moved", {"Location": "/feed"}))  # the same host: the headers follow
+    feed_server.route("/feed", handler)
+    client = _client(headers=TOKEN)
+    assert client.get_json(f"{feed_server.url}/old") == client.get_json(f"{feed_server.url}/old") == {"version": 1}
+    assert [hit.path for hit in feed_server.hits] == ["/old", "/feed", "/old", "/feed"]
+    for hit in feed_server.hits:
+        assert hit.headers["authorization"] == "Bearer CANARY-TOKEN-1234"
+        assert hit.headers["x-api-key"] == "CANARY-KEY-5678"
+        assert hit.headers["user-agent"] == USER_AGENT
+    assert feed_server.hits[3].headers["if-none-match"] == '"v1"'  # the conditional request carries them too
+
+
+def test_a_redirect_to_another_allowed_host_does_not_carry_the_headers(feed_server):
+    # The same server under another name: "localhost" is another host than "127.0.0.1" for the client.
+    elsewhere = feed_server.url.replace("127.0.0.1", "localhost") + "/elsewhere"
+    feed_server.route("/feed", Reply(302, b"moved", {"Location": elsewhere}))
+    feed_server.route("/elsewhere", json_reply({"moved": True}))
+    client = _client(headers=TOKEN, allowed_redirect_hosts=["localhost"])
+    assert client.get_json(f"{feed_server.url}/feed") == {"moved": True}
+    first, moved = feed_server.hits
+    assert first.headers["authorization"] == "Bearer CANARY-TOKEN-1234" and first.headers["x-api-key"]
+    assert moved.path == "/elsewhere" and moved.headers["host"].startswith("localhost:")
+    assert "authorization" not in moved.headers and "x-api-key" not in moved.headers
+    assert moved.headers["user-agent"] == USER_AGENT  # the client's own headers still go
+    # The next fetch starts from the feed's own host again, with its headers.
+    feed_server.route("/feed", json_reply({"back": True}))
+    assert client.get_json(f"{feed_server.url}/feed") == {"back": True}
+    assert feed_server.hits[-1].headers["x-api-key"] == "CANARY-KEY-5678"
+
+
+def test_an_error_page_echoing_a_header_value_is_masked(feed_server):
+    def echo(hit):
+        token = hit.headers["authorization"].removeprefix("Bearer ")
+        return Reply(403, f'{{"message": "token {token} expired, key {hit.headers["x-api-key"]}"}}'.encode())
+
+    feed_server.route("/feed", echo)
+    with pytest.raises(SourceError) as err:
+        _client(headers=TOKEN).get_json(f"{feed_server.url}/feed")
+    assert str(err.value) == f"HTTP 403 : {feed_server.url}/feed (token *** expired, key ***)"

@@ -29,11 +29,12 @@ from tests.test_request_limits import CALLBACKS
 FEED_USER = "canary-user"
 FEED_PASSWORD = "CANARY-PASS-1234"
 API_KEY = "CANARY-KEY-5678"
+HEADER_TOKEN = "CANARY-HEADER-3456"
 SECRET_KEY = "CANARY-SECRET-KEY-0001"
 WALL_TOKEN = "CANARY-WALL-TOKEN-0002"
 REDIS_PASSWORD = "CANARY-REDIS-PASS-9012"
 MANAGER_HASH = generate_password_hash("demo")
-CANARIES = (FEED_USER, FEED_PASSWORD, API_KEY, SECRET_KEY, WALL_TOKEN, REDIS_PASSWORD, MANAGER_HASH)
+CANARIES = (FEED_USER, FEED_PASSWORD, API_KEY, HEADER_TOKEN, SECRET_KEY, WALL_TOKEN, REDIS_PASSWORD, MANAGER_HASH)
 DATASET = "/api/explore/v2.1/catalog/datasets/parkings"
 SOURCES_CALLBACK = CALLBACKS["sources"]
 
@@ -60,8 +61,9 @@ def quiet_http_loggers() -> Iterator[None]:
 
 
 def _echo_the_key(hit: Hit) -> Reply:
-    # A publisher's error page that repeats the key it was sent, as some do.
-    body = f'{{"error_code": "InvalidKey", "message": "Invalid API key {hit.query.get("apikey")}"}}'
+    # A publisher's error page that repeats the key and the token it was sent, as some do.
+    token = hit.headers.get("x-api-token", "").removeprefix("Token ")
+    body = f'{{"error_code": "InvalidKey", "message": "Invalid API key {hit.query.get("apikey")} or token {token}"}}'
     return Reply(401, body.encode(), {"Content-Type": "application/json"})
 
 
@@ -81,6 +83,7 @@ def _settings(feed_server: FeedServer, redis_url: str) -> Settings:
                 "layer": "parking",
                 "url": f"http://{FEED_USER}:{FEED_PASSWORD}@{host}{DATASET}",
                 "params": {"apikey": API_KEY},
+                "headers": {"X-Api-Token": f"Token {HEADER_TOKEN}"},
             }
         ],
     )
@@ -117,6 +120,7 @@ def test_a_failing_feed_leaks_no_credential_to_the_public_or_the_logs(
     assert job.leader.hold()
     job.run_once()
     assert feed_server.hits and feed_server.hits[0].query["apikey"] == API_KEY  # the key was really sent
+    assert feed_server.hits[0].headers["x-api-token"] == f"Token {HEADER_TOKEN}"  # and the token
 
     app = create_app(settings)
     anonymous = app.test_client()
@@ -136,7 +140,7 @@ def test_a_failing_feed_leaks_no_credential_to_the_public_or_the_logs(
     assert details["source"] == "parkings" and details["consecutive_failures"] == 1
     # Still says what failed, and where: host and path kept, credentials and key masked.
     where = f"http://***@{feed_server.url.removeprefix('http://')}{DATASET}/records"
-    assert details["last_error"] == f"HTTP 401 : {where} (Invalid API key ***)"
+    assert details["last_error"] == f"HTTP 401 : {where} (Invalid API key *** or token ***)"
     for path in ("/api/v1/layers", "/api/v1/layers/parking"):
         assert _leaks(manager.get(path).get_data(as_text=True)) == [], path
     # The sources panel and its API show the feed's address and error to managers: masked there too.
@@ -218,16 +222,21 @@ def test_settings_errors_never_echo_a_secret():
         "layer": "parking",
         "url": f"ftp://{FEED_USER}:{FEED_PASSWORD}@host{DATASET}",
         "params": {"apikey": [API_KEY]},
+        "headers": {"Authorization": [f"Bearer {HEADER_TOKEN}"]},
     }
-    misplaced = {**source, "name": "other", "url": "https://host/x", "params": {}, "apikey": API_KEY}
+    misplaced = {**source, "name": "other", "url": "https://host/x", "params": {}, "headers": {}, "apikey": API_KEY}
+    managed = {**misplaced, "name": "third", "headers": {"Host": HEADER_TOKEN}}
+    del managed["apikey"]
     with pytest.raises(ConfigError) as caught:
-        load_settings(environ, sources=[source, misplaced])
+        load_settings(environ, sources=[source, misplaced, managed])
     message = str(caught.value)
     assert "CANARY-SK-01" not in message and "CANARY-W" not in message and _leaks(message) == []
     for what in ("REDIS_URL", "CITYOPS_SECRET_KEY", "CITYOPS_WALL_TOKEN", "CITYOPS_MANAGERS[0.password_hash]"):
         assert what in message
     assert "CITYOPS_SOURCES[0.url]" in message and "CITYOPS_SOURCES[0.params.apikey]" in message
     assert "CITYOPS_SOURCES[1.apikey]: Extra inputs are not permitted" in message
+    assert "CITYOPS_SOURCES[0.headers.Authorization]" in message
+    assert "CITYOPS_SOURCES[2.headers]: Value error, source third: header Host is set by the feed client" in message
 
 
 def test_a_whole_table_is_never_echoed_with_its_hashes():
@@ -250,6 +259,7 @@ format = "opendatasoft"
 layer = "parking"
 url = "http://{FEED_USER}:{FEED_PASSWORD}@{host}{DATASET}"
 params = {{ apikey = "{API_KEY}" }}
+headers = {{ X-Api-Token = "Token {HEADER_TOKEN}" }}
 """,
         encoding="utf-8",
     )
@@ -275,6 +285,7 @@ params = {{ apikey = "{API_KEY}" }}
             except (httpx.HTTPError, RuntimeError):
                 continue
         assert failures >= 2, app.log_path.read_text()
+        assert feed_server.hits[0].headers["x-api-token"] == f"Token {HEADER_TOKEN}"  # the token was really sent
         public = httpx.get(f"{app.url}/healthz", timeout=5).text
         assert _leaks(public) == [] and "parkings" not in public
     finally:

@@ -126,6 +126,47 @@ def test_sources_are_validated_strictly(tmp_path):
     assert "format opendatasoft cannot fill layer 'reports'" in message
 
 
+@pytest.mark.parametrize(
+    ("headers", "complaint"),
+    [
+        ({"X Api Key": "CANARY-HEADER-1234"}, "header name 'X Api Key' is not a valid HTTP header name"),
+        ({"Authorization:": "CANARY-HEADER-1234"}, "header name 'Authorization:' is not a valid HTTP header name"),
+        ({"Host": "CANARY-HEADER-1234"}, "header Host is set by the feed client itself"),
+        ({"if-none-match": "CANARY-HEADER-1234"}, "header if-none-match is set by the feed client itself"),
+        ({"Accept-Encoding": "CANARY-HEADER-1234"}, "header Accept-Encoding is set by the feed client itself"),
+        ({"X-Key": "CANARY-HEADER-1234", "x-key": "CANARY-HEADER-1234"}, "header x-key is given more than once"),
+        ({"X-Key": "CANARY-HEADER-1234\r\nX-Other: 1"}, "the value of header X-Key must be printable ASCII"),
+        ({"X-Key": " CANARY-HEADER-1234"}, "the value of header X-Key must be printable ASCII"),
+        ({"authorization": "Bearer CANARY-HEADER-1234"}, "header Authorization and a user:password in url"),
+    ],
+    ids=["space", "colon", "host", "conditional", "encoding", "twice", "line-break", "padded", "two-credentials"],
+)
+def test_bad_request_headers_are_refused_naming_the_source_never_the_value(headers, complaint):
+    url = "https://user:pw@x.example/d"  # credentials here are fine, unless an Authorization header is set too
+    source = {"name": "atmo", "format": "geojson", "layer": "nacelles", "url": url, "headers": headers}
+    with pytest.raises(ConfigError) as err:
+        load_settings({}, sources=[source])
+    message = str(err.value)
+    assert "CITYOPS_SOURCES[0.headers]" in message and f"source atmo: {complaint}" in message
+    assert "CANARY-HEADER" not in message
+    reference = {"name": "ref", "format": "geojson", "url": url.replace("/d", "/r"), "headers": headers}
+    joined = {"name": "parkings", "format": "geojson", "layer": "parking", "url": "https://x.example/p"}
+    with pytest.raises(ConfigError) as err:
+        load_settings({}, sources=[{**joined, "references": [reference]}])
+    assert f"reference ref: {complaint}" in str(err.value) and "CANARY-HEADER" not in str(err.value)
+
+
+def test_request_headers_are_kept_as_given_and_masked_as_secrets():
+    source = {"name": "atmo", "format": "geojson", "layer": "nacelles", "url": "https://x.example/d"}
+    token = {"Authorization": "Bearer CANARY-TOKEN-1234", "X-Api-Key": "CANARY-KEY-5678"}
+    settings = load_settings({}, sources=[{**source, "headers": token}])
+    assert settings.sources[0].headers == token
+    redactor = settings.redactor()
+    # The token alone is masked too: an error page may echo it without its scheme.
+    echoed = "sent Bearer CANARY-TOKEN-1234, then CANARY-TOKEN-1234 and CANARY-KEY-5678"
+    assert redactor.text(echoed) == "sent ***, then *** and ***"
+
+
 def test_two_sources_cannot_write_the_same_layer():
     source = {"format": "ngsi-ld", "layer": "parking", "url": "https://x.example/e"}
     with pytest.raises(ConfigError, match="layer\\(s\\) used by more than one source: parking"):

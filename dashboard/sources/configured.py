@@ -29,6 +29,7 @@ def _client(config: SourceSettings | ReferenceSettings) -> FeedClient:
         deadline=config.deadline_seconds,
         max_bytes=int(config.max_megabytes * 1024 * 1024),
         allowed_redirect_hosts=config.allowed_redirect_hosts,
+        headers=config.headers,
     )
 
 

@@ -20,7 +20,7 @@ import orjson
 
 from dashboard.i18n import t
 from dashboard.metrics import count_received_bytes
-from dashboard.redact import Redactor, redact_url
+from dashboard.redact import Redactor, header_secrets, redact_url
 from dashboard.sources.base import SourceError
 
 USER_AGENT = "cityops-dashboard/0.1 (operations dashboard of Toulouse Metropole; +https://data.toulouse-metropole.fr)"
@@ -90,6 +90,7 @@ class FeedClient:
 
     With a `deadline` (seconds), every request made within `within_deadline()`, pages and retries
     included, must be over by then; reads are cut at the deadline rather than waited out.
+    `headers` (a token, say) go with every request, but never on to a redirect that leaves the requested origin.
     """
 
     def __init__(
@@ -104,6 +105,7 @@ class FeedClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         allowed_redirect_hosts: Iterable[str] = (),
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.max_bytes = max_bytes
         self.deadline = deadline
@@ -114,11 +116,16 @@ class FeedClient:
         self.backoff = backoff
         self.sleep = sleep
         self._timeout = httpx.Timeout(timeout, connect=connect_timeout)
+        self._headers = dict(headers or {})
+        self._origin: httpx.URL | None = None  # where the request in progress was sent, before any redirect
         self._client = httpx.Client(
             timeout=self._timeout,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             follow_redirects=True,
-            event_hooks={"response": [self._check_redirect, count_received_bytes]},
+            event_hooks={
+                "request": [self._keep_headers_to_origin],
+                "response": [self._check_redirect, count_received_bytes],
+            },
         )
         self._cache: dict[str, _Cached] = {}
         self.bytes_received = 0  # every body read since the client was made, all pages and sources sharing it
@@ -133,6 +140,14 @@ class FeedClient:
                 f"redirection vers un autre hôte refusée ({target}) : {_short(str(response.url))}"
                 " ; à autoriser dans allowed_redirect_hosts si c'est voulu"
             )
+
+    def _keep_headers_to_origin(self, request: httpx.Request) -> None:
+        """Drop the configured headers from a redirect that left the origin asked (another host, port or scheme)."""
+        origin = self._origin
+        if origin is None or _same_origin(origin, request.url):
+            return
+        for name in self._headers:
+            request.headers.pop(name, None)
 
     def close(self) -> None:
         """Release the connection pool and the bodies kept on disk for conditional requests."""
@@ -222,7 +237,8 @@ class FeedClient:
     def _get(self, request_url: str, params: Mapping[str, str | int] | None, read: Reader) -> Any:
         """What `read` makes of the answer at `request_url`, retrying timeouts and 5xx within the fetch."""
         # An upstream error page may echo what it was sent: never pass the request's own values on.
-        redactor = Redactor(str(value) for value in (params or {}).values())
+        secrets = {str(value) for value in (params or {}).values()}
+        redactor = Redactor(secrets.union(*(header_secrets(value) for value in self._headers.values())))
         attempt = 0
         while True:
             try:
@@ -238,12 +254,13 @@ class FeedClient:
     def _get_once(self, url: str, read: Reader, redactor: Redactor) -> Any:
         self._check_deadline()
         cached = self._cache.get(url)
-        headers = {}
+        headers = dict(self._headers)
         if cached is not None:
             if cached.etag:
                 headers["If-None-Match"] = cached.etag
             if cached.last_modified:
                 headers["If-Modified-Since"] = cached.last_modified
+        self._origin = httpx.URL(url)
         with self._client.stream("GET", url, headers=headers, timeout=self._request_timeout()) as response:
             if self._ends is not None:
                 response.stream = _UntilDeadline(response.stream, self._check_deadline)
@@ -272,6 +289,15 @@ class FeedClient:
         etag, last_modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
         if etag or last_modified:
             self._cache[url] = _Cached(etag, last_modified, payload)
+
+
+def _same_origin(origin: httpx.URL, url: httpx.URL) -> bool:
+    """Whether `url` is on `origin`'s host and port, over the same scheme or upgraded from http to https."""
+    upgraded = (
+        origin.scheme == "http" and url.scheme == "https" and url.port in (None, 443) and origin.port in (None, 80)
+    )
+    same = url.scheme == origin.scheme and url.port == origin.port
+    return url.host == origin.host and (same or upgraded)
 
 
 def _with_params(url: str, params: Mapping[str, str | int] | None) -> str:
