@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -130,6 +131,24 @@ def _velo_toulouse() -> list[dict]:
     ]  # fmt: skip
 
 
+def _atmo() -> dict:
+    # The Atmo Data API's indices: a feature per commune and day (today's and tomorrow's forecast).
+    today = datetime.now(UTC).astimezone(ZoneInfo("Europe/Paris")).date()
+    days = (today.isoformat(), (today + timedelta(days=1)).isoformat())
+    communes = [("31555", "Toulouse", 1.4233, 43.6012, (3, 2)), ("31069", "Blagnac", 1.377, 43.6407, (2, 2))]
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+             "properties": {"code_zone": code, "lib_zone": name, "date_ech": day, "code_qual": index,
+                            "lib_qual": "Moyen", "coul_qual": "#50CCAA", "code_no2": index, "code_o3": 1,
+                            "code_pm10": 1, "code_pm25": 1, "code_so2": 1, "type_zone": "commune"}}
+            for code, name, lon, lat, indices in communes
+            for day, index in zip(days, indices, strict=True)
+        ],
+    }  # fmt: skip
+
+
 # What each source and reference of the profile answers, by name: rows (or a document for GeoJSON).
 PAYLOADS: dict[str, Callable[[], Any]] = {
     "parkings-occupation": _occupancy,
@@ -140,6 +159,7 @@ PAYLOADS: dict[str, Callable[[], Any]] = {
     "allo-toulouse": _requests,
     "nacelles-registre": _registry,
     "velo-toulouse": _velo_toulouse,
+    "atmo-occitanie": _atmo,
 }
 
 

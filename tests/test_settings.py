@@ -81,12 +81,13 @@ def test_the_toulouse_profile_is_valid_and_builds_its_adapters():
 
     settings = load_settings({"CITYOPS_CONFIG": str(PROFILE)})
     sources = configured_sources(settings)
-    assert [(s.name, s.layer, type(s).__name__) for s in sources][:5] == [
+    assert [(s.name, s.layer, type(s).__name__) for s in sources][:6] == [
         ("parkings-occupation", "parking", "JoinedSource"),
         ("compteurs-energie", "energy", "JoinedSource"),
         ("allo-toulouse", "reports", "Open311Source"),
         ("nacelles-registre", "nacelles", "GeoJsonSource"),
         ("velo-toulouse", "bikes", "OpendatasoftSource"),
+        ("atmo-occitanie", "air_quality", "GeoJsonSource"),
     ]
     assert not any(s.demo for s in sources)
     # Every layer of the dashboard has its feed in the profile.
