@@ -8,7 +8,7 @@ One builder per layer where a specific panel helps; any other layer gets the gen
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -19,7 +19,7 @@ import pandas as pd
 from dashboard.data_loss import history_note
 from dashboard.detail_figures import series_figure
 from dashboard.i18n import CITY_ZONE, MESSAGES, city_time, number, t, zone_label
-from dashboard.layers import LAYERS
+from dashboard.layers import LAYERS, PanelKind
 from dashboard.models import (
     PERSONAL_FIELDS,
     Record,
@@ -284,17 +284,6 @@ def generic_panel(layer: str, record: Any, inputs: Inputs, lang: str) -> Panel:
         figure_label=t("details.generic_chart", lang, name=name),
         note=note(inputs, lang),
     )
-
-
-@dataclass(frozen=True, slots=True)
-class PanelKind:
-    """How one layer's panel is built and what it reads: `history` of the layer, the record's `timeline`, its
-    `personal` fields."""
-
-    build: Callable[[str, Any, Inputs, str], Panel]
-    history: timedelta = timedelta(0)
-    timeline: bool = False
-    personal: bool = False
 
 
 GENERIC = PanelKind(generic_panel, history=DAY)

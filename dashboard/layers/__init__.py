@@ -11,11 +11,12 @@ import pkgutil
 import threading
 from collections.abc import Iterator, MutableMapping
 
-from dashboard.layers.base import Layer, Summary, Tile, TrendLine
+from dashboard.layers.base import Layer, PanelKind, Summary, Tile, TrendLine
 
 __all__ = [
     "LAYERS",
     "Layer",
+    "PanelKind",
     "Summary",
     "Tile",
     "TrendLine",

@@ -29,7 +29,6 @@ from dashboard.details import (
     WEEK_BUCKET,
     Inputs,
     Panel,
-    PanelKind,
     bucketed,
     history_ref,
     note,
@@ -40,7 +39,7 @@ from dashboard.details import (
 )
 from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import CITY_ZONE, city_time, t, zone_label
-from dashboard.layers.base import Layer, Summary, Tile, TrendLine
+from dashboard.layers.base import Layer, PanelKind, Summary, Tile, TrendLine
 from dashboard.map_style import coords
 from dashboard.models import FetchResult
 from dashboard.sources.demo.clock import SimulatedClock

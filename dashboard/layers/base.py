@@ -9,11 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from dashboard.details import PanelKind
+from datetime import datetime, timedelta
+from typing import Any
 
 Summary = dict[str, Any]
 Row = Mapping[str, Any]
@@ -29,6 +26,17 @@ class Tile:
 
     label_key: str
     compute: Callable[[Summary, str], tuple[str, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class PanelKind:
+    """How a layer's details panel is built (dashboard.details), and what it reads: the layer's `history` over
+    that span, the record's `timeline`, its `personal` fields (managers only)."""
+
+    build: Callable[[str, Any, Any, str], Any]  # (layer, record, details.Inputs, lang) -> details.Panel
+    history: timedelta = timedelta(0)
+    timeline: bool = False
+    personal: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,6 @@ from dashboard.details import (
     DAY_BUCKET,
     Inputs,
     Panel,
-    PanelKind,
     Series,
     bucketed,
     day_start,
@@ -27,7 +26,7 @@ from dashboard.details import (
 )
 from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import number, percent, t, zone_label
-from dashboard.layers.base import Layer, Summary, Tile, TrendLine
+from dashboard.layers.base import Layer, PanelKind, Summary, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
 from dashboard.models import EnergyRecord
 from dashboard.sources.demo.energy import DemoEnergySource

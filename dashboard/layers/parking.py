@@ -16,7 +16,6 @@ from dashboard.details import (
     WEEK_BUCKET,
     Inputs,
     Panel,
-    PanelKind,
     bucketed,
     history_ref,
     note,
@@ -27,7 +26,7 @@ from dashboard.details import (
 )
 from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import number, percent, t, zone_label
-from dashboard.layers.base import Layer, Summary, Tile, TrendLine
+from dashboard.layers.base import Layer, PanelKind, Summary, Tile, TrendLine
 from dashboard.map_style import CIVIDIS_GRADIENT, coords
 from dashboard.models import ParkingRecord
 from dashboard.sources.demo.parking import DemoParkingSource

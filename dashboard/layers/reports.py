@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 import plotly.graph_objects as go
 
-from dashboard.details import Inputs, Panel, PanelKind, is_web_url, label, note, place_facts, translated, when
+from dashboard.details import Inputs, Panel, is_web_url, label, note, place_facts, translated, when
 from dashboard.i18n import city_time, number, t
-from dashboard.layers.base import Layer, Summary, Tile, TrendLine
+from dashboard.layers.base import Layer, PanelKind, Summary, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
 from dashboard.models import PERSONAL_FIELDS, ReportPersonal, ReportRecord, ReportStatus
 from dashboard.sources.demo.reports import DemoReportsSource
