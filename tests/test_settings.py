@@ -86,8 +86,8 @@ def test_the_toulouse_profile_is_valid_and_builds_its_adapters():
         ("compteurs-energie", "energy", "JoinedSource"),
         ("allo-toulouse", "reports", "Open311Source"),
         ("nacelles-registre", "nacelles", "GeoJsonSource"),
-        ("velo-toulouse", "bikes", "OpendatasoftSource"),
         ("atmo-occitanie", "air_quality", "GeoJsonSource"),
+        ("velo-toulouse", "bikes", "OpendatasoftSource"),
     ]
     assert not any(s.demo for s in sources)
     # Every layer of the dashboard has its feed in the profile.
