@@ -86,6 +86,11 @@ def percent(ratio: float, lang: str, signed: bool = False) -> str:
     return text
 
 
+def city_date(moment: datetime, lang: str) -> str:
+    """The day of a moment in Europe/Paris, e.g. '25/11/2026'."""
+    return format_datetime(moment.astimezone(CITY_ZONE), "dd/MM/yyyy", locale=_LOCALES[lang])
+
+
 def city_time(moment: datetime, lang: str, with_date: bool = False) -> str:
     """A moment shown in Europe/Paris, e.g. '14:05' or '25/11/2026 14:05'."""
     local = moment.astimezone(CITY_ZONE)

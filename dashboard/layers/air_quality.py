@@ -38,7 +38,7 @@ from dashboard.details import (
     window,
 )
 from dashboard.embed_plans import hover_template, points
-from dashboard.i18n import CITY_ZONE, city_time, t, zone_label
+from dashboard.i18n import CITY_ZONE, city_date, t, zone_label
 from dashboard.layers.base import Layer, PanelKind, Summary, Tile, TrendLine
 from dashboard.map_style import coords
 from dashboard.models import FetchResult
@@ -210,10 +210,11 @@ def summarise_air_quality(records: Sequence[AirQualityRecord]) -> Summary:
 
 def air_quality_in_area(records: Sequence[AirQualityRecord], _now: datetime) -> Summary:
     """The communes of one area, their worst index today and tomorrow."""
+    worst = _worst(r.index for r in records)
     return {
         "communes": len(records),
-        "worst": _worst(r.index for r in records),
-        "worst_in": sorted(r.name for r in records if r.index == _worst(r.index for r in records))[:3],
+        "worst": worst,
+        "worst_in": sorted(r.name for r in records if r.index == worst and worst)[:3],
         "worst_tomorrow": _worst(r.tomorrow for r in records),
     }
 
@@ -336,7 +337,7 @@ def air_quality_panel(record: AirQualityRecord, inputs: Inputs, lang: str) -> Pa
     facts = [
         (t("air.today", lang), f"{level_word(record.index, lang)} ({int(record.index)})"),
         (t("air.tomorrow", lang), f"{level_word(record.tomorrow, lang)} ({int(record.tomorrow)})"),
-        (t("air.valid_on", lang), city_time(record.valid_on, lang, with_date=True).split(" ")[0]),
+        (t("air.valid_on", lang), city_date(record.valid_on, lang)),
         *(
             (formula, f"{level_word(getattr(record, field), lang)} ({int(getattr(record, field))})")
             for field, formula in POLLUTANTS

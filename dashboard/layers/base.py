@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 Summary = dict[str, Any]
+# Where a record is, filled by the collector's spatial join: public for every layer that publishes its records.
+PLACE_FIELDS = ("commune_code", "commune", "quartier", "quartier_name")
 Row = Mapping[str, Any]
 # Map traces of a layer's records, in a language: a fixed number of them (the layer's `trace_count`).
 Renderer = Callable[[Sequence[Any], str], list[Any]]

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import city_time, number, t
-from dashboard.layers.base import Layer, Summary, Tile, TrendLine
+from dashboard.layers.base import PLACE_FIELDS, Layer, Summary, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
 from dashboard.models import BikeStationRecord, BikeStationStatus
 from dashboard.sources.demo.bikes import DemoBikesSource
@@ -228,10 +228,7 @@ LAYER = Layer(
         "docks_available",
         "status",
         "last_reported",
-        "commune_code",
-        "commune",
-        "quartier",
-        "quartier_name",
+        *PLACE_FIELDS,
     ),
     summarise=summarise_bikes,
     summarise_area=bikes_in_area,

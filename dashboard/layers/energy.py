@@ -26,7 +26,7 @@ from dashboard.details import (
 )
 from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import number, percent, t, zone_label
-from dashboard.layers.base import Layer, PanelKind, Summary, Tile, TrendLine
+from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Summary, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
 from dashboard.models import EnergyRecord
 from dashboard.sources.demo.energy import DemoEnergySource
@@ -225,10 +225,7 @@ LAYER = Layer(
         "power_kw",
         "typical_kw",
         "site_type",
-        "commune_code",
-        "commune",
-        "quartier",
-        "quartier_name",
+        *PLACE_FIELDS,
     ),
     summarise=summarise_energy,
     summarise_area=energy_in_area,

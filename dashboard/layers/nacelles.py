@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from dashboard.details import WEEK, Inputs, Panel, note, place_facts, trail, translated, when
 from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import t
-from dashboard.layers.base import Layer, PanelKind, Summary, Tile, TrendLine
+from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Summary, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
 from dashboard.models import NacelleRecord, NacelleStatus
 from dashboard.sources.demo.nacelles import DemoNacellesSource
@@ -183,10 +183,7 @@ LAYER = Layer(
         "status",
         "place",
         "event",
-        "commune_code",
-        "commune",
-        "quartier",
-        "quartier_name",
+        *PLACE_FIELDS,
     ),
     summarise=summarise_nacelles,
     summarise_area=nacelles_in_area,

@@ -26,7 +26,7 @@ from dashboard.details import (
 )
 from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import number, percent, t, zone_label
-from dashboard.layers.base import Layer, PanelKind, Summary, Tile, TrendLine
+from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Summary, Tile, TrendLine
 from dashboard.map_style import CIVIDIS_GRADIENT, coords
 from dashboard.models import ParkingRecord
 from dashboard.sources.demo.parking import DemoParkingSource
@@ -211,10 +211,7 @@ LAYER = Layer(
         "capacity",
         "occupied",
         "site_type",
-        "commune_code",
-        "commune",
-        "quartier",
-        "quartier_name",
+        *PLACE_FIELDS,
     ),
     summarise=summarise_parking,
     summarise_area=parking_in_area,

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from dashboard.details import Inputs, Panel, is_web_url, label, note, place_facts, translated, when
 from dashboard.i18n import city_time, number, t
-from dashboard.layers.base import Layer, PanelKind, Summary, Tile, TrendLine
+from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Summary, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
 from dashboard.models import PERSONAL_FIELDS, ReportPersonal, ReportRecord, ReportStatus
 from dashboard.sources.demo.reports import DemoReportsSource
@@ -232,10 +232,7 @@ LAYER = Layer(
         "status",
         "created_at",
         "updated_at",
-        "commune_code",
-        "commune",
-        "quartier",
-        "quartier_name",
+        *PLACE_FIELDS,
     ),
     summarise=summarise_reports,
     summarise_area=reports_in_area,
