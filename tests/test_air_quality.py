@@ -30,7 +30,7 @@ from tests.feed_server import json_reply
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
 
-def _feature(code: str, name: str, day: str, index: int, lon: float, lat: float, **subs: int) -> dict:
+def _feature(code: str, name: str, day: str, index: int | str, lon: float, lat: float, **subs: int | str) -> dict:
     """A feature as the Atmo Data API answers `indices/atmo?format=geojson`: one per commune and day."""
     codes = {"no2": 1, "o3": 1, "pm10": 1, "pm25": 1, "so2": 1, **subs}
     return {
@@ -46,8 +46,8 @@ def _feature(code: str, name: str, day: str, index: int, lon: float, lat: float,
             "date_dif": "2026-12-01",
             "date_maj": "2026-12-02T07:10:00+01:00",
             "code_qual": index,
-            "lib_qual": "Dégradé" if index == 3 else "Moyen",
-            "coul_qual": "#F0E641" if index == 3 else "#50CCAA",
+            "lib_qual": "Dégradé" if int(index) == 3 else "Moyen",
+            "coul_qual": "#F0E641" if int(index) == 3 else "#50CCAA",
             **{f"code_{name}": value for name, value in codes.items()},
             "x_reg": 574000.0,
             "y_reg": 6279000.0,
@@ -65,6 +65,9 @@ ATMO_DOCUMENT = {
         _feature("31069", "Blagnac", "2026-12-02", 2, 1.3770, 43.6407, no2=2),
         _feature("31069", "Blagnac", "2026-12-03", 3, 1.3770, 43.6407),
         _feature("31149", "Colomiers", "2026-12-02", 9, 1.3242, 43.6102),  # not a level of the index
+        # Another server's spelling: days as ISO times with their offset, levels as text.
+        _feature("31044", "Balma", "2026-12-02T00:00:00+01:00", "2", 1.5035, 43.6102, no2="2"),
+        _feature("31044", "Balma", "2026-12-03T00:00:00+01:00", "4", 1.5035, 43.6102),
     ],
 }
 
@@ -79,7 +82,10 @@ def test_the_atmo_api_answer_gives_todays_index_with_tomorrows_forecast(feed_ser
     )
     result = source.fetch(NOW)
     by_id = {record.id: record for record in result.records}
-    assert set(by_id) == {"31555", "31069"}
+    assert set(by_id) == {"31555", "31069", "31044"}
+    balma = by_id["31044"]
+    assert (balma.index, balma.no2, balma.tomorrow) == (AtmoIndex.FAIR, AtmoIndex.FAIR, AtmoIndex.POOR)
+    assert balma.valid_on == datetime(2026, 12, 1, 23, 0, tzinfo=UTC)
     toulouse = by_id["31555"]
     assert (toulouse.index, toulouse.tomorrow, toulouse.no2, toulouse.pm10) == (
         AtmoIndex.DEGRADED,
