@@ -1,16 +1,22 @@
 -- N viewers of one embed: each polls the versions document every 5 s and, when the reports version moves,
 -- fetches that version's file (brotli). wrk keeps one Lua state per thread: a thread's viewers share the
 -- version they know, so a move makes the thread fetch the file once per viewer (connection) it runs.
+-- With "spread" (the default), requests come at random moments, 5 s apart on average, as readers who opened
+-- the page at different times do, and each viewer fetches the new file at its next request after the move;
+-- with "burst", every viewer polls at the same instant and all fetch the file at once (the worst case).
 local known = nil
 local pending = 0
 local file_url = nil
 local per_thread = 1
+local spread = true
 
 function init(args)
   per_thread = tonumber(args[1]) or 1
+  spread = args[2] ~= "burst"
 end
 
 function delay()
+  if spread then return math.random(0, 10000) end
   if pending > 0 then return 0 end
   return 5000
 end
@@ -34,8 +40,10 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  io.write(string.format("WRK requests=%d bytes=%d seconds=%.2f p50_ms=%.1f p99_ms=%.1f errors=%d non2xx=%d\n",
+  local e = summary.errors
+  io.write(string.format("WRK requests=%d bytes=%d seconds=%.2f p50_ms=%.1f p99_ms=%.1f errors=%d non2xx=%d " ..
+    "connect=%d read=%d write=%d timeout=%d\n",
     summary.requests, summary.bytes, summary.duration / 1e6, latency:percentile(50) / 1000,
-    latency:percentile(99) / 1000, summary.errors.connect + summary.errors.read + summary.errors.write +
-    summary.errors.timeout, summary.errors.status))
+    latency:percentile(99) / 1000, e.connect + e.read + e.write + e.timeout, e.status,
+    e.connect, e.read, e.write, e.timeout))
 end

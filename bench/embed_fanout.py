@@ -1,13 +1,18 @@
 """Public fan-out: N embed viewers polling the versions document, fetching the reports file when it moves.
 
-Writes a 120,000-report city straight into its own redis-server, runs gunicorn (2 workers x 8 threads, no
-collector), and drives it with wrk (bench/embed_fanout.lua): every viewer polls /api/v1/public/versions every
-5 s and fetches the versioned reports file when the version moves; a new version is written every 30 s.
+Writes a 120,000-report city straight into its own redis-server, each version with its public file made
+beforehand as the collector makes it (`--web-builds`: without, so the web workers build it, as before), runs
+gunicorn (2 workers x 8 threads, no collector), and drives it with wrk (bench/embed_fanout.lua): every viewer
+polls /api/v1/public/versions every 5 s on average, at random moments (`--burst`: all at the same instant), and
+fetches the versioned reports file when the version moves; a new version is written every 30 s. A first wrk
+run of `--warmup` seconds warms the server and nginx's caches; the figures are from a second run (which opens
+its own connections again: their TLS handshakes are in it).
 Prints polls/s, p50/p99, bytes out, the workers' memory before and after, and the reports file's sizes.
 With --nginx the viewers go through nginx started with the production recipe (deploy/nginx/, https), which
 answers the polls from its one-second copy of the versions document: the whole node as deployed.
 
 Usage: .venv/bin/python -m bench.embed_fanout [--viewers 2000] [--seconds 65] [--reports 120000] [--nginx]
+       [--burst] [--web-builds] [--warmup 15]
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import redis
 
 from dashboard.layers import LAYERS
 from dashboard.models import FetchResult, ReportRecord, ReportStatus
+from dashboard.public_files import version_file
 from dashboard.store import Store
 from tests.live_app import OUTSIDE_ALL_IN_ONE, demo_manager
 from tests.nginx_server import NginxServer
@@ -59,14 +65,16 @@ def city(count: int, seed: int) -> tuple[ReportRecord, ...]:
     )
 
 
-def write_version(store: Store, records: tuple[ReportRecord, ...]) -> None:
-    """Write `records` as the reports layer's next version."""
+def write_version(store: Store, records: tuple[ReportRecord, ...], *, with_file: bool) -> None:
+    """Write `records` as the reports layer's next version, with its public file when `with_file` (collector's way)."""
+    result = FetchResult(records=records, fetched_at=datetime.now(UTC))
     store.write_snapshot(
         "reports",
-        FetchResult(records=records, fetched_at=datetime.now(UTC)),
+        result,
         source="bench",
         demo=True,
         summary=LAYERS["reports"].summarise(records),
+        public_file=version_file(store, "reports", result, source="bench", demo=True) if with_file else None,
     )
 
 
@@ -112,11 +120,14 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=120_000)
     parser.add_argument("--every", type=float, default=30, help="seconds between two versions")
     parser.add_argument("--nginx", action="store_true", help="through nginx with deploy/nginx/ (https)")
+    parser.add_argument("--burst", action="store_true", help="every viewer polls at the same instant")
+    parser.add_argument("--web-builds", action="store_true", help="versions written without their public file")
+    parser.add_argument("--warmup", type=int, default=15, help="seconds of load before the measured run")
     args = parser.parse_args()
     server = RedisServer()
     server.start()
     store = Store(redis.Redis.from_url(server.url))
-    write_version(store, city(args.reports, 0))
+    write_version(store, city(args.reports, 0), with_file=not args.web_builds)
     port = free_port()
     web = gunicorn(server.url, port)
     base = f"http://127.0.0.1:{port}"
@@ -141,22 +152,32 @@ def main() -> None:
         def move() -> None:
             seed = 1
             while not stop.wait(args.every):
-                write_version(store, city(args.reports, seed))
+                write_version(store, city(args.reports, seed), with_file=not args.web_builds)
                 seed += 1
 
         threading.Thread(target=move, daemon=True).start()
         per_thread = max(args.viewers // WRK_THREADS, 1)
-        wrk = ["/usr/bin/wrk", "-t", str(WRK_THREADS), "-c", str(args.viewers), "-d", f"{args.seconds}s"]
-        wrk += ["--timeout", "10s", "-s", str(ROOT / "bench" / "embed_fanout.lua"), base, "--", str(per_thread)]
-        output = subprocess.run(wrk, capture_output=True, text=True, check=True).stdout
+
+        def wrk(seconds: int) -> str:
+            command = ["/usr/bin/wrk", "-t", str(WRK_THREADS), "-c", str(args.viewers), "-d", f"{seconds}s"]
+            command += ["--timeout", "10s", "-s", str(ROOT / "bench" / "embed_fanout.lua"), base, "--"]
+            command += [str(per_thread), "burst" if args.burst else "spread"]
+            return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+        if args.warmup:
+            wrk(args.warmup)
+        output = wrk(args.seconds)
         figures = dict(pair.split("=") for pair in output.split("WRK ", 1)[1].split())
         seconds = float(figures["seconds"])
         print(
-            f"{'through nginx, ' if nginx else ''}{args.viewers} viewers, versions every 5 s, "
+            f"{'through nginx, ' if nginx else ''}{args.viewers} viewers, versions every 5 s "
+            f"({'all at once' if args.burst else 'at random moments'}, files built by "
+            f"{'the web workers' if args.web_builds else 'the writer'}), "
             f"a new version every {args.every:g} s, {seconds:.0f} s: "
             f"{int(figures['requests']) / seconds:.0f} req/s, p50 {figures['p50_ms']} ms, p99 {figures['p99_ms']} ms, "
             f"{int(figures['bytes']) / seconds / 1024:.0f} KiB/s out ({int(figures['bytes']) / 2**20:.1f} MiB), "
-            f"errors {figures['errors']}, non-2xx {figures['non2xx']}"
+            f"errors {figures['errors']} (connect {figures['connect']}, read {figures['read']}, "
+            f"write {figures['write']}, timeout {figures['timeout']}), non-2xx {figures['non2xx']}"
         )
         after = workers_rss_mib(web.pid)
         print(f"worker RSS MiB before {[round(x) for x in before]}, after {[round(x) for x in after]}")

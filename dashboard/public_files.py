@@ -1,9 +1,11 @@
 """Public layer files: each version's document built once for the whole deployment and kept compressed in Redis.
 
 A public layer file is immutable (one URL per version), so any number of viewers and CDN edges can share it.
-The first web worker to be asked for a version takes a Redis lock and builds it; every other thread and worker
-waits for the stored bytes instead of reading and redacting the snapshot itself. The builder reads the snapshot
-and its redacted copy through the process's SnapshotReader, shared with the embed's map.
+The collector makes it from the records it has just fetched and stores it with the snapshot (`version_file`):
+web workers then only read bytes, never the snapshot of a large layer. When no file came with a version (an
+older collector, a takeover between two writers), the first web worker asked for it takes a Redis lock and
+builds it; every other thread and worker waits for the stored bytes instead of reading and redacting the
+snapshot itself. That builder reads the snapshot and its redacted copy through the process's SnapshotReader.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import brotli
 import orjson
 
 from dashboard import keys
-from dashboard.public import document_of_public, shared_public_snapshot
+from dashboard.layers import LAYERS
+from dashboard.models import FetchResult, Snapshot
+from dashboard.public import document_of_public, public_snapshot, shared_public_snapshot
 from dashboard.snapshots import SnapshotReader
-from dashboard.store import BuildLock, StoreUnavailable
+from dashboard.store import BuildLock, Store, StoreUnavailable, VersionFile
 
 # Content codings offered, best first; "identity" is the uncompressed bytes.
 log = logging.getLogger(__name__)
@@ -50,6 +54,26 @@ class PublicFile:
 def compressed(body: bytes) -> dict[str, bytes]:
     """`body` in every offered content coding."""
     return {"br": brotli.compress(body, quality=9), "gzip": gzip.compress(body, compresslevel=9), "identity": body}
+
+
+def public_bodies(public: Snapshot) -> dict[str, bytes]:
+    """The file of a snapshot already redacted by `public_snapshot`, in every offered content coding."""
+    return compressed(orjson.dumps(document_of_public(public)))
+
+
+def version_file(store: Store, layer: str, result: FetchResult, *, source: str, demo: bool) -> VersionFile | None:
+    """The public file of the version `result` is about to be written as, for `Store.write_snapshot`.
+
+    None for a layer that is not public, and for a layer's first version (its number comes from the server's
+    clock at the write): that one is built on demand.
+    """
+    if not LAYERS[layer].public:
+        return None
+    version = store.next_version(layer)
+    if version is None:
+        return None
+    snapshot = Snapshot(layer, version, result.fetched_at, source, demo, result.records)
+    return VersionFile(version, public_bodies(public_snapshot(snapshot)), FILE_SECONDS)
 
 
 class PublicFiles:
@@ -163,8 +187,7 @@ class PublicFiles:
         snapshot = self.snapshots.snapshot(layer, version)
         if snapshot is None or snapshot.version != version:  # replaced meanwhile: that version is not built
             return None
-        public = shared_public_snapshot(self.snapshots, snapshot)
-        bodies = compressed(orjson.dumps(document_of_public(public)))
+        bodies = public_bodies(shared_public_snapshot(self.snapshots, snapshot))
         self.store.save_public_file(layer, version, bodies, keep_seconds=FILE_SECONDS)
         with self._count_lock:
             self.builds += 1

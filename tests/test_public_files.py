@@ -14,14 +14,16 @@ import pytest
 import redis
 from flask import Flask
 
+from dashboard import keys
 from dashboard.api import create_api
 from dashboard.areas import Geography
+from dashboard.collectors.job import SourceJob
 from dashboard.layers import LAYERS
 from dashboard.models import FetchResult, ReportRecord, ReportStatus, Snapshot
 from dashboard.public import public_document, public_snapshot
-from dashboard.public_files import PublicFiles
+from dashboard.public_files import PublicFiles, version_file
 from dashboard.snapshots import SnapshotReader
-from dashboard.store import Store
+from dashboard.store import LeaderLock, Store
 from tests.factories import parking_result, write_demo_layers
 
 COMMUNES = ("31555", "31069", "31149")
@@ -217,3 +219,79 @@ def test_polls_during_a_new_versions_build_name_the_previous_file_then_the_new_o
         time.sleep(0.05)
     assert orjson.loads(named.bodies["identity"]) == public_document(store.snapshot("reports"))
     assert files.builds == 2
+
+
+class _ReportsFeed:
+    """A source of reports giving `records` at each fetch, as a collector's job sees it."""
+
+    name = "reports-feed"
+    layer = "reports"
+    demo = False
+
+    def __init__(self, records) -> None:
+        self.records = records
+
+    def fetch(self, now):
+        return FetchResult(records=self.records, fetched_at=now)
+
+
+def _reports_job(store, redis_client, records):
+    leader = LeaderLock(redis_client, keys.leader("reports", "reports-feed"), ttl_seconds=30)
+    assert leader.hold()
+    return SourceJob(
+        _ReportsFeed(records),
+        LAYERS["reports"],
+        store,
+        leader,
+        interval=60,
+        jitter_ratio=0,
+        backoff_max=600,
+        writer="test:1",
+        rng=random.Random(0),
+    )
+
+
+def test_the_collector_stores_each_versions_file_with_it_so_web_workers_never_read_the_records(
+    store, redis_client, redis_server
+):
+    job = _reports_job(store, redis_client, _reports(3000, seed=1))
+    job.run_once()  # the first version's number comes from the server clock: its file is built on demand
+    job.source.records = _reports(3000, seed=2)
+    job.run_once()
+    version = store.overview(["reports"])["reports"].head.version
+    assert set(store.public_file("reports", version)) == {"br", "gzip", "identity"}
+
+    web = SnapshotReader(Store(redis.Redis.from_url(redis_server.url)))
+    files = PublicFiles(web)
+    found = files.current("reports", version)
+    assert found is not None and found.version == version
+    assert files.builds == 0 and web.decodes == 0
+    # The same document a web worker would have made from the stored snapshot.
+    stored = SnapshotReader(store).snapshot("reports", version)
+    assert orjson.loads(found.bodies["identity"]) == public_document(stored)
+    assert orjson.loads(brotli.decompress(found.bodies["br"])) == public_document(stored)
+
+
+def test_a_file_made_for_a_version_another_writer_took_is_not_stored_under_it(store, redis_client):
+    job = _reports_job(store, redis_client, _reports(200, seed=1))
+    job.run_once()
+    expected = store.next_version("reports")
+    draft = version_file(
+        store, "reports", FetchResult(_reports(200, seed=2), datetime.now(UTC)), source="x", demo=False
+    )
+    assert draft is not None and draft.version == expected
+    taken = _write_reports(store, 200, seed=3)  # another writer wrote `expected` meanwhile
+    assert taken == expected
+    records = _reports(200, seed=2)
+    written = store.write_snapshot(
+        "reports",
+        FetchResult(records=records, fetched_at=datetime.now(UTC)),
+        source="x",
+        demo=False,
+        summary=LAYERS["reports"].summarise(records),
+        public_file=draft,
+    )
+    assert written == expected + 1
+    assert store.public_file("reports", expected) == {}  # the draft was of seed 2: never filed as seed 3's
+    assert store.public_file("reports", written) == {}  # nor under a number it was not made for
+    assert PublicFiles(SnapshotReader(store)).get("reports", written) is not None  # built on demand instead

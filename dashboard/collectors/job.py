@@ -21,6 +21,7 @@ from dashboard.i18n import t
 from dashboard.layers import Layer
 from dashboard.logs import about_source
 from dashboard.models import SourceState, SourceStatus
+from dashboard.public_files import version_file
 from dashboard.redact import redact_url
 from dashboard.rejections import by_reason, in_feed_terms
 from dashboard.sources import Source, SourceError
@@ -110,6 +111,10 @@ class SourceJob:
                 fence=self.leader.fence(),
                 now=now,
                 timeline={r.id: self.layer.timeline(r) for r in result.records} if self.layer.timeline else None,
+                # Made here, once per version for the whole deployment, so that no web worker reads the records.
+                public_file=version_file(
+                    self.store, self.layer.name, result, source=self.source.name, demo=self.source.demo
+                ),
             )
             status = after_success(previous, now, result.rejected, by_reason(result.rejected, self.fields))
         except SourceError as err:

@@ -31,7 +31,7 @@ from dashboard.store.errors import (
 from dashboard.store.leader import LeaderLock
 from dashboard.store.locks import BuildLock
 from dashboard.store.redis_url import RedisTarget, parse_redis_url
-from dashboard.store.snapshots import HistoryEntry, Store, TimelineEntry
+from dashboard.store.snapshots import HistoryEntry, Store, TimelineEntry, VersionFile
 from dashboard.store.transaction import ATTEMPTS, Fence, transaction
 
 __all__ = [
@@ -50,6 +50,7 @@ __all__ = [
     "StoreUnavailable",
     "TimelineEntry",
     "TransactionConflict",
+    "VersionFile",
     "connect",
     "figure_cache_config",
     "guarded_connection_class",

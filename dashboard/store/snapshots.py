@@ -47,6 +47,19 @@ _SHOWN_STATUS_FIELDS = (
 
 
 @dataclass(frozen=True, slots=True)
+class VersionFile:
+    """A public file made by the writer for the version it expects to write (`Store.next_version`).
+
+    Stored with the snapshot, in the same transaction, when that is the version written: no reader ever sees
+    the version without its file. Otherwise (another writer came between) it is dropped and built on demand.
+    """
+
+    version: int
+    bodies: dict[str, bytes]
+    keep_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
 class HistoryEntry:
     """One version of a layer as kept in history: when, by which collector, and its summary."""
 
@@ -130,6 +143,12 @@ class Store:
             pipe.expire(key, keep_seconds)
             pipe.execute()
 
+    def next_version(self, layer: str) -> int | None:
+        """The version the layer's next snapshot write will get, or None for its first (from the server clock)."""
+        with unavailable_on_redis_error():
+            current = self.redis.hget(keys.snapshot(layer), "version")
+        return int(current) + 1 if current else None
+
     def write_snapshot(
         self,
         layer: str,
@@ -143,6 +162,7 @@ class Store:
         fence: Fence | None = None,
         now: datetime | None = None,
         timeline: dict[str, tuple[str, datetime]] | None = None,
+        public_file: VersionFile | None = None,
     ) -> int:
         """Replace the layer's snapshot and append its summary to history, atomically; return the new version.
 
@@ -152,6 +172,7 @@ class Store:
         The records' personal fields (`result.personal`) go to their own hash in the same transaction; entries
         of records no longer in the snapshot are removed from it.
         With a `fence`, the write happens only while the leader lock still holds the fence's token.
+        `public_file` is stored with the snapshot when its version is the one written.
         """
         now = now or datetime.now(UTC)
         snapshot_key = keys.snapshot(layer)
@@ -194,6 +215,9 @@ class Store:
             if personal:
                 pipe.hset(personal_key, mapping=personal)
             self._append_timeline(pipe, layer, changes, result.fetched_at, version)
+            if public_file is not None and public_file.version == version:
+                pipe.hset(keys.public_file(layer, version), mapping=public_file.bodies)
+                pipe.expire(keys.public_file(layer, version), public_file.keep_seconds)
             pipe.xadd(
                 keys.history(layer),
                 {"version": version, "fetched_at": _iso(result.fetched_at), "writer": writer, "summary": summary_json},
