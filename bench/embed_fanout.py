@@ -34,7 +34,7 @@ import redis
 
 from dashboard.layers import LAYERS
 from dashboard.models import FetchResult, ReportRecord, ReportStatus
-from dashboard.public_files import version_file
+from dashboard.public_files import version_files
 from dashboard.store import Store
 from tests.live_app import OUTSIDE_ALL_IN_ONE, demo_manager
 from tests.nginx_server import NginxServer
@@ -74,7 +74,7 @@ def write_version(store: Store, records: tuple[ReportRecord, ...], *, with_file:
         source="bench",
         demo=True,
         summary=LAYERS["reports"].summarise(records),
-        public_file=version_file(store, "reports", result, source="bench", demo=True) if with_file else None,
+        public_file=version_files("reports", result, source="bench", demo=True) if with_file else None,
     )
 
 

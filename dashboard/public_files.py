@@ -1,7 +1,7 @@
 """Public layer files: each version's document built once for the whole deployment and kept compressed in Redis.
 
 A public layer file is immutable (one URL per version), so any number of viewers and CDN edges can share it.
-The collector makes it from the records it has just fetched and stores it with the snapshot (`version_file`):
+The collector makes it from the records it has just fetched and stores it with the snapshot (`version_files`):
 web workers then only read bytes, never the snapshot of a large layer. When no file came with a version (an
 older collector, a takeover between two writers), the first web worker asked for it takes a Redis lock and
 builds it; every other thread and worker waits for the stored bytes instead of reading and redacting the
@@ -14,6 +14,7 @@ import gzip
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import brotli
@@ -24,7 +25,7 @@ from dashboard.layers import LAYERS
 from dashboard.models import FetchResult, Snapshot
 from dashboard.public import document_of_public, public_snapshot, shared_public_snapshot
 from dashboard.snapshots import SnapshotReader
-from dashboard.store import BuildLock, Store, StoreUnavailable, VersionFile
+from dashboard.store import BuildLock, StoreUnavailable, VersionFile
 
 # Content codings offered, best first; "identity" is the uncompressed bytes.
 log = logging.getLogger(__name__)
@@ -61,19 +62,17 @@ def public_bodies(public: Snapshot) -> dict[str, bytes]:
     return compressed(orjson.dumps(document_of_public(public)))
 
 
-def version_file(store: Store, layer: str, result: FetchResult, *, source: str, demo: bool) -> VersionFile | None:
-    """The public file of the version `result` is about to be written as, for `Store.write_snapshot`.
-
-    None for a layer that is not public, and for a layer's first version (its number comes from the server's
-    clock at the write): that one is built on demand.
-    """
+def version_files(layer: str, result: FetchResult, *, source: str, demo: bool) -> Callable[[int], VersionFile] | None:
+    """For `Store.write_snapshot`: what makes the public file of `result` once its version is known (None when
+    the layer is not public)."""
     if not LAYERS[layer].public:
         return None
-    version = store.next_version(layer)
-    if version is None:
-        return None
-    snapshot = Snapshot(layer, version, result.fetched_at, source, demo, result.records)
-    return VersionFile(version, public_bodies(public_snapshot(snapshot)), FILE_SECONDS)
+
+    def make(version: int) -> VersionFile:
+        snapshot = Snapshot(layer, version, result.fetched_at, source, demo, result.records)
+        return VersionFile(version, public_bodies(public_snapshot(snapshot)), FILE_SECONDS)
+
+    return make
 
 
 class PublicFiles:

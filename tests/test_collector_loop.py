@@ -144,6 +144,7 @@ def test_a_collector_that_lost_its_lock_never_overwrites_the_new_leaders_status(
     old.run_once()
     redis_client.delete(old.leader.key)
     new = _job(store, redis_client, SteadySource(), ttl=30)
+    new.source.fetches = 10  # its feed has moved on: a new version
     new.writer = "test:2"
     assert new.leader.hold()
     new.run_once()  # the new leader reports first

@@ -18,8 +18,8 @@ from tests.factories import parking_result, poll_body, sign_in_client
 CALLBACK = "/_dash-update-component"
 
 
-def _write_parking(store: Store, when: datetime | None = None) -> None:
-    result = parking_result(when=when)
+def _write_parking(store: Store, when: datetime | None = None, occupied: int = 100) -> None:
+    result = parking_result(occupied, when=when)
     store.write_snapshot("parking", result, source="t", demo=False, summary=LAYERS["parking"].summarise(result.records))
 
 
@@ -52,9 +52,10 @@ def test_an_unchanged_poll_reads_neither_statuses_nor_summaries_and_sends_only_t
     answer = _poll(client, view)
     assert set(answer) == {"poll-ok"} and answer["poll-ok"]["data"] >= before - 1000
     stats = store.redis.info("commandstats")
-    # The full read takes every status whole (HGETALL) and each head with its summary; the check does neither.
-    assert "cmdstat_hgetall" not in stats
-    assert stats["cmdstat_hmget"]["calls"] == len(LAYERS) and stats["cmdstat_hget"]["calls"] == len(LAYERS)
+    # The full read takes every status whole (HGETALL) and each head with its summary; the check does neither:
+    # per layer, its version and data time, and the status fields shown.
+    assert "cmdstat_hgetall" not in stats and "cmdstat_hget" not in stats
+    assert stats["cmdstat_hmget"]["calls"] == 2 * len(LAYERS)
 
 
 def test_a_collector_reporting_again_without_news_leaves_the_poll_unchanged(client, store):
@@ -106,7 +107,20 @@ def test_one_read_answers_a_workers_polls_for_a_moment_then_changes_show(store):
         assert "view" not in _poll(client, view)
     stats = store.redis.info("commandstats")
     assert "cmdstat_hmget" not in stats and "cmdstat_hget" not in stats  # five polls, no read of the layers
-    _write_parking(store)
+    _write_parking(store, occupied=101)
     assert "view" not in _poll(client, view)  # within the moment: the write is not seen yet
     time.sleep(1.1)
     assert _poll(client, view)["view"]["data"]["versions"]["parking"] == view["versions"]["parking"] + 1
+
+
+def test_a_fetch_that_changed_nothing_keeps_the_version_and_moves_only_the_data_time(client, store):
+    first = datetime.now(UTC) - timedelta(minutes=4)
+    _write_parking(store, when=first)
+    view = _poll(client, None)["view"]["data"]
+    _write_parking(store, when=first + timedelta(minutes=3))  # the same car parks, the same counts
+    assert [entry.fetched_at for entry in store.history("parking")] == [first]  # no new history entry either
+    redrawn = _poll(client, view)["view"]["data"]
+    assert redrawn["versions"] == view["versions"]  # the map keeps its traces
+    assert redrawn["badges"]["parking"]["at"] == view["badges"]["parking"]["at"] + 180_000
+    _write_parking(store, when=first + timedelta(minutes=4), occupied=120)
+    assert _poll(client, redrawn)["view"]["data"]["versions"]["parking"] == view["versions"]["parking"] + 1

@@ -21,7 +21,7 @@ from dashboard.collectors.job import SourceJob
 from dashboard.layers import LAYERS
 from dashboard.models import FetchResult, ReportRecord, ReportStatus, Snapshot
 from dashboard.public import public_document, public_snapshot
-from dashboard.public_files import PublicFiles, version_file
+from dashboard.public_files import PublicFiles, version_files
 from dashboard.snapshots import SnapshotReader
 from dashboard.store import LeaderLock, Store
 from tests.factories import parking_result, write_demo_layers
@@ -275,23 +275,42 @@ def test_the_collector_stores_each_versions_file_with_it_so_web_workers_never_re
 def test_a_file_made_for_a_version_another_writer_took_is_not_stored_under_it(store, redis_client):
     job = _reports_job(store, redis_client, _reports(200, seed=1))
     job.run_once()
-    expected = store.next_version("reports")
-    draft = version_file(
-        store, "reports", FetchResult(_reports(200, seed=2), datetime.now(UTC)), source="x", demo=False
-    )
-    assert draft is not None and draft.version == expected
-    taken = _write_reports(store, 200, seed=3)  # another writer wrote `expected` meanwhile
-    assert taken == expected
-    records = _reports(200, seed=2)
+    result = FetchResult(_reports(200, seed=2), datetime.now(UTC))
+    make = version_files("reports", result, source="x", demo=False)
+    asked: list[int] = []
+
+    def made_while_another_writer_writes(version: int):
+        asked.append(version)
+        _write_reports(store, 200, seed=3)  # another writer takes `version` meanwhile
+        return make(version)
+
     written = store.write_snapshot(
         "reports",
-        FetchResult(records=records, fetched_at=datetime.now(UTC)),
+        result,
         source="x",
         demo=False,
-        summary=LAYERS["reports"].summarise(records),
-        public_file=draft,
+        summary=LAYERS["reports"].summarise(result.records),
+        public_file=made_while_another_writer_writes,
     )
-    assert written == expected + 1
-    assert store.public_file("reports", expected) == {}  # the draft was of seed 2: never filed as seed 3's
+    assert written == asked[0] + 1
+    assert store.public_file("reports", asked[0]) == {}  # made from seed 2: never filed as seed 3's version
     assert store.public_file("reports", written) == {}  # nor under a number it was not made for
     assert PublicFiles(SnapshotReader(store)).get("reports", written) is not None  # built on demand instead
+
+
+def test_a_fetch_that_changed_nothing_makes_no_file(store, redis_client):
+    job = _reports_job(store, redis_client, _reports(200, seed=1))
+    job.run_once()
+    job.run_once()  # a version with its file
+    made: list[int] = []
+    result = FetchResult(job.source.records, datetime.now(UTC))
+    make = version_files("reports", result, source=job.source.name, demo=False)
+    version = store.write_snapshot(
+        "reports",
+        result,
+        source=job.source.name,
+        demo=False,
+        summary=LAYERS["reports"].summarise(result.records),
+        public_file=lambda v: made.append(v) or make(v),
+    )
+    assert made == [] and version == store.overview(["reports"])["reports"].head.version

@@ -21,7 +21,7 @@ from dashboard.i18n import t
 from dashboard.layers import Layer
 from dashboard.logs import about_source
 from dashboard.models import SourceState, SourceStatus
-from dashboard.public_files import version_file
+from dashboard.public_files import version_files
 from dashboard.redact import redact_url
 from dashboard.rejections import by_reason, in_feed_terms
 from dashboard.sources import Source, SourceError
@@ -112,9 +112,7 @@ class SourceJob:
                 now=now,
                 timeline={r.id: self.layer.timeline(r) for r in result.records} if self.layer.timeline else None,
                 # Made here, once per version for the whole deployment, so that no web worker reads the records.
-                public_file=version_file(
-                    self.store, self.layer.name, result, source=self.source.name, demo=self.source.demo
-                ),
+                public_file=version_files(self.layer.name, result, source=self.source.name, demo=self.source.demo),
             )
             status = after_success(previous, now, result.rejected, by_reason(result.rejected, self.fields))
         except SourceError as err:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -48,7 +49,7 @@ _SHOWN_STATUS_FIELDS = (
 
 @dataclass(frozen=True, slots=True)
 class VersionFile:
-    """A public file made by the writer for the version it expects to write (`Store.next_version`).
+    """A public file made by the writer for the version it expects to write (`Store.write_snapshot`).
 
     Stored with the snapshot, in the same transaction, when that is the version written: no reader ever sees
     the version without its file. Otherwise (another writer came between) it is dropped and built on demand.
@@ -143,12 +144,6 @@ class Store:
             pipe.expire(key, keep_seconds)
             pipe.execute()
 
-    def next_version(self, layer: str) -> int | None:
-        """The version the layer's next snapshot write will get, or None for its first (from the server clock)."""
-        with unavailable_on_redis_error():
-            current = self.redis.hget(keys.snapshot(layer), "version")
-        return int(current) + 1 if current else None
-
     def write_snapshot(
         self,
         layer: str,
@@ -162,9 +157,12 @@ class Store:
         fence: Fence | None = None,
         now: datetime | None = None,
         timeline: dict[str, tuple[str, datetime]] | None = None,
-        public_file: VersionFile | None = None,
+        public_file: Callable[[int], VersionFile] | None = None,
     ) -> int:
         """Replace the layer's snapshot and append its summary to history, atomically; return the new version.
+
+        A snapshot that says exactly what the current one says (same records, personal fields and source) is
+        not a new version: only its data time moves, and the current version is returned.
 
         `areas` (figures per commune and quartier) belongs to this version only and is not kept in history.
         `timeline` maps record ids to (value, when it changed): every value that differs from the previous
@@ -172,7 +170,9 @@ class Store:
         The records' personal fields (`result.personal`) go to their own hash in the same transaction; entries
         of records no longer in the snapshot are removed from it.
         With a `fence`, the write happens only while the leader lock still holds the fence's token.
-        `public_file` is stored with the snapshot when its version is the one written.
+        `public_file` makes the public file of a given version: called (before the transaction) with the version
+        this write expects to create when the content changed, its file is stored with the snapshot if that is
+        the version written. A layer's first version (numbered from the server clock) gets none.
         """
         now = now or datetime.now(UTC)
         snapshot_key = keys.snapshot(layer)
@@ -184,8 +184,22 @@ class Store:
         now_ms = int(now.timestamp() * 1000)
         retention_ms = int(self.history_retention.total_seconds() * 1000)
 
+        digest = _content_digest(records, personal, source, demo)
+        draft = None
+        if public_file is not None:
+            with unavailable_on_redis_error():
+                current, current_digest = self.redis.hmget(snapshot_key, ("version", "digest"))
+            if current and current_digest != digest:
+                draft = public_file(int(current) + 1)
+
         def write(pipe: Pipeline) -> tuple[int, bool]:
-            previous = pipe.hget(snapshot_key, "version")
+            previous, previous_digest = pipe.hmget(snapshot_key, ("version", "digest"))
+            if previous and previous_digest == digest:
+                # Nothing changed but the time the data were current: same version, so nothing is rebuilt
+                # or sent again; pages see the newer time (`poll_marks`) and stay fresh.
+                pipe.multi()
+                pipe.hset(snapshot_key, "fetched_at", _iso(result.fetched_at))
+                return int(previous), False
             version = int(previous) + 1 if previous else server_ms(self.redis)
             entry_ms = max(now_ms, self._last_history_ms(pipe, layer))
             changes = _changes(pipe.hget(snapshot_key, "timeline"), timeline)
@@ -200,6 +214,7 @@ class Store:
                     "demo": int(demo),
                     "summary": summary_json,
                     "records": records,
+                    "digest": digest,
                 },
             )
             if areas is None:
@@ -215,9 +230,9 @@ class Store:
             if personal:
                 pipe.hset(personal_key, mapping=personal)
             self._append_timeline(pipe, layer, changes, result.fetched_at, version)
-            if public_file is not None and public_file.version == version:
-                pipe.hset(keys.public_file(layer, version), mapping=public_file.bodies)
-                pipe.expire(keys.public_file(layer, version), public_file.keep_seconds)
+            if draft is not None and draft.version == version:
+                pipe.hset(keys.public_file(layer, version), mapping=draft.bodies)
+                pipe.expire(keys.public_file(layer, version), draft.keep_seconds)
             pipe.xadd(
                 keys.history(layer),
                 {"version": version, "fetched_at": _iso(result.fetched_at), "writer": writer, "summary": summary_json},
@@ -321,15 +336,18 @@ class Store:
         return out
 
     def poll_marks(self, layers: Iterable[str]) -> list[list[str]]:
-        """Per layer, its version and the status fields a page shows, in one round trip (no summaries, no records)."""
+        """Per layer, its version, data time and the status fields a page shows, in one round trip (no records).
+
+        The data time is there because a fetch that changed nothing keeps the version and moves only that time.
+        """
         names = list(layers)
         with unavailable_on_redis_error(), self.redis.pipeline(transaction=False) as pipe:
             for name in names:
-                pipe.hget(keys.snapshot(name), "version")
+                pipe.hmget(keys.snapshot(name), ("version", "fetched_at"))
                 pipe.hmget(keys.status(name), _SHOWN_STATUS_FIELDS)
             replies = pipe.execute()
         return [
-            [_text(version), *map(_text, status)] for version, status in zip(replies[::2], replies[1::2], strict=True)
+            [*map(_text, head), *map(_text, status)] for head, status in zip(replies[::2], replies[1::2], strict=True)
         ]
 
     def areas(self, layers: Iterable[str]) -> dict[str, tuple[int, dict[str, Any] | None]]:
@@ -442,6 +460,15 @@ def _records_json(records: Sequence[Record]) -> bytes:
         out.write(orjson.dumps(record_to_dict(record)))
     out.write(b"]")
     return out.getvalue()  # the buffer itself, not a copy, once writing is over
+
+
+def _content_digest(records: bytes, personal: dict[str, bytes], source: str, demo: bool) -> bytes:
+    """A fingerprint of what a snapshot says (its records, their personal fields, where they come from)."""
+    digest = hashlib.blake2b(records, digest_size=16)
+    for record_id in sorted(personal):
+        digest.update(b"\x00" + record_id.encode() + b"\x00" + personal[record_id])
+    digest.update(b"\x00" + source.encode() + (b"\x01" if demo else b"\x00"))
+    return digest.hexdigest().encode()
 
 
 def _personal_entries(result: FetchResult) -> dict[str, bytes]:
