@@ -9,7 +9,7 @@ from dash import Input, Output, State
 from dash.exceptions import PreventUpdate
 from flask import has_request_context, request
 
-from dashboard.areas import Geography
+from dashboard.areas import Geography, known_areas
 from dashboard.filters import (
     QUERY_PARAMETERS,
     Filters,
@@ -24,14 +24,6 @@ from dashboard.layers import criteria_layer
 from dashboard.store import StoreUnavailable
 from dashboard.view_cache import FigureCache
 from layouts import ids
-
-
-def known_areas(geography: Geography) -> tuple[list[str], list[str]]:
-    """The commune codes and quartier codes a filter may name (none of a level whose boundaries are not loaded)."""
-    return (
-        [code for code, _name in geography.areas.get("commune", ())],
-        [code for code, _name in geography.areas.get("quartier", ())],
-    )
 
 
 def request_filters(geography: Geography) -> tuple[Filters, list[tuple[str, str]]]:

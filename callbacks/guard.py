@@ -70,7 +70,6 @@ VALUE_TYPES: dict[tuple[str, str], Any] = {
     (ids.POLL, "n_intervals"): Count,
     (ids.CYCLE, "n_intervals"): Count,
     (ids.FILTER_RESET, "n_clicks"): Count,
-    (ids.TABLE_DOWNLOAD, "n_clicks"): Count,
     (ids.ALARM_ACK, "n_clicks"): Count,
     (ids.ALARM_ACK_GROUP, "n_clicks"): Count,
     (details_part("close"), "n_clicks"): Count,

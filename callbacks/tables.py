@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, dcc, no_update
+from dash import Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks.filters import filters_query
 from callbacks.store_down import keep_screen, when_store_down
-from dashboard.filters import parse_filters
+from dashboard.filters import Filters, parse_filters
 from dashboard.i18n import number, t
 from dashboard.layers import LAYERS
 from dashboard.view_cache import FigureCache
@@ -22,13 +23,18 @@ def table_note(count: int, shown: int, lang: str) -> str:
     return t("tables.count", lang, count=number(count, lang))
 
 
+def csv_url(layer: str, filters: Filters, lang: str) -> str:
+    """The address of the layer's CSV of every row passing `filters` (dashboard.api: a file sent as written)."""
+    return f"/api/v1/layers/{layer}/csv" + filters_query(filters, lang)  # French unless the query says otherwise
+
+
 def register_tables(app: dash.Dash, figures: FigureCache) -> None:
-    """Fill the grid when the layer, its version or the filters change; serve the CSV of the filtered rows."""
+    """Fill the grid when the layer, its version or the filters change, and point the CSV link at its rows."""
 
     def unavailable(_view, _layer, shown, _export_params, lang):
         if shown:
             keep_screen()  # keep the last table; the banner says why
-        return no_update, no_update, no_update, t("tables.unavailable", lang), no_update, no_update
+        return no_update, no_update, no_update, t("tables.unavailable", lang), no_update, no_update, no_update
 
     @app.callback(
         Output(ids.TABLE, "rowData"),
@@ -37,6 +43,7 @@ def register_tables(app: dash.Dash, figures: FigureCache) -> None:
         Output(ids.TABLE_NOTE, "children"),
         Output(ids.TABLE_SHOWN, "data"),
         Output(ids.TABLE_REGION, "aria-label"),
+        Output(ids.TABLE_DOWNLOAD, "href"),
         Input(ids.VIEW, "data"),
         Input(ids.TABLE_LAYER, "value"),
         State(ids.TABLE_SHOWN, "data"),
@@ -63,25 +70,8 @@ def register_tables(app: dash.Dash, figures: FigureCache) -> None:
             table_note(table["count"], len(table["rows"]), lang),
             [layer, table["version"], scope, lang],
             t("tables.label", lang, title=title),
+            csv_url(layer, filters.for_layer(LAYERS[layer].record_type), lang),
         )
-
-    @app.callback(
-        Output(ids.TABLE_CSV, "data"),
-        Input(ids.TABLE_DOWNLOAD, "n_clicks"),
-        State(ids.TABLE_LAYER, "value"),
-        State(ids.VIEW, "data"),
-        State(ids.LANG, "data"),
-        prevent_initial_call=True,
-    )
-    @when_store_down()
-    def download(_clicks, layer, view, lang):
-        """Every row of the layer's current data passing the page's filters (not capped like the grid)."""
-        if layer not in LAYERS:
-            raise PreventUpdate
-        view = view or {}
-        filters, _rejected = parse_filters(view.get("filters"))
-        filename, content = figures.csv(layer, view.get("versions", {}).get(layer, 0), lang, filters)
-        return dcc.send_bytes(content, filename, type="text/csv")
 
     app.clientside_callback(
         "function (clicks) { return clicks ? true : window.dash_clientside.no_update; }",

@@ -9,8 +9,9 @@ from typing import Any
 import orjson
 from flask import Blueprint, Response, redirect, request
 
-from dashboard.areas import LEVELS, Geography, merge_areas, unavailable_note
+from dashboard.areas import LEVELS, Geography, known_areas, merge_areas, unavailable_note
 from dashboard.auth import current_manager
+from dashboard.filters import apply_filters, parse_filters, raw_from_query, rejection_message
 from dashboard.freshness import freshness
 from dashboard.i18n import normalise_language, t
 from dashboard.layers import LAYERS
@@ -20,6 +21,7 @@ from dashboard.public_files import ENCODINGS, PublicFiles
 from dashboard.snapshots import SnapshotReader
 from dashboard.source_report import sources_report
 from dashboard.store import StoreUnavailable
+from dashboard.tables import columns, csv_filename, csv_stream
 
 
 class AppError(Exception):
@@ -227,6 +229,30 @@ def create_api(snapshots: SnapshotReader, geography: Geography) -> Blueprint:
         response = _json(snapshot_geojson(snapshot), content_type="application/geo+json")
         response.set_etag(f"{name}-{snapshot.version}")
         return response.make_conditional(request)
+
+    @api.get("/api/v1/layers/<name>/csv")
+    def layer_csv(name: str) -> Response:
+        """Every record of the layer passing the filters in the query (the page's own: `commune`, `quartier`,
+        `status`, `category`, `window`), as a spreadsheet file sent while it is written."""
+        lang = normalise_language(request.args.get("lang"))
+        if name not in LAYERS:
+            raise AppError(404, t("api.unknown_layer", lang, name=name[:64]))
+        communes, quartiers = known_areas(geography)
+        raw = raw_from_query(request.args.to_dict(flat=False))
+        filters, rejected = parse_filters(raw, communes=communes, quartiers=quartiers)
+        if rejected:
+            raise AppError(400, rejection_message(rejected, lang))
+        record_type = LAYERS[name].record_type
+        head = store.overview([name])[name].head
+        snapshot = snapshots.snapshot(name, head.version) if head is not None else None
+        narrowed = filters.for_layer(record_type)
+        records = apply_filters(snapshot.records, narrowed, snapshot.fetched_at) if snapshot is not None else []
+        response = Response(csv_stream(records, columns(record_type, lang), lang), mimetype="text/csv")
+        filename = csv_filename(name, snapshot.fetched_at if snapshot is not None else None)
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response.cache_control.private = True
+        response.cache_control.no_store = True
+        return response
 
     def _public_layer_or_404(name: str) -> None:
         if public_layer(name) is None:

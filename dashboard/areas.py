@@ -24,6 +24,14 @@ class Geography:
     problem: str = ""
 
 
+def known_areas(geography: Geography) -> tuple[list[str], list[str]]:
+    """The commune codes and quartier codes a filter may name (none of a level whose boundaries are not loaded)."""
+    return (
+        [code for code, _name in geography.areas.get("commune", ())],
+        [code for code, _name in geography.areas.get("quartier", ())],
+    )
+
+
 def unavailable_note(geography: Geography, lang: str, level: str = "commune") -> str:
     """Why figures per area of `level` cannot be shown, in `lang`; '' when they can."""
     if level in geography.areas:

@@ -21,7 +21,7 @@ from dashboard.models import Snapshot
 from dashboard.public import shared_public_snapshot
 from dashboard.snapshots import SnapshotReader
 from dashboard.store import REDIS_ERRORS, unavailable_on_redis_error
-from dashboard.tables import columns, csv_bytes, csv_filename, newest_first, rows
+from dashboard.tables import columns, newest_first, rows
 
 FIGURE_CACHE_SECONDS = 600
 
@@ -134,18 +134,6 @@ class FigureCache:
         }
         self._set(keys.cached_table(layer, table["version"], lang, narrowed.key()), table)
         return table
-
-    def csv(self, layer: str, version: int, lang: str, filters: Filters) -> tuple[str, bytes]:
-        """(file name, CSV bytes) of every record of the layer passing `filters`, as of `version` if still at hand.
-
-        Built on demand, not cached: a download is rare and the file is as large as the data.
-        """
-        snapshot = self.snapshots.snapshot(layer, version)
-        cols = columns(LAYERS[layer].record_type, lang)
-        if snapshot is None:
-            return csv_filename(layer, None), csv_bytes([], cols, lang)
-        records = _narrowed(snapshot, filters.for_layer(LAYERS[layer].record_type)).records
-        return csv_filename(layer, snapshot.fetched_at), csv_bytes(rows(records, cols, lang), cols, lang)
 
     def area_shading(
         self, level: str, version: int, outlines: dict[str, dict[str, Any]], lang: str

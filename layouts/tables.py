@@ -63,9 +63,9 @@ def tables_section(lang: str, layer_titles: dict[str, str]) -> html.Section:
                         searchable=False,
                         className="table-layer",
                     ),
-                    html.Button(t("tables.download", lang), id=ids.TABLE_DOWNLOAD, className="button", type="button"),
+                    # A plain link: the browser downloads the file as the server writes it (dashboard.api).
+                    html.A(t("tables.download", lang), id=ids.TABLE_DOWNLOAD, className="button", download=""),
                     html.Button(t("tables.export_grid", lang), id=ids.TABLE_EXPORT, className="button", type="button"),
-                    dcc.Download(id=ids.TABLE_CSV),
                 ],
             ),
             html.P("", id=ids.TABLE_NOTE, className="table-note", role="status"),

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from dashboard.areas import Geography
 from dashboard.layers import LAYERS
-from dashboard.models import SourceState, SourceStatus
+from dashboard.models import FetchResult, SourceState, SourceStatus
 from dashboard.snapshots import SnapshotReader
 from dashboard.store import Store, connect
 from tests.factories import api_client, parking_result
 from tests.redis_server import free_port
+from tests.test_filters import REPORTS
 
 
 def _client(store: Store):
@@ -24,8 +27,8 @@ def client(store):
     return _client(store)
 
 
-def _seed_parking(store: Store) -> int:
-    result = parking_result(150)
+def _seed_parking(store: Store, occupied: int = 150) -> int:
+    result = parking_result(occupied)
     return store.write_snapshot(
         "parking", result, source="demo-parking", demo=True, summary=LAYERS["parking"].summarise(result.records)
     )
@@ -47,7 +50,7 @@ def test_layer_answers_304_to_a_matching_etag(client, store):
     _seed_parking(store)
     etag = client.get("/api/v1/layers/parking").headers["ETag"]
     assert client.get("/api/v1/layers/parking", headers={"If-None-Match": etag}).status_code == 304
-    _seed_parking(store)
+    _seed_parking(store, occupied=151)  # a new version
     assert client.get("/api/v1/layers/parking", headers={"If-None-Match": etag}).status_code == 200
 
 
@@ -156,3 +159,52 @@ def test_an_unknown_public_api_address_is_a_404_without_signing_in(redis_client)
     client = create_app(load_settings({}), store=Store(redis_client)).test_client()
     response = client.get("/api/v1/public/nothing-here")
     assert response.status_code == 404 and response.get_json()["status"] == 404
+
+
+def _seed_reports(store: Store) -> None:
+    records = tuple(REPORTS)
+    store.write_snapshot(
+        "reports",
+        FetchResult(records=records, fetched_at=datetime(2026, 11, 25, 12, 0, tzinfo=UTC)),
+        source="t",
+        demo=False,
+        summary=LAYERS["reports"].summarise(records),
+    )
+
+
+def test_a_layers_csv_is_sent_as_written_with_the_pages_filters_and_language(client, store):
+    _seed_reports(store)
+    response = client.get("/api/v1/layers/reports/csv?status=new&window=all")
+    assert response.status_code == 200 and response.is_streamed
+    assert response.mimetype == "text/csv" and "no-store" in response.headers["Cache-Control"]
+    assert response.headers["Content-Disposition"] == 'attachment; filename="reports-20261125-1300.csv"'
+    text = response.get_data().decode("utf-8-sig")
+    parsed = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert parsed[0][:3] == ["Identifiant", "Catégorie", "État"]
+    assert sorted(row[0] for row in parsed[1:]) == ["r1", "r2"] and {row[2] for row in parsed[1:]} == {"Nouveau"}
+    assert any(",4" in cell for cell in parsed[1])  # decimal comma in French
+    english = client.get("/api/v1/layers/reports/csv?lang=en&window=all").get_data().decode("utf-8-sig")
+    assert english.startswith("Id") and english.count("\r\n") == 1 + len(REPORTS)
+
+
+def test_a_csv_with_a_filter_value_it_does_not_know_is_a_400_naming_it(client, store):
+    _seed_reports(store)
+    response = client.get("/api/v1/layers/reports/csv?window=forever&lang=en")
+    assert response.status_code == 400 and "forever" in response.get_json()["error"]
+    assert client.get("/api/v1/layers/unicorns/csv").status_code == 404
+
+
+def test_a_csv_of_a_layer_without_data_is_its_header(client):
+    response = client.get("/api/v1/layers/parking/csv")
+    assert response.status_code == 200
+    assert response.get_data().decode("utf-8-sig").count("\r\n") == 1
+
+
+def test_the_csv_needs_a_signed_in_manager(redis_client):
+    from app import create_app
+    from dashboard.settings import load_settings
+    from tests.factories import sign_in_client
+
+    app = create_app(load_settings({}), store=Store(redis_client))
+    assert app.test_client().get("/api/v1/layers/parking/csv").status_code == 401
+    assert sign_in_client(app.test_client()).get("/api/v1/layers/parking/csv").status_code == 200

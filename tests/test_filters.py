@@ -216,7 +216,3 @@ def test_filtered_traces_summaries_and_tables_are_built_once_per_version(store, 
         assert [trace["customdata"] for trace in again] == [trace["customdata"] for trace in traces]
         assert other_worker.filtered_summaries(new_only, {"reports": version}) == summaries
         assert other_worker.table("reports", version, "en", new_only) == table
-        # The CSV is built on demand from the snapshot already decoded by this process, or the current one.
-        _name, content = figures.csv("reports", version, "fr", new_only)
-        assert content.decode("utf-8-sig").count("\r\n") == 3
-        assert other_worker.csv("reports", version, "fr", new_only)[1].count(b"\r\n") == 1  # header only

@@ -82,7 +82,7 @@ def test_grid_export_neutralises_formula_cells_exactly_as_the_server_csv(page, e
     )
 
     with page.expect_download() as server_download:
-        page.get_by_role("button", name="Télécharger le CSV (filtres de la page)").click()
+        page.get_by_role("link", name="Télécharger le CSV (filtres de la page)").click()
     with page.expect_download() as grid_download:
         page.get_by_role("button", name="Exporter la vue du tableau (CSV)").click()
     server = {row["Identifiant"]: row for row in _rows(server_download.value.path())}

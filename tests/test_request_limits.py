@@ -73,17 +73,9 @@ CALLBACKS = {
         MANAGERS,
         _body(
             "..table.rowData...table.columnDefs...table.csvExportParams...table-note.children...table-shown.data"
-            "...table-region.aria-label..",
+            "...table-region.aria-label...table-download.href..",
             [("view", "data", VIEW), ("table-layer", "value", "parking")],
             [("table-shown", "data", None), ("table", "csvExportParams", {}), ("lang", "data", "fr")],
-        ),
-    ),
-    "csv": (
-        MANAGERS,
-        _body(
-            "table-csv.data",
-            [("table-download", "n_clicks", 1)],
-            [("table-layer", "value", "parking"), ("view", "data", VIEW), ("lang", "data", "fr")],
         ),
     ),
     "alarms": (
@@ -198,10 +190,6 @@ WRONG_VALUES = [
     ("table", "state", 0, ["parking"]),
     ("table", "state", 1, "params"),
     ("table", "state", 2, None),
-    ("csv", "inputs", 0, True),
-    ("csv", "state", 0, {"layer": "parking"}),
-    ("csv", "state", 1, "view"),
-    ("csv", "state", 2, 1),
     ("alarms", "inputs", 0, 1.5),
     ("alarms", "state", 0, ["unavailable"]),
     ("alarms", "state", 1, {"lang": "fr"}),

@@ -102,7 +102,7 @@ def test_status_filter_narrows_map_kpi_table_and_csv(page, live_app, tmp_path):
 
     # Server CSV: every filtered row, French spreadsheet format.
     with page.expect_download() as download:
-        page.get_by_role("button", name="Télécharger le CSV (filtres de la page)").click()
+        page.get_by_role("link", name="Télécharger le CSV (filtres de la page)").click()
     data, table = _csv_rows(download.value.path())
     assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data
     assert download.value.suggested_filename.startswith("reports-")
