@@ -16,6 +16,7 @@ from dashboard.i18n import number, t
 from dashboard.layers import LAYERS
 from dashboard.map_style import OKABE_ITO
 from dashboard.models import Snapshot
+from dashboard.summaries import LayerSummary
 
 CENTER = {"lat": 43.615, "lon": 1.44}
 ZOOM = 10.6
@@ -180,13 +181,13 @@ def without_map_legend(trace: dict[str, Any]) -> dict[str, Any]:
 _TREND_COLOURS = (OKABE_ITO["sky"], "#9aa4b1")
 
 
-def trend_figure(layer: str, points: Sequence[tuple[datetime, dict[str, Any]]], lang: str) -> go.Figure:
+def trend_figure(layer: str, points: Sequence[tuple[datetime, LayerSummary]], lang: str) -> go.Figure:
     """A text-free sparkline of a layer's headline figure over time; the page prints the numbers, room-sized."""
     fig = go.Figure()
     for line, colour in zip(LAYERS[layer].trend, _TREND_COLOURS, strict=False):
-        key, dashed = line.key, line.dashed
-        times = [moment for moment, summary in points if key in summary]
-        values = [summary[key] for _moment, summary in points if key in summary]
+        dashed = line.dashed
+        times = [moment for moment, _summary in points]
+        values = [getattr(summary, line.attribute) for _moment, summary in points]
         fig.add_trace(
             go.Scatter(
                 x=times,
@@ -208,13 +209,12 @@ def trend_figure(layer: str, points: Sequence[tuple[datetime, dict[str, Any]]], 
     return fig
 
 
-def trend_range(layer: str, points: Sequence[tuple[datetime, dict[str, Any]]], lang: str) -> str:
+def trend_range(layer: str, points: Sequence[tuple[datetime, LayerSummary]], lang: str) -> str:
     """The low and high of the trend's main line, for the page to print: 'min 3 200 · max 7 100'."""
     trend = LAYERS[layer].trend
     if not trend:
         return t("trend.empty", lang)
-    key = trend[0].key
-    values = [summary[key] for _moment, summary in points if key in summary]
+    values = [getattr(summary, trend[0].attribute) for _moment, summary in points]
     if not values:
         return t("trend.empty", lang)
     return t("trend.range", lang, low=number(min(values), lang), high=number(max(values), lang))

@@ -131,7 +131,7 @@ def test_areas_answer_304_until_a_layer_moves_on(store, redis_client, boundaries
     client = api_client(store, boundaries.geography())
     etag = client.get("/api/v1/areas?level=quartier").headers["ETag"]
     assert client.get("/api/v1/areas?level=quartier", headers={"If-None-Match": etag}).status_code == 304
-    store.write_snapshot("parking", result, source="test-parking", demo=False, summary={})
+    store.write_snapshot("parking", result, source="test-parking", demo=False)
     assert client.get("/api/v1/areas?level=quartier", headers={"If-None-Match": etag}).status_code == 200
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -33,6 +34,9 @@ from dashboard.store.errors import unavailable_on_redis_error
 from dashboard.store.leader import LeaderLock
 from dashboard.store.locks import BuildLock
 from dashboard.store.transaction import Fence, transaction
+from dashboard.summaries import LayerSummary, UnreadableSummary
+
+log = logging.getLogger(__name__)
 
 _HEAD_FIELDS = ("version", "fetched_at", "source", "demo", "summary")
 # What of a source's status the pages show (badges, banner); its other fields change on every fetch.
@@ -53,7 +57,7 @@ class HistoryEntry:
     version: int
     fetched_at: datetime
     writer: str
-    summary: dict[str, Any]
+    summary: LayerSummary
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +141,7 @@ class Store:
         *,
         source: str,
         demo: bool,
-        summary: dict[str, Any],
+        summary: LayerSummary | None = None,
         areas: dict[str, Any] | None = None,
         writer: str = "",
         fence: Fence | None = None,
@@ -145,6 +149,9 @@ class Store:
         timeline: dict[str, tuple[str, datetime]] | None = None,
     ) -> int:
         """Replace the layer's snapshot and append its summary to history, atomically; return the new version.
+
+        The summary is stored with its schema number (`LayerSummary.to_stored`); without one, the layer's empty
+        summary is stored.
 
         `areas` (figures per commune and quartier) belongs to this version only and is not kept in history.
         `timeline` maps record ids to (value, when it changed): every value that differs from the previous
@@ -158,7 +165,7 @@ class Store:
         personal_key = keys.personal(layer)
         records = _records_json(result.records)
         personal = _personal_entries(result)
-        summary_json = orjson.dumps(summary)
+        summary_json = orjson.dumps((summary or LAYERS[layer].summary_type()).to_stored())
         # History ids follow the writer's clock (never going backwards), so trimming by age is exact.
         now_ms = int(now.timestamp() * 1000)
         retention_ms = int(self.history_retention.total_seconds() * 1000)
@@ -364,7 +371,7 @@ class Store:
         start = f"{int(since.timestamp() * 1000)}-0" if since else "-"
         with unavailable_on_redis_error():
             entries = self.redis.xrange(keys.history(layer), min=start, max="+")
-        return [_history_entry(raw) for _entry_id, raw in entries]
+        return _history_entries(layer, entries)
 
     def history_windows(self, layer: str, windows: Sequence[tuple[int, int]]) -> list[list[HistoryEntry]]:
         """The history entries written in each [start, end) window (epoch milliseconds), in one round trip."""
@@ -372,7 +379,7 @@ class Store:
             for start, end in windows:
                 pipe.xrange(keys.history(layer), min=f"{start}-0", max=f"({end}-0")
             replies = pipe.execute()
-        return [[_history_entry(raw) for _entry_id, raw in entries] for entries in replies]
+        return [_history_entries(layer, entries) for entries in replies]
 
     def born(self) -> datetime | None:
         """When the first snapshot was written into an empty Redis (first start or data lost), or None if unknown."""
@@ -462,24 +469,53 @@ def _changes(
     ]
 
 
-def _history_entry(raw: dict[Any, Any]) -> HistoryEntry:
+def _summary(layer: str, raw: bytes | str, where: str) -> LayerSummary:
+    """A stored summary read through the layer's summary type (any schema); UnreadableSummary when it cannot be."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as err:
+        raise UnreadableSummary(f"{where}: not JSON ({err})") from err
+    try:
+        return LAYERS[layer].summary_type.from_stored(data)
+    except UnreadableSummary as err:
+        raise UnreadableSummary(f"{where}: {err}") from err
+
+
+def _history_entries(layer: str, entries: Sequence[tuple[Any, dict[Any, Any]]]) -> list[HistoryEntry]:
+    """The readable history entries; one that cannot be read is left out with a log line, never fails a page."""
+    out = []
+    for entry_id, raw in entries:
+        try:
+            out.append(_history_entry(layer, _text(entry_id), raw))
+        except (UnreadableSummary, KeyError, ValueError) as err:
+            log.warning("history of %s: entry %s skipped, unreadable: %s", layer, _text(entry_id), err)
+    return out
+
+
+def _history_entry(layer: str, entry_id: str, raw: dict[Any, Any]) -> HistoryEntry:
     fields = _decode_hash(raw)
     return HistoryEntry(
         version=int(fields["version"]),
         fetched_at=_parse_time(fields["fetched_at"]) or datetime.fromtimestamp(0, UTC),
         writer=_text(fields.get("writer")),
-        summary=orjson.loads(fields["summary"]),
+        summary=_summary(layer, fields["summary"], f"history entry {entry_id}"),
     )
 
 
 def _head(layer: str, fields: dict[str, Any]) -> LayerHead:
+    summary = None
+    if fields.get("summary"):
+        try:
+            summary = _summary(layer, fields["summary"], "snapshot")
+        except UnreadableSummary as err:
+            log.warning("snapshot of %s: summary unreadable, shown as missing: %s", layer, err)
     return LayerHead(
         layer=layer,
         version=int(fields["version"]),
         fetched_at=_parse_time(fields.get("fetched_at")),
         source=_text(fields.get("source")),
         demo=_text(fields.get("demo")) == "1",
-        summary=orjson.loads(fields["summary"]) if fields.get("summary") else {},
+        summary=summary,
     )
 
 
