@@ -67,15 +67,19 @@ def layer_traces(
 
 
 def area_shading_trace(
-    level: str | None, outlines: dict[str, dict[str, Any]], totals: dict[str, Any] | None, lang: str
+    level: str | None, outlines: dict[str, dict[str, Any]], totals: dict[str, dict[str, LayerSummary]] | None, lang: str
 ) -> dict[str, Any]:
-    """Open reports per area of `level` as a choropleth; an empty, hidden trace when shading is off or unknown."""
+    """Open reports per area of `level` as a choropleth; an empty, hidden trace when shading is off or unknown.
+
+    `totals` are the shading layer's figures per level and area code (dashboard.areas.AreaTotals): their `open`
+    count (Layer.shades_areas guarantees the field).
+    """
     if not level or level not in outlines or totals is None:
         return go.Choroplethmap(name=t("areas.shading", lang), visible=False, showscale=False).to_plotly_json()
     features = outlines[level]["features"]
     codes = [feature["properties"]["code"] for feature in features]
     per_area = totals.get(level, {})
-    counts = [(per_area.get(code) or {}).get("open", 0) for code in codes]
+    counts = [per_area[code].open if per_area.get(code) is not None else 0 for code in codes]
     hover = t("areas.hover", lang, name="%{customdata}", count="%{z}")
     return go.Choroplethmap(
         name=t("areas.shading", lang),

@@ -65,7 +65,8 @@ def test_summary_counts_bikes_docks_empty_and_full_stations():
         "full": 1,
         "bikes_by_site": {"1": 12, "2": 0, "3": 20, "4": 0, "5": 5},
     }
-    assert LAYERS["bikes"].summarise_area(RECORDS[:3], NOW) == {
+    assert LAYERS["bikes"].summarise_area(RECORDS[:3], NOW).to_stored() == {
+        "schema": 1,
         "stations": 3,
         "open": 3,
         "bikes": 32,
@@ -110,7 +111,7 @@ def test_collector_run_from_gbfs_into_redis_with_communes_and_areas(feed_server,
     assert by_id["0"].last_reported == NOW - timedelta(minutes=1) and by_id["0"].status is BikeStationStatus.OPEN
     assert snapshot.summary.bikes == sum(range(6))
     _version, areas = store.areas(["bikes"])["bikes"]
-    assert areas["commune"]["31069"]["stations"] == 1 and areas["commune"]["31555"]["bikes"] == sum(range(5))
+    assert areas["commune"]["31069"].stations == 1 and areas["commune"]["31555"].bikes == sum(range(5))
     assert [entry.summary.bikes_by_site["3"] for entry in store.history("bikes")] == [3]
 
 

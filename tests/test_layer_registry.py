@@ -64,7 +64,9 @@ def test_every_layer_defines_every_hook(name, demo_records):
         assert line.attribute in layer.summary_type.field_names(), f"{name}: trend line {line.attribute!r}"
     assert set(layer.summary_type.PER_SITE) <= set(layer.summary_type.field_names())
     assert layer.summary_type.from_stored(summary.to_stored()) == summary
-    assert isinstance(layer.summarise_area(records[:3], NOW), dict)
+    area = layer.summarise_area(records[:3], NOW)
+    assert type(area) is layer.area_summary_type
+    assert layer.area_summary_type.from_stored(area.to_stored()) == area
     for lang in ("fr", "en"):
         assert len(layer.render(records, lang)) == layer.trace_count
         assert len(layer.render([], lang)) == layer.trace_count
@@ -141,8 +143,14 @@ def _toy_summary(records: Sequence[ToyRecord]) -> ToySummary:
     return ToySummary(len(records), sum(r.count for r in records), {r.id: r.count for r in records})
 
 
-def _toy_area(records: Sequence[ToyRecord], _now: datetime) -> dict[str, Any]:
-    return {"sites": len(records), "total": sum(r.count for r in records)}
+@dataclass(frozen=True, slots=True)
+class ToyAreaSummary(LayerSummary):
+    sites: int = 0
+    total: int = 0
+
+
+def _toy_area(records: Sequence[ToyRecord], _now: datetime) -> ToyAreaSummary:
+    return ToyAreaSummary(len(records), sum(r.count for r in records))
 
 
 def _toy_traces(records: Sequence[ToyRecord], lang: str) -> list[go.Scattermap]:
@@ -186,6 +194,7 @@ TOY = Layer(
     public_fields=("id", "name", "level", "count"),
     summary_type=ToySummary,
     summarise=_toy_summary,
+    area_summary_type=ToyAreaSummary,
     summarise_area=_toy_area,
     formats=frozenset({"geojson"}),
     canonical_fields=frozenset({"id", "name", "lon", "lat", "level", "count"}),

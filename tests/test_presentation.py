@@ -188,7 +188,7 @@ def test_area_shading_counts_open_reports_per_area():
         for code, name in (("1", "Capitole"), ("2", "Amidonniers"))
     ]
     outlines = {"quartier": {"type": "FeatureCollection", "features": features}}
-    totals = {"quartier": {"1": {"open": 12}, "2": None}}
+    totals = {"quartier": {"1": LAYERS["reports"].area_summary_type(open=12)}}
     trace = area_shading_trace("quartier", outlines, totals, "en")
     assert list(trace["locations"]) == ["1", "2"] and list(trace["z"]) == [12, 0]
     assert trace["featureidkey"] == "properties.code" and "open reports" in trace["hovertemplate"]

@@ -134,6 +134,37 @@ def test_a_car_park_panel_reads_older_and_newer_history_alike_through_the_detail
     assert sorted(day["y"]) == [100, 200, 300]
 
 
+@pytest.mark.parametrize("name", list(LAYERS))
+def test_every_layer_figures_per_area_are_stored_typed_and_read_from_their_older_shape(
+    name, demo_records, store, redis_client
+):
+    layer = LAYERS[name]
+    records = demo_records[name]
+    areas = {"commune": {"31555": layer.summarise_area(records[:3], NOW), "31069": layer.summarise_area([], NOW)}}
+    assert all(type(a) is layer.area_summary_type for a in areas["commune"].values())
+    result = FetchResult(tuple(records), NOW)
+    version = store.write_snapshot(
+        name, result, source="demo", demo=True, summary=layer.summarise(records), areas=areas
+    )
+    assert store.areas([name])[name] == (version, areas)
+
+    older = {"commune": {code: _old_shape(a) for code, a in areas["commune"].items()}}
+    redis_client.hset(keys.snapshot(name), "areas", orjson.dumps(older))  # as written before schema numbers
+    assert store.areas([name])[name] == (version, areas)
+
+
+def test_figures_of_an_area_that_cannot_be_read_are_left_out(store, redis_client, caplog):
+    store.write_snapshot("reports", FetchResult((), NOW), source="t", demo=False)
+    stored = {"commune": {"31555": {"open": 3}, "31069": {"open": "three"}}}
+    redis_client.hset(keys.snapshot("reports"), "areas", orjson.dumps(stored))
+    with caplog.at_level(logging.WARNING, logger="dashboard.store.snapshots"):
+        _version, areas = store.areas(["reports"])["reports"]
+    assert list(areas["commune"]) == ["31555"] and areas["commune"]["31555"].open == 3
+    assert any("31069" in r.getMessage() for r in caplog.records)
+    redis_client.hset(keys.snapshot("reports"), "areas", b"[not json")
+    assert store.areas(["reports"])["reports"][1] is None
+
+
 # ---------------------------------------------------------------- a renamed field
 
 

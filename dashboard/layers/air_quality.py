@@ -39,7 +39,7 @@ from dashboard.details import (
 )
 from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import CITY_ZONE, city_date, t, zone_label
-from dashboard.layers.base import AreaFigures, Layer, PanelKind, Tile, TrendLine
+from dashboard.layers.base import Layer, PanelKind, Tile, TrendLine
 from dashboard.map_style import coords
 from dashboard.models import FetchResult
 from dashboard.sources.demo.clock import SimulatedClock
@@ -212,6 +212,16 @@ class AirQualitySummary(LayerSummary):
     so2_by_site: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class AirQualityAreaSummary(LayerSummary):
+    """The communes of one area, their worst index today and tomorrow, and up to three communes at it."""
+
+    communes: int = 0
+    worst: int = 0
+    worst_in: tuple[str, ...] = ()
+    worst_tomorrow: int = 0
+
+
 def summarise_air_quality(records: Sequence[AirQualityRecord]) -> AirQualitySummary:
     """The worst index today and tomorrow (and where), communes per level, and each commune's (sub-)indices."""
     worst = _worst(r.index for r in records)
@@ -230,15 +240,15 @@ def summarise_air_quality(records: Sequence[AirQualityRecord]) -> AirQualitySumm
     )
 
 
-def air_quality_in_area(records: Sequence[AirQualityRecord], _now: datetime) -> AreaFigures:
+def air_quality_in_area(records: Sequence[AirQualityRecord], _now: datetime) -> AirQualityAreaSummary:
     """The communes of one area, their worst index today and tomorrow."""
     worst = _worst(r.index for r in records)
-    return {
-        "communes": len(records),
-        "worst": worst,
-        "worst_in": sorted(r.name for r in records if r.index == worst and worst)[:3],
-        "worst_tomorrow": _worst(r.tomorrow for r in records),
-    }
+    return AirQualityAreaSummary(
+        communes=len(records),
+        worst=worst,
+        worst_in=tuple(sorted(r.name for r in records if r.index == worst and worst)[:3]),
+        worst_tomorrow=_worst(r.tomorrow for r in records),
+    )
 
 
 def _tile(summary: AirQualitySummary, lang: str) -> tuple[str, str]:
@@ -527,6 +537,7 @@ LAYER = Layer(
     ),
     summary_type=AirQualitySummary,
     summarise=summarise_air_quality,
+    area_summary_type=AirQualityAreaSummary,
     summarise_area=air_quality_in_area,
     formats=frozenset({"geojson"}),
     canonical_fields=frozenset({"id", "name", "lon", "lat", "index", "valid_on", "updated_at", "tomorrow"})

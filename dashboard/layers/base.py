@@ -16,8 +16,6 @@ from dashboard.summaries import LayerSummary
 
 # What a layer's `summarise` returns: an instance of the layer's `summary_type`.
 Summary = LayerSummary
-# A layer's figures for one area (`summarise_area`): stored with the current version only, never in history.
-AreaFigures = dict[str, Any]
 # Where a record is, filled by the collector's spatial join: public for every layer that publishes its records.
 PLACE_FIELDS = ("commune_code", "commune", "quartier", "quartier_name")
 Row = Mapping[str, Any]
@@ -70,11 +68,13 @@ class Layer:
     refresh_seconds: float
     freshness_seconds: float
     public_fields: tuple[str, ...]
-    # The layer's summary of its records, an instance of `summary_type` (stored with each version, kept in history),
-    # and its figures per area (plain JSON-ready data, stored with the current version only).
+    # The layer's summary of its records, an instance of `summary_type` (stored with each version, kept in
+    # history), and its figures for the records of one area, an instance of `area_summary_type` (stored with the
+    # current version only).
     summary_type: type[LayerSummary]
     summarise: Callable[[Sequence[Any]], LayerSummary]
-    summarise_area: Callable[[Sequence[Any], datetime], AreaFigures]
+    area_summary_type: type[LayerSummary]
+    summarise_area: Callable[[Sequence[Any], datetime], LayerSummary]
     # Feeds: the formats that can fill the layer, the canonical names a field mapping may set, how a mapped
     # row becomes a record (row, now, bbox), and the statuses a source's `statuses` table may translate to.
     formats: frozenset[str]
@@ -127,12 +127,15 @@ class Layer:
     timeline: Callable[[Any], tuple[str, datetime]] | None = None
 
     def __post_init__(self) -> None:
-        """Refuse a layer whose trend lines or per-site series name fields its summary type does not have."""
+        """Refuse a layer whose trend lines, per-site series or area shading name fields its summaries lack."""
         self.summary_type.declared_fields()
+        self.area_summary_type.declared_fields()
         fields = set(self.summary_type.field_names())
         unknown = [line.attribute for line in self.trend if line.attribute not in fields]
         if unknown:
             raise ValueError(f"layer {self.name!r}: trend lines of fields not in its summary: {', '.join(unknown)}")
+        if self.shades_areas and "open" not in self.area_summary_type.field_names():
+            raise ValueError(f"layer {self.name!r} shades areas by their `open` count, which its area summary lacks")
 
     def title(self, lang: str) -> str:
         return self.title_en if lang == "en" else self.title_fr

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import city_time, number, t
-from dashboard.layers.base import PLACE_FIELDS, AreaFigures, Layer, Tile, TrendLine
+from dashboard.layers.base import PLACE_FIELDS, Layer, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
 from dashboard.models import BikeStationRecord, BikeStationStatus
 from dashboard.sources.demo.bikes import DemoBikesSource
@@ -19,10 +19,8 @@ from dashboard.summaries import LayerSummary
 
 
 @dataclass(frozen=True, slots=True)
-class BikesSummary(LayerSummary):
-    """Stations (open ones), bikes and free docks, empty and full stations, and bikes per station (drawn over time)."""
-
-    PER_SITE = ("bikes_by_site",)
+class BikesAreaSummary(LayerSummary):
+    """The stations of one area: how many, the open ones, their bikes and free docks, the empty and full ones."""
 
     stations: int = 0
     open: int = 0
@@ -30,6 +28,14 @@ class BikesSummary(LayerSummary):
     docks: int = 0
     empty: int = 0
     full: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class BikesSummary(BikesAreaSummary):
+    """Stations (open ones), bikes and free docks, empty and full stations, and bikes per station (drawn over time)."""
+
+    PER_SITE = ("bikes_by_site",)
+
     bikes_by_site: dict[str, int] = field(default_factory=dict)
 
 
@@ -38,7 +44,7 @@ def summarise_bikes(records: Sequence[BikeStationRecord]) -> BikesSummary:
     return BikesSummary(**_bike_counts(records), bikes_by_site={r.id: r.bikes_available for r in records})
 
 
-def _bike_counts(records: Sequence[BikeStationRecord]) -> AreaFigures:
+def _bike_counts(records: Sequence[BikeStationRecord]) -> dict[str, int]:
     return {
         "stations": len(records),
         "open": sum(r.status is BikeStationStatus.OPEN for r in records),
@@ -49,9 +55,9 @@ def _bike_counts(records: Sequence[BikeStationRecord]) -> AreaFigures:
     }
 
 
-def bikes_in_area(records: Sequence[BikeStationRecord], _now: datetime) -> AreaFigures:
+def bikes_in_area(records: Sequence[BikeStationRecord], _now: datetime) -> BikesAreaSummary:
     """Stations in one area, how many are open, their bikes and free docks, and the empty and full ones."""
-    return _bike_counts(records)
+    return BikesAreaSummary(**_bike_counts(records))
 
 
 # How feeds spell yes and no: GBFS 1.x uses 1/0, GBFS 2+ true/false, some exports the words.
@@ -249,6 +255,7 @@ LAYER = Layer(
     ),
     summary_type=BikesSummary,
     summarise=summarise_bikes,
+    area_summary_type=BikesAreaSummary,
     summarise_area=bikes_in_area,
     formats=frozenset({"opendatasoft", "gbfs"}),
     canonical_fields=frozenset(

@@ -27,7 +27,7 @@ from dashboard.details import (
 )
 from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import number, percent, t, zone_label
-from dashboard.layers.base import PLACE_FIELDS, AreaFigures, Layer, PanelKind, Tile, TrendLine
+from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
 from dashboard.models import EnergyRecord
 from dashboard.sources.demo.energy import DemoEnergySource
@@ -53,6 +53,15 @@ class EnergySummary(LayerSummary):
     typical_by_site: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class EnergyAreaSummary(LayerSummary):
+    """The metered sites of one area, the power they draw now and what is typical for this hour (kW)."""
+
+    sites: int = 0
+    power_kw: float = 0.0
+    typical_kw: float = 0.0
+
+
 def summarise_energy(records: Sequence[EnergyRecord]) -> EnergySummary:
     """Power drawn now against what is typical for this hour, overall and per site (history draws the day's curves)."""
     return EnergySummary(
@@ -64,13 +73,13 @@ def summarise_energy(records: Sequence[EnergyRecord]) -> EnergySummary:
     )
 
 
-def energy_in_area(records: Sequence[EnergyRecord], _now: datetime) -> AreaFigures:
+def energy_in_area(records: Sequence[EnergyRecord], _now: datetime) -> EnergyAreaSummary:
     """Metered sites in one area, the power they draw now and what is typical for this hour."""
-    return {
-        "sites": len(records),
-        "power_kw": round(sum(r.power_kw for r in records), 1),
-        "typical_kw": round(sum(r.typical_kw for r in records), 1),
-    }
+    return EnergyAreaSummary(
+        sites=len(records),
+        power_kw=round(sum(r.power_kw for r in records), 1),
+        typical_kw=round(sum(r.typical_kw for r in records), 1),
+    )
 
 
 HOURS_PER_YEAR = 8760
@@ -244,6 +253,7 @@ LAYER = Layer(
     ),
     summary_type=EnergySummary,
     summarise=summarise_energy,
+    area_summary_type=EnergyAreaSummary,
     summarise_area=energy_in_area,
     formats=frozenset({"opendatasoft", "ngsi-ld", "geojson"}),
     canonical_fields=frozenset(

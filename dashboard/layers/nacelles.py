@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from dashboard.details import WEEK, Inputs, Panel, note, place_facts, trail, translated, when
 from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import t
-from dashboard.layers.base import PLACE_FIELDS, AreaFigures, Layer, PanelKind, Tile, TrendLine
+from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
 from dashboard.models import NacelleRecord, NacelleStatus
 from dashboard.sources.demo.nacelles import DemoNacellesSource
@@ -31,6 +31,16 @@ class NacellesSummary(LayerSummary):
     positions: dict[str, list[Any]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class NacellesAreaSummary(LayerSummary):
+    """The pods present in one area: how many, how many open or moving, and their ids."""
+
+    count: int = 0
+    open: int = 0
+    in_transit: int = 0
+    ids: tuple[str, ...] = ()
+
+
 def summarise_nacelles(records: Sequence[NacelleRecord]) -> NacellesSummary:
     """How many pods are open, and where each one is (kept in history as the trail of moves)."""
     return NacellesSummary(
@@ -40,14 +50,14 @@ def summarise_nacelles(records: Sequence[NacelleRecord]) -> NacellesSummary:
     )
 
 
-def nacelles_in_area(records: Sequence[NacelleRecord], _now: datetime) -> AreaFigures:
+def nacelles_in_area(records: Sequence[NacelleRecord], _now: datetime) -> NacellesAreaSummary:
     """The pods present in one area (count), how many of them are open or moving, and which they are."""
-    return {
-        "count": len(records),
-        "open": sum(r.status is NacelleStatus.OPEN for r in records),
-        "in_transit": sum(r.status is NacelleStatus.IN_TRANSIT for r in records),
-        "ids": sorted(r.id for r in records),
-    }
+    return NacellesAreaSummary(
+        count=len(records),
+        open=sum(r.status is NacelleStatus.OPEN for r in records),
+        in_transit=sum(r.status is NacelleStatus.IN_TRANSIT for r in records),
+        ids=tuple(sorted(r.id for r in records)),
+    )
 
 
 def nacelle_record(row: Row, now: datetime, bbox: BBox) -> NacelleRecord:
@@ -198,6 +208,7 @@ LAYER = Layer(
     ),
     summary_type=NacellesSummary,
     summarise=summarise_nacelles,
+    area_summary_type=NacellesAreaSummary,
     summarise_area=nacelles_in_area,
     formats=frozenset({"geojson"}),
     canonical_fields=frozenset({"id", "name", "lon", "lat", "status", "place", "event", "updated_at"}),

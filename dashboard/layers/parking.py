@@ -27,7 +27,7 @@ from dashboard.details import (
 )
 from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import number, percent, t, zone_label
-from dashboard.layers.base import PLACE_FIELDS, AreaFigures, Layer, PanelKind, Tile, TrendLine
+from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Tile, TrendLine
 from dashboard.map_style import CIVIDIS_GRADIENT, coords
 from dashboard.models import ParkingRecord
 from dashboard.sources.demo.parking import DemoParkingSource
@@ -48,6 +48,15 @@ class ParkingSummary(LayerSummary):
     occupied_by_site: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class ParkingAreaSummary(LayerSummary):
+    """The car parks of one area: how many, their capacity and free spaces."""
+
+    sites: int = 0
+    capacity: int = 0
+    free: int = 0
+
+
 def summarise_parking(records: Sequence[ParkingRecord]) -> ParkingSummary:
     """Capacity, occupied and free spaces overall and occupied per site."""
     capacity = sum(r.capacity for r in records)
@@ -61,13 +70,13 @@ def summarise_parking(records: Sequence[ParkingRecord]) -> ParkingSummary:
     )
 
 
-def parking_in_area(records: Sequence[ParkingRecord], _now: datetime) -> AreaFigures:
+def parking_in_area(records: Sequence[ParkingRecord], _now: datetime) -> ParkingAreaSummary:
     """Sites, capacity and free spaces of the car parks in one area."""
-    return {
-        "sites": len(records),
-        "capacity": sum(r.capacity for r in records),
-        "free": sum(r.free for r in records),
-    }
+    return ParkingAreaSummary(
+        sites=len(records),
+        capacity=sum(r.capacity for r in records),
+        free=sum(r.free for r in records),
+    )
 
 
 def parking_record(row: Row, now: datetime, bbox: BBox) -> ParkingRecord:
@@ -230,6 +239,7 @@ LAYER = Layer(
     ),
     summary_type=ParkingSummary,
     summarise=summarise_parking,
+    area_summary_type=ParkingAreaSummary,
     summarise_area=parking_in_area,
     formats=frozenset({"opendatasoft", "ngsi-ld", "geojson"}),
     canonical_fields=frozenset({"id", "name", "lon", "lat", "capacity", "occupied", "free", "updated_at", "site_type"}),

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from dashboard.details import Inputs, Panel, is_web_url, label, note, place_facts, translated, when
 from dashboard.i18n import city_time, number, t
-from dashboard.layers.base import PLACE_FIELDS, AreaFigures, Layer, PanelKind, Tile, TrendLine
+from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
 from dashboard.models import PERSONAL_FIELDS, ReportPersonal, ReportRecord, ReportStatus
 from dashboard.sources.demo.reports import DemoReportsSource
@@ -29,6 +29,16 @@ class ReportsSummary(LayerSummary):
     open_by_category: dict[str, int] = field(default_factory=dict)
     # Every category present, open or not: the choices of the managers' category filter, read with the head.
     categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReportsAreaSummary(LayerSummary):
+    """The open reports of one area: how many (what shades the map), by status, by category and by age band."""
+
+    open: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    open_by_category: dict[str, int] = field(default_factory=dict)
+    open_by_age: dict[str, int] = field(default_factory=dict)
 
 
 def summarise_reports(records: Sequence[ReportRecord]) -> ReportsSummary:
@@ -56,17 +66,17 @@ def _age_band(age: timedelta) -> str:
     return next(key for key, bound in REPORT_AGE_BANDS if bound is None or age < bound)
 
 
-def reports_in_area(records: Sequence[ReportRecord], now: datetime) -> AreaFigures:
+def reports_in_area(records: Sequence[ReportRecord], now: datetime) -> ReportsAreaSummary:
     """Open reports in one area: how many, by status, by category and by age band as of `now`."""
     open_records = [r for r in records if r.status.is_open]
     by_age = dict.fromkeys((key for key, _bound in REPORT_AGE_BANDS), 0)
     by_age.update(Counter(_age_band(now - r.created_at) for r in open_records))
-    return {
-        "open": len(open_records),
-        "by_status": dict(Counter(r.status.value for r in open_records)),
-        "open_by_category": dict(Counter(r.category for r in open_records)),
-        "open_by_age": by_age,
-    }
+    return ReportsAreaSummary(
+        open=len(open_records),
+        by_status=dict(Counter(r.status.value for r in open_records)),
+        open_by_category=dict(Counter(r.category for r in open_records)),
+        open_by_age=by_age,
+    )
 
 
 def report_record(row: Row, now: datetime, bbox: BBox) -> ReportRecord:
@@ -249,6 +259,7 @@ LAYER = Layer(
     ),
     summary_type=ReportsSummary,
     summarise=summarise_reports,
+    area_summary_type=ReportsAreaSummary,
     summarise_area=reports_in_area,
     formats=frozenset({"open311"}),
     canonical_fields=frozenset(

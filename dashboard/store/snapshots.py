@@ -142,7 +142,7 @@ class Store:
         source: str,
         demo: bool,
         summary: LayerSummary | None = None,
-        areas: dict[str, Any] | None = None,
+        areas: dict[str, dict[str, LayerSummary]] | None = None,
         writer: str = "",
         fence: Fence | None = None,
         now: datetime | None = None,
@@ -153,7 +153,8 @@ class Store:
         The summary is stored with its schema number (`LayerSummary.to_stored`); without one, the layer's empty
         summary is stored.
 
-        `areas` (figures per commune and quartier) belongs to this version only and is not kept in history.
+        `areas` (figures per level and area code, the layer's area summaries) belongs to this version only and is
+        not kept in history; each is stored in its stored form, with its schema number.
         `timeline` maps record ids to (value, when it changed): every value that differs from the previous
         snapshot's is appended to that record's timeline in the same transaction.
         The records' personal fields (`result.personal`) go to their own hash in the same transaction; entries
@@ -191,7 +192,7 @@ class Store:
             if areas is None:
                 pipe.hdel(snapshot_key, "areas")  # figures of an older version would be wrong now
             else:
-                pipe.hset(snapshot_key, "areas", orjson.dumps(areas))
+                pipe.hset(snapshot_key, "areas", _areas_json(areas))
             if timeline is None:
                 pipe.hdel(snapshot_key, "timeline")
             else:
@@ -315,15 +316,18 @@ class Store:
             [_text(version), *map(_text, status)] for version, status in zip(replies[::2], replies[1::2], strict=True)
         ]
 
-    def areas(self, layers: Iterable[str]) -> dict[str, tuple[int, dict[str, Any] | None]]:
-        """Per layer: (version, figures per area of that version or None), read in one round trip."""
+    def areas(self, layers: Iterable[str]) -> dict[str, tuple[int, dict[str, dict[str, LayerSummary]] | None]]:
+        """Per layer: (version, figures per level and area of that version or None), read in one round trip.
+
+        Each area's figures are read through the layer's area summary type; one that cannot be read is left out
+        with a log line (the area shows no figures)."""
         names = list(layers)
         with unavailable_on_redis_error(), self.redis.pipeline(transaction=False) as pipe:
             for name in names:
                 pipe.hmget(keys.snapshot(name), ("version", "areas"))
             replies = pipe.execute()
         return {
-            name: (int(version or 0), orjson.loads(raw) if raw else None)
+            name: (int(version or 0), _read_areas(name, raw) if raw else None)
             for name, (version, raw) in zip(names, replies, strict=True)
         }
 
@@ -479,6 +483,34 @@ def _summary(layer: str, raw: bytes | str, where: str) -> LayerSummary:
         return LAYERS[layer].summary_type.from_stored(data)
     except UnreadableSummary as err:
         raise UnreadableSummary(f"{where}: {err}") from err
+
+
+def _areas_json(areas: dict[str, dict[str, LayerSummary]]) -> bytes:
+    """A version's figures per level and area code, each in its stored form."""
+    return orjson.dumps(
+        {level: {code: s.to_stored() for code, s in per_area.items()} for level, per_area in areas.items()}
+    )
+
+
+def _read_areas(layer: str, raw: bytes) -> dict[str, dict[str, LayerSummary]] | None:
+    """The stored figures per level and area code, read through the layer's area summary type (None if unreadable)."""
+    try:
+        stored = orjson.loads(raw)
+    except orjson.JSONDecodeError as err:
+        stored = err
+    if not isinstance(stored, dict) or not all(isinstance(per_area, dict) for per_area in stored.values()):
+        log.warning("figures per area of %s unreadable: %s", layer, str(stored)[:80])
+        return None
+    summary_type = LAYERS[layer].area_summary_type
+    out: dict[str, dict[str, LayerSummary]] = {}
+    for level, per_area in stored.items():
+        out[level] = {}
+        for code, data in per_area.items():
+            try:
+                out[level][code] = summary_type.from_stored(data)
+            except UnreadableSummary as err:
+                log.warning("figures of %s for area %s/%s skipped, unreadable: %s", layer, level, code, err)
+    return out
 
 
 def _history_entries(layer: str, entries: Sequence[tuple[Any, dict[Any, Any]]]) -> list[HistoryEntry]:
