@@ -64,7 +64,7 @@ class LayerSummary:
         return tuple(name for name, _kind, _default in _specs(cls))
 
     @classmethod
-    def declared_fields(cls) -> None:
+    def check_declarations(cls) -> None:
         """Raise ValueError unless PER_SITE and POSITIONS name fields of the summary (checked with its layer)."""
         names = set(cls.field_names())
         unknown = [name for name in (*cls.PER_SITE, cls.POSITIONS) if name is not None and name not in names]

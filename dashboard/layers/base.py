@@ -128,8 +128,8 @@ class Layer:
 
     def __post_init__(self) -> None:
         """Refuse a layer whose trend lines, per-site series or area shading name fields its summaries lack."""
-        self.summary_type.declared_fields()
-        self.area_summary_type.declared_fields()
+        self.summary_type.check_declarations()
+        self.area_summary_type.check_declarations()
         fields = set(self.summary_type.field_names())
         unknown = [line.attribute for line in self.trend if line.attribute not in fields]
         if unknown:
