@@ -45,7 +45,7 @@ def fill(store: Store) -> dict[str, str]:
         summary = b"{}"
         while moment < now and not layer.timeline:  # report panels read their timeline, not history
             if version % max(int(3600 / layer.refresh_seconds), 1) == 0:
-                summary = orjson.dumps(layer.summarise(source.fetch(moment).records))
+                summary = orjson.dumps(layer.summarise(source.fetch(moment).records).to_stored())
             pipe.xadd(
                 keys.history(layer.name),
                 {"version": version, "fetched_at": moment.isoformat(), "writer": "bench", "summary": summary},

@@ -39,7 +39,7 @@ def backfill_history(client: redis.Redis) -> dict[str, int]:
     counts = {}
     for source in build_demo_sources(31555):
         layer = LAYERS[source.layer]
-        summary = orjson.dumps(layer.summarise(source.fetch(now).records))
+        summary = orjson.dumps(layer.summarise(source.fetch(now).records).to_stored())
         step = timedelta(seconds=layer.refresh_seconds)
         count = int(timedelta(days=HISTORY_DAYS) / step)
         start = now - timedelta(days=HISTORY_DAYS)

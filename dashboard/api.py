@@ -199,7 +199,7 @@ def create_api(snapshots: SnapshotReader, geography: Geography) -> Blueprint:
                     "state": badge.state,
                     "age": badge.age,
                     "freshness_budget_seconds": layer.freshness_seconds,
-                    "summary": head.summary if head else {},
+                    "summary": head.summary.to_stored() if head and head.summary else {},
                 }
             )
         response = _json({"layers": items})

@@ -11,8 +11,11 @@ from typing import Any
 from dashboard.i18n import t
 from dashboard.layers import Layer
 from dashboard.models import Record
+from dashboard.summaries import LayerSummary
 
 LEVELS = ("commune", "quartier")
+# A layer's figures per level, per area code (each its `area_summary_type`), as the collector stores them.
+AreaTotals = dict[str, dict[str, LayerSummary]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +55,9 @@ def area_code(record: Record, level: str) -> str:
 
 def area_totals(
     layer: Layer, records: Sequence[Record], areas: dict[str, tuple[tuple[str, str], ...]], now: datetime
-) -> dict[str, dict[str, dict[str, Any]]]:
+) -> AreaTotals:
     """Per level, per area code: the layer's figures for the records inside it (every area listed, empty ones too)."""
-    out: dict[str, dict[str, dict[str, Any]]] = {}
+    out: AreaTotals = {}
     for level, known in areas.items():
         grouped: dict[str, list[Record]] = defaultdict(list)
         for record in records:
@@ -64,13 +67,15 @@ def area_totals(
 
 
 def merge_areas(
-    level: str, known: tuple[tuple[str, str], ...], per_layer: dict[str, dict[str, Any] | None]
+    level: str, known: tuple[tuple[str, str], ...], per_layer: dict[str, AreaTotals | None]
 ) -> list[dict[str, Any]]:
-    """One row per area: code, name and each layer's figures (None for a layer with no figures per area yet)."""
+    """One row per area: code, name and each layer's figures in their stored form, with their schema number (None
+    for a layer with no figures for that area yet)."""
     rows = []
     for code, name in known:
         row: dict[str, Any] = {"code": code, "name": name}
         for layer, totals in per_layer.items():
-            row[layer] = (totals or {}).get(level, {}).get(code)
+            figures = (totals or {}).get(level, {}).get(code)
+            row[layer] = figures.to_stored() if figures is not None else None
         rows.append(row)
     return rows

@@ -25,9 +25,10 @@ from dashboard.models import (
     Record,
     ReportPersonal,
 )
+from dashboard.summaries import LayerSummary
 
 # (source time, summary) of one history entry, oldest first.
-Point = tuple[datetime, dict[str, Any]]
+Point = tuple[datetime, LayerSummary]
 # (time, value) of one series.
 Series = list[tuple[datetime, float]]
 
@@ -80,11 +81,16 @@ class Panel:
 # ---------------------------------------------------------------- history -> series
 
 
-def site_series(points: Sequence[Point], key: str, record_id: str) -> Series:
-    """The values of `summary[key][record_id]` over time, where the summary has them."""
+def site_series(points: Sequence[Point], name: str, record_id: str) -> Series:
+    """The values of the record's site in the per-site field `name` of the summaries over time, where they have one.
+
+    `name` must be one of the summary type's PER_SITE fields (ValueError otherwise).
+    """
     out: Series = []
     for moment, summary in points:
-        value = (summary.get(key) or {}).get(record_id)
+        if name not in type(summary).PER_SITE:
+            raise ValueError(f"{type(summary).__name__} has no per-site field {name!r}")
+        value = getattr(summary, name).get(record_id)
         if isinstance(value, int | float) and not isinstance(value, bool):
             out.append((moment, float(value)))
     return out
@@ -122,11 +128,17 @@ class Stay:
     lat: float
 
 
+def positions(summary: LayerSummary) -> dict[str, Any] | None:
+    """Each record's [lon, lat, status, place] in a summary, if its type keeps positions (its POSITIONS field)."""
+    name = type(summary).POSITIONS
+    return getattr(summary, name) if name else None
+
+
 def trail(points: Sequence[Point], record_id: str) -> list[Stay]:
-    """A Nacelle's places in order, each with its arrival time, from the `positions` kept in history."""
+    """A Nacelle's places in order, each with its arrival time, from the positions kept in history."""
     stays: list[Stay] = []
     for moment, summary in points:
-        position = (summary.get("positions") or {}).get(record_id)
+        position = (positions(summary) or {}).get(record_id)
         if not position or len(position) < 4:
             continue
         lon, lat, status, place = position[:4]
@@ -136,14 +148,12 @@ def trail(points: Sequence[Point], record_id: str) -> list[Stay]:
     return stays
 
 
-def by_site_keys(points: Sequence[Point], record_id: str) -> list[str]:
-    """The summary keys holding per-site numbers (`..._by_site`) that mention the record, in summary order."""
-    found: dict[str, None] = {}
-    for _moment, summary in points[-1:]:
-        for key, value in summary.items():
-            if key.endswith("_by_site") and isinstance(value, dict) and record_id in value:
-                found[key] = None
-    return list(found)
+def per_site_fields(points: Sequence[Point], record_id: str) -> list[str]:
+    """The summary's per-site fields (its type's PER_SITE) that mention the record in the newest point, in order."""
+    if not points:
+        return []
+    summary = points[-1][1]
+    return [name for name in type(summary).PER_SITE if record_id in getattr(summary, name)]
 
 
 # ---------------------------------------------------------------- digests of history
@@ -156,25 +166,26 @@ DIGEST_WIDTH = timedelta(minutes=5)
 def digest(points: Sequence[Point]) -> dict[str, Any]:
     """What the panels need of a window of history: each per-site number's mean, and each change of positions.
 
-    A JSON-ready dict: `at` (mean source time), `means` {summary key: {site: mean}}, `moves` [[time, positions]]
-    with the positions at the window's first entry and at every entry where they changed. Empty without points.
+    A JSON-ready dict: `schema` (of the summaries), `at` (mean source time), `means` {per-site field: {site: mean}},
+    `moves` [[time, positions]] with the positions at the window's first entry and at every entry where they
+    changed. Empty without points.
     """
     if not points:
         return {}
     sums: dict[str, dict[str, list[float]]] = {}
     moves: list[list[Any]] = []
     for moment, summary in points:
-        for key, values in summary.items():
-            if key.endswith("_by_site") and isinstance(values, dict):
-                per_site = sums.setdefault(key, {})
-                for site, value in values.items():
-                    if isinstance(value, int | float) and not isinstance(value, bool):
-                        per_site.setdefault(site, []).append(float(value))
-        positions = summary.get("positions")
-        if isinstance(positions, dict) and (not moves or moves[-1][1] != positions):
-            moves.append([moment.isoformat(), positions])
+        for name in type(summary).PER_SITE:
+            per_site = sums.setdefault(name, {})
+            for site, value in getattr(summary, name).items():
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    per_site.setdefault(site, []).append(float(value))
+        where = positions(summary)
+        if where is not None and (not moves or moves[-1][1] != where):
+            moves.append([moment.isoformat(), where])
     mean_time = datetime.fromtimestamp(sum(m.timestamp() for m, _s in points) / len(points), points[0][0].tzinfo)
     return {
+        "schema": points[-1][1].SCHEMA,
         "at": mean_time.isoformat(),
         "means": {
             key: {site: round(sum(values) / len(values), 2) for site, values in per_site.items()}
@@ -184,14 +195,25 @@ def digest(points: Sequence[Point]) -> dict[str, Any]:
     }
 
 
-def undigest(digests: Sequence[dict[str, Any]]) -> list[Point]:
-    """Points to build panels from, out of digests in time order: one point of means per digest, and the moves."""
+def undigest(digests: Sequence[dict[str, Any]], summary_type: type[LayerSummary]) -> list[Point]:
+    """Points to build panels from, out of digests in time order: one point of means per digest, and the moves.
+
+    Each point is a summary of `summary_type` holding only what the digest kept (its other fields at their
+    defaults), read like a stored summary: a digest made under an older schema goes through its migrations.
+    """
     points: list[Point] = []
     for item in digests:
         if not item:
             continue
-        points.extend((datetime.fromisoformat(moment), {"positions": positions}) for moment, positions in item["moves"])
-        points.append((datetime.fromisoformat(item["at"]), dict(item["means"])))
+        schema = item.get("schema", 1)
+        moved = summary_type.POSITIONS
+        if moved:
+            points.extend(
+                (datetime.fromisoformat(moment), summary_type.from_stored({"schema": schema, moved: where}))
+                for moment, where in item["moves"]
+            )
+        means = summary_type.from_stored({"schema": schema, **item["means"]})
+        points.append((datetime.fromisoformat(item["at"]), means))
     points.sort(key=lambda point: point[0])
     return points
 
@@ -266,10 +288,10 @@ def generic_panel(layer: str, record: Any, inputs: Inputs, lang: str) -> Panel:
     end = history_ref(inputs)
     lines = []
     if end:
-        for key in by_site_keys(inputs.points, record.id):
-            day = bucketed(window(site_series(inputs.points, key, record.id), end, DAY), DAY_BUCKET)
+        for name in per_site_fields(inputs.points, record.id):
+            day = bucketed(window(site_series(inputs.points, name, record.id), end, DAY), DAY_BUCKET)
             if day:
-                lines.append((label(key.removesuffix("_by_site"), lang), day, DAY))
+                lines.append((label(name.removesuffix("_by_site"), lang), day, DAY))
     name = getattr(record, "name", "") or record.id
     figure = (
         series_figure(lines, value_label="", ceiling=None, lang=lang, zone=zone_label(end), end=end, overlay=True)

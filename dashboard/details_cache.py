@@ -20,6 +20,7 @@ from dashboard.details import (
     records_by_id,
     undigest,
 )
+from dashboard.layers import LAYERS
 from dashboard.snapshots import SnapshotReader
 from dashboard.store import REDIS_ERRORS, unavailable_on_redis_error
 from dashboard.view_cache import FIGURE_CACHE_SECONDS
@@ -63,7 +64,7 @@ class DetailsCache:
             with contextlib.suppress(*REDIS_ERRORS):
                 self.cache.set_many(built, timeout=int(self.store.history_retention.total_seconds()))
         recent = self.store.history(layer, since=datetime.fromtimestamp(settled / 1000, UTC))
-        return undigest(digests) + [(entry.fetched_at, entry.summary) for entry in recent]
+        return undigest(digests, LAYERS[layer].summary_type) + [(entry.fetched_at, entry.summary) for entry in recent]
 
     def panel(self, layer: str, record_id: str, version: int, lang: str) -> tuple[int, dict[str, Any]]:
         """(version built from, panel dict) of one record; the version can be newer than asked."""

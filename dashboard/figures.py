@@ -16,6 +16,7 @@ from dashboard.i18n import number, t
 from dashboard.layers import LAYERS
 from dashboard.map_style import OKABE_ITO
 from dashboard.models import Snapshot
+from dashboard.summaries import LayerSummary
 
 CENTER = {"lat": 43.615, "lon": 1.44}
 ZOOM = 10.6
@@ -66,15 +67,19 @@ def layer_traces(
 
 
 def area_shading_trace(
-    level: str | None, outlines: dict[str, dict[str, Any]], totals: dict[str, Any] | None, lang: str
+    level: str | None, outlines: dict[str, dict[str, Any]], totals: dict[str, dict[str, LayerSummary]] | None, lang: str
 ) -> dict[str, Any]:
-    """Open reports per area of `level` as a choropleth; an empty, hidden trace when shading is off or unknown."""
+    """Open reports per area of `level` as a choropleth; an empty, hidden trace when shading is off or unknown.
+
+    `totals` are the shading layer's figures per level and area code (dashboard.areas.AreaTotals): their `open`
+    count (Layer.shades_areas guarantees the field).
+    """
     if not level or level not in outlines or totals is None:
         return go.Choroplethmap(name=t("areas.shading", lang), visible=False, showscale=False).to_plotly_json()
     features = outlines[level]["features"]
     codes = [feature["properties"]["code"] for feature in features]
     per_area = totals.get(level, {})
-    counts = [(per_area.get(code) or {}).get("open", 0) for code in codes]
+    counts = [per_area[code].open if per_area.get(code) is not None else 0 for code in codes]
     hover = t("areas.hover", lang, name="%{customdata}", count="%{z}")
     return go.Choroplethmap(
         name=t("areas.shading", lang),
@@ -180,13 +185,13 @@ def without_map_legend(trace: dict[str, Any]) -> dict[str, Any]:
 _TREND_COLOURS = (OKABE_ITO["sky"], "#9aa4b1")
 
 
-def trend_figure(layer: str, points: Sequence[tuple[datetime, dict[str, Any]]], lang: str) -> go.Figure:
+def trend_figure(layer: str, points: Sequence[tuple[datetime, LayerSummary]], lang: str) -> go.Figure:
     """A text-free sparkline of a layer's headline figure over time; the page prints the numbers, room-sized."""
     fig = go.Figure()
     for line, colour in zip(LAYERS[layer].trend, _TREND_COLOURS, strict=False):
-        key, dashed = line.key, line.dashed
-        times = [moment for moment, summary in points if key in summary]
-        values = [summary[key] for _moment, summary in points if key in summary]
+        dashed = line.dashed
+        times = [moment for moment, _summary in points]
+        values = [getattr(summary, line.attribute) for _moment, summary in points]
         fig.add_trace(
             go.Scatter(
                 x=times,
@@ -208,13 +213,12 @@ def trend_figure(layer: str, points: Sequence[tuple[datetime, dict[str, Any]]], 
     return fig
 
 
-def trend_range(layer: str, points: Sequence[tuple[datetime, dict[str, Any]]], lang: str) -> str:
+def trend_range(layer: str, points: Sequence[tuple[datetime, LayerSummary]], lang: str) -> str:
     """The low and high of the trend's main line, for the page to print: 'min 3 200 · max 7 100'."""
     trend = LAYERS[layer].trend
     if not trend:
         return t("trend.empty", lang)
-    key = trend[0].key
-    values = [summary[key] for _moment, summary in points if key in summary]
+    values = [getattr(summary, trend[0].attribute) for _moment, summary in points]
     if not values:
         return t("trend.empty", lang)
     return t("trend.range", lang, low=number(min(values), lang), high=number(max(values), lang))

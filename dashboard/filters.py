@@ -192,11 +192,11 @@ def apply_filters(records: Sequence[Record], filters: Filters, data_time: dateti
     return [record for record in records if matches(record, filters, since)]
 
 
-def summary_categories(summary: dict[str, Any] | None) -> list[str]:
+def summary_categories(summary: Any) -> list[str]:
     """The report categories a reports summary lists (from its open reports for summaries written before
     the list was kept): the choices of the category filter, known without reading the records."""
-    summary = summary or {}
-    return list(summary.get("categories") or sorted(summary.get("open_by_category", {})))
+    categories = getattr(summary, "categories", ())
+    return list(categories or sorted(getattr(summary, "open_by_category", None) or {}))
 
 
 def replace_records(snapshot: Any, records: Sequence[Record]) -> Any:

@@ -26,7 +26,7 @@ def kpis(heads: dict[str, LayerHead | None], lang: str) -> list[Kpi]:
         if layer.tile is None:
             continue
         head = heads.get(name)
-        if head is None or not head.summary:
+        if head is None or head.summary is None:
             value, detail = "—", t("kpi.no_data", lang)
         else:
             value, detail = layer.tile.compute(head.summary, lang)

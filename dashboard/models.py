@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from enum import Enum, StrEnum
 from typing import Any
 
+from dashboard.summaries import LayerSummary
+
 
 class ReportStatus(StrEnum):
     """Lifecycle of a citizen report."""
@@ -251,7 +253,7 @@ class Snapshot:
     source: str
     demo: bool
     records: tuple[Record, ...]
-    summary: dict[str, Any] = field(default_factory=dict)
+    summary: LayerSummary | None = None  # None when the stored summary could not be read
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,7 +265,7 @@ class LayerHead:
     fetched_at: datetime | None
     source: str
     demo: bool
-    summary: dict[str, Any]
+    summary: LayerSummary | None  # None when the stored summary could not be read
 
 
 @dataclass(frozen=True, slots=True)

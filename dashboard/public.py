@@ -63,7 +63,7 @@ def public_snapshot(snapshot: Snapshot, commune: str = "") -> Snapshot:
     if layer is None:
         raise ValueError(f"layer {snapshot.layer!r} is not public")
     records = tuple(redact(layer, r) for r in snapshot.records if not commune or r.commune_code == commune)
-    return dataclasses.replace(snapshot, records=records, source="", summary={})
+    return dataclasses.replace(snapshot, records=records, source="", summary=None)
 
 
 def shared_public_snapshot(snapshots: SnapshotReader, snapshot: Snapshot, commune: str = "") -> Snapshot:

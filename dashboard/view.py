@@ -14,6 +14,7 @@ from dashboard.i18n import city_time, t
 from dashboard.kpis import kpis
 from dashboard.layers import LAYERS
 from dashboard.models import LayerHead, LayerOverview, SourceState
+from dashboard.summaries import LayerSummary
 
 
 def build_view(
@@ -21,7 +22,7 @@ def build_view(
     now: datetime,
     lang: str,
     area: str = "",
-    area_figures: dict[str, dict[str, Any] | None] | None = None,
+    area_figures: dict[str, LayerSummary | None] | None = None,
 ) -> dict[str, Any]:
     """Versions, badges, KPI texts and the sources banner for `overview`; equal views mean nothing to redraw.
 

@@ -21,6 +21,7 @@ from dashboard.models import Snapshot
 from dashboard.public import shared_public_snapshot
 from dashboard.snapshots import SnapshotReader
 from dashboard.store import REDIS_ERRORS, unavailable_on_redis_error
+from dashboard.summaries import LayerSummary, UnreadableSummary
 from dashboard.tables import columns, newest_first, rows
 
 FIGURE_CACHE_SECONDS = 600
@@ -89,32 +90,33 @@ class FigureCache:
             self._set(keys.cached_traces(audience, layer, actual, lang, scope), traces)
         return actual, traces
 
-    def filtered_summaries(self, filters: Filters, versions: dict[str, int]) -> dict[str, dict[str, Any] | None]:
+    def filtered_summaries(self, filters: Filters, versions: dict[str, int]) -> dict[str, LayerSummary | None]:
         """Each layer's summary of the records passing `filters`, for the `versions` on screen (one read when cached).
 
-        A summary has the layer's own shape (`Layer.summarise`), so the KPI tiles read it like the whole layer's.
+        A summary has the layer's own type (`Layer.summary_type`), so the KPI tiles read it like the whole layer's.
+        The cache keeps summaries in their stored form (dashboard.summaries), read back like stored ones.
         """
         key = keys.cached_filtered_summaries(filters.key(), versions)
         cached = self._get(key)
         if cached is not None:
-            return cached
-        summaries: dict[str, dict[str, Any] | None] = {}
+            return {name: _cached_summary(name, stored) for name, stored in cached.items() if name in LAYERS}
+        summaries: dict[str, LayerSummary | None] = {}
         for name in versions:
             summaries[name] = self._layer_summary(name, versions[name], filters)
-        self._set(key, summaries)
+        self._set(key, {name: summary.to_stored() if summary else None for name, summary in summaries.items()})
         return summaries
 
-    def _layer_summary(self, layer: str, version: int, filters: Filters) -> dict[str, Any] | None:
+    def _layer_summary(self, layer: str, version: int, filters: Filters) -> LayerSummary | None:
         narrowed = filters.for_layer(LAYERS[layer].record_type)
         key = keys.cached_summary(layer, version, narrowed.key())
         cached = self._get(key)
         if cached is not None:
-            return cached["summary"]
+            return _cached_summary(layer, cached["summary"])
         snapshot = self.snapshots.snapshot(layer, version)
         if snapshot is None:
             return None
         summary = LAYERS[layer].summarise(_narrowed(snapshot, narrowed).records)
-        self._set(keys.cached_summary(layer, snapshot.version, narrowed.key()), {"summary": summary})
+        self._set(keys.cached_summary(layer, snapshot.version, narrowed.key()), {"summary": summary.to_stored()})
         return summary
 
     def table(self, layer: str, version: int, lang: str, filters: Filters) -> dict[str, Any]:
@@ -162,6 +164,16 @@ class FigureCache:
         built = (trend_figure(layer, points, lang).to_plotly_json(), f"{shown_range} · {note}" if note else shown_range)
         self._set(key, built)
         return built
+
+
+def _cached_summary(layer: str, stored: Any) -> LayerSummary | None:
+    """A summary kept in the cache, read like a stored one (None when there was none or it cannot be read)."""
+    if stored is None:
+        return None
+    try:
+        return LAYERS[layer].summary_type.from_stored(stored)
+    except UnreadableSummary:
+        return None
 
 
 def _narrowed(snapshot: Snapshot, filters: Filters) -> Snapshot:

@@ -70,6 +70,7 @@ def test_layers_list_reports_versions_and_state(client, store):
     assert by_name["parking"]["version"] == version
     assert by_name["parking"]["state"] == "degraded"
     assert by_name["parking"]["summary"]["capacity"] == 1048
+    assert by_name["parking"]["summary"]["schema"] == LAYERS["parking"].summary_type.SCHEMA
     assert by_name["reports"]["version"] is None and by_name["reports"]["state"] == "waiting"
 
 
@@ -130,9 +131,7 @@ def test_layer_geojson_carries_no_personal_fields(client, store):
         address="4 rue Jeanne Dupont",
         photo_url="https://photos.example.org/r1.jpg",
     )
-    store.write_snapshot(
-        "reports", FetchResult((report,), now, personal={"R1": personal}), source="s", demo=False, summary={}
-    )
+    store.write_snapshot("reports", FetchResult((report,), now, personal={"R1": personal}), source="s", demo=False)
     body = client.get("/api/v1/layers/reports").get_data(as_text=True)
     assert "R1" in body
     for secret in ("Dupont", "photos.example.org"):

@@ -120,9 +120,9 @@ def test_joined_fields_appear_in_the_layer_geojson(store, redis_client, boundari
     assert features[0]["properties"]["quartier"] == 1 and features[1]["properties"]["quartier"] is None
 
     by_code = {a["code"]: a for a in client.get("/api/v1/areas?level=commune").get_json()["areas"]}
-    assert by_code["31555"]["parking"] == {"sites": 1, "capacity": 748, "free": 48}
-    assert by_code["31069"]["parking"] == {"sites": 1, "capacity": 200, "free": 150}
-    assert by_code["31003"]["parking"] == {"sites": 0, "capacity": 0, "free": 0}
+    assert by_code["31555"]["parking"] == {"schema": 1, "sites": 1, "capacity": 748, "free": 48}
+    assert by_code["31069"]["parking"] == {"schema": 1, "sites": 1, "capacity": 200, "free": 150}
+    assert by_code["31003"]["parking"] == {"schema": 1, "sites": 0, "capacity": 0, "free": 0}
 
 
 def test_areas_answer_304_until_a_layer_moves_on(store, redis_client, boundaries):
@@ -131,7 +131,7 @@ def test_areas_answer_304_until_a_layer_moves_on(store, redis_client, boundaries
     client = api_client(store, boundaries.geography())
     etag = client.get("/api/v1/areas?level=quartier").headers["ETag"]
     assert client.get("/api/v1/areas?level=quartier", headers={"If-None-Match": etag}).status_code == 304
-    store.write_snapshot("parking", result, source="test-parking", demo=False, summary={})
+    store.write_snapshot("parking", result, source="test-parking", demo=False)
     assert client.get("/api/v1/areas?level=quartier", headers={"If-None-Match": etag}).status_code == 200
 
 
@@ -156,9 +156,9 @@ def test_open_reports_by_age_band():
         report(ReportStatus.CLOSED, timedelta(days=30)),
     ]
     figures = reports_in_area(records, NOW)
-    assert figures["open"] == 4
-    assert figures["open_by_age"] == {"under_1_day": 1, "1_to_7_days": 1, "over_7_days": 2}
-    assert figures["open_by_category"] == {"Propreté": 4}
+    assert figures.open == 4
+    assert figures.open_by_age == {"under_1_day": 1, "1_to_7_days": 1, "over_7_days": 2}
+    assert figures.open_by_category == {"Propreté": 4}
 
 
 def test_the_dashboard_starts_without_boundaries_and_says_so(redis_client, tmp_path):

@@ -15,7 +15,7 @@ from dashboard.collectors.job import SourceJob
 from dashboard.figures import layer_traces, map_legend, trace_slots, trend_figure, trend_range
 from dashboard.kpis import kpis
 from dashboard.layers import LAYERS
-from dashboard.layers.bikes import BIKE_COLOURS
+from dashboard.layers.bikes import BIKE_COLOURS, BikesSummary
 from dashboard.models import BikeStationRecord, BikeStationStatus, FetchResult, LayerHead, Snapshot
 from dashboard.public import public_geojson, public_snapshot
 from dashboard.snapshots import SnapshotReader
@@ -55,7 +55,8 @@ RECORDS = (
 
 def test_summary_counts_bikes_docks_empty_and_full_stations():
     summary = LAYERS["bikes"].summarise(RECORDS)
-    assert summary == {
+    assert summary.to_stored() == {
+        "schema": 1,
         "stations": 5,
         "open": 3,
         "bikes": 37,
@@ -64,7 +65,8 @@ def test_summary_counts_bikes_docks_empty_and_full_stations():
         "full": 1,
         "bikes_by_site": {"1": 12, "2": 0, "3": 20, "4": 0, "5": 5},
     }
-    assert LAYERS["bikes"].summarise_area(RECORDS[:3], NOW) == {
+    assert LAYERS["bikes"].summarise_area(RECORDS[:3], NOW).to_stored() == {
+        "schema": 1,
         "stations": 3,
         "open": 3,
         "bikes": 32,
@@ -107,10 +109,10 @@ def test_collector_run_from_gbfs_into_redis_with_communes_and_areas(feed_server,
     by_id = {r.id: r for r in snapshot.records}
     assert by_id["0"].commune_code == "31555" and by_id["5"].commune_code == "31069"
     assert by_id["0"].last_reported == NOW - timedelta(minutes=1) and by_id["0"].status is BikeStationStatus.OPEN
-    assert snapshot.summary["bikes"] == sum(range(6))
+    assert snapshot.summary.bikes == sum(range(6))
     _version, areas = store.areas(["bikes"])["bikes"]
-    assert areas["commune"]["31069"]["stations"] == 1 and areas["commune"]["31555"]["bikes"] == sum(range(5))
-    assert [entry.summary["bikes_by_site"]["3"] for entry in store.history("bikes")] == [3]
+    assert areas["commune"]["31069"].stations == 1 and areas["commune"]["31555"].bikes == sum(range(5))
+    assert [entry.summary.bikes_by_site["3"] for entry in store.history("bikes")] == [3]
 
 
 def test_managers_api_and_public_api_serve_the_stations(store):
@@ -141,7 +143,7 @@ def test_managers_api_and_public_api_serve_the_stations(store):
 def test_public_geojson_keeps_only_public_fields():
     snapshot = Snapshot("bikes", 4, NOW, "velo-internal", False, RECORDS, {"bikes": 37})
     public = public_snapshot(snapshot)
-    assert public.source == "" and public.summary == {}
+    assert public.source == "" and public.summary is None
     geojson = public_geojson(public)
     assert geojson["features"][3]["properties"]["status"] == "closed"
     assert geojson["features"][0]["properties"]["last_reported"] == (NOW - timedelta(minutes=1)).isoformat()
@@ -184,7 +186,7 @@ def test_legend_kpi_and_trend_in_both_languages():
     assert {k.key: k for k in kpis(heads, "en")}["bikes"].detail == "42 free docks · stations empty: 1, full: 1"
     assert {k.key: k for k in kpis({}, "fr")}["bikes"].value == "—"
 
-    points = [(NOW - timedelta(minutes=m), {"bikes": 500 + m}) for m in range(30)]
+    points = [(NOW - timedelta(minutes=m), BikesSummary(bikes=500 + m)) for m in range(30)]
     figure = trend_figure("bikes", points, "fr")
     assert list(figure.data[0].y)[:2] == [500, 501]
     assert trend_range("bikes", points, "fr") == "min 500 · max 529"

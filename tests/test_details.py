@@ -23,9 +23,10 @@ from dashboard.details import (
     window,
 )
 from dashboard.layers import LAYERS
-from dashboard.layers.energy import summarise_energy
-from dashboard.layers.nacelles import summarise_nacelles
-from dashboard.layers.parking import summarise_parking
+from dashboard.layers.bikes import BikesSummary
+from dashboard.layers.energy import EnergySummary, summarise_energy
+from dashboard.layers.nacelles import NacellesSummary, summarise_nacelles
+from dashboard.layers.parking import ParkingSummary, summarise_parking
 from dashboard.models import (
     EnergyRecord,
     NacelleRecord,
@@ -47,7 +48,7 @@ def _parking(occupied: int) -> tuple[ParkingRecord, ...]:
     )
 
 
-def _parking_history(minutes: int, step: int = 1) -> list[tuple[datetime, dict]]:
+def _parking_history(minutes: int, step: int = 1) -> list[tuple[datetime, ParkingSummary]]:
     """A summary every `step` minutes for `minutes` before END: Capitole's occupancy is the minute of the hour."""
     points = []
     for back in range(minutes, -1, -step):
@@ -57,9 +58,12 @@ def _parking_history(minutes: int, step: int = 1) -> list[tuple[datetime, dict]]
 
 
 def test_site_series_reads_one_site_and_skips_entries_without_it():
-    points = [(END, {"occupied_by_site": {"capitole": 5}}), (END, {"occupied_by_site": {"arenes": 1}}), (END, {})]
+    stored = [{"occupied_by_site": {"capitole": 5}}, {"occupied_by_site": {"arenes": 1}}, {}]
+    points = [(END, ParkingSummary.from_stored(item)) for item in stored]
     assert site_series(points, "occupied_by_site", "capitole") == [(END, 5.0)]
     assert site_series(points, "occupied_by_site", "nowhere") == []
+    with pytest.raises(ValueError, match="no per-site field 'free'"):
+        site_series(points, "free", "capitole")
 
 
 def test_a_week_of_minutes_becomes_hourly_means_and_a_day_five_minute_means():
@@ -161,7 +165,8 @@ def test_energy_panel_draws_today_from_paris_midnight_against_typical():
 
 def test_energy_panel_copes_with_history_written_before_typical_was_kept():
     record = EnergyRecord("e", "École", 1.44, 43.6, 10, 9, "ecole")
-    points = [(END - timedelta(minutes=m), {"power_by_site": {"e": 10}}) for m in range(30, -1, -10)]
+    older = EnergySummary.from_stored({"power_by_site": {"e": 10}})  # as stored then: no schema, no typical
+    points = [(END - timedelta(minutes=m), older) for m in range(30, -1, -10)]
     panel = build_panel("energy", record, Inputs(points=points, as_of=END), "fr")
     typical = next(tr for tr in panel.figure["data"] if tr["name"] == "Habituel")
     assert list(typical["x"]) == []
@@ -270,7 +275,7 @@ class BikeStation:
 def test_a_layer_without_its_own_panel_gets_its_fields_and_per_site_series():
     assert panel_kind("bikes") is panel_kind("another")
     record = BikeStation("st-1", "Capitole", 1.44, 43.6, 7, 20, True)
-    points = [(END - timedelta(minutes=m), {"bikes_by_site": {"st-1": m}}) for m in range(60, -1, -5)]
+    points = [(END - timedelta(minutes=m), BikesSummary(bikes_by_site={"st-1": m})) for m in range(60, -1, -5)]
     panel = build_panel("bikes", record, Inputs(points=points, as_of=END), "en")
     assert panel.title == "Capitole" and panel.subtitle == LAYERS["bikes"].title("en")
     assert ("bikes", "7") in panel.facts and ("electric", "yes") in panel.facts
@@ -290,7 +295,7 @@ def test_digests_keep_the_means_and_every_move_so_panels_read_the_same_from_them
 
     points = _parking_history(60, 1)  # 61 entries, one a minute
     windows = [points[i : i + 5] for i in range(0, len(points), 5)]
-    digested = undigest([digest(window) for window in windows] + [digest([])])
+    digested = undigest([digest(window) for window in windows] + [digest([])], ParkingSummary)
     assert len(digested) == len(windows)
     assert bucketed(site_series(digested, "occupied_by_site", "capitole"), DAY_BUCKET) == bucketed(
         site_series(points, "occupied_by_site", "capitole"), DAY_BUCKET
@@ -299,4 +304,6 @@ def test_digests_keep_the_means_and_every_move_so_panels_read_the_same_from_them
         (END + timedelta(minutes=i), summarise_nacelles([_nacelle(place, NacelleStatus.OPEN, lon)]))
         for i, (place, lon) in enumerate((("Daurade", 1.44), ("Daurade", 1.44), ("Jardin", 1.45), ("Jardin", 1.45)))
     ]
-    assert trail(undigest([digest(moves[:3]), digest(moves[3:])]), "nacelle-1") == trail(moves, "nacelle-1")
+    assert trail(undigest([digest(moves[:3]), digest(moves[3:])], NacellesSummary), "nacelle-1") == trail(
+        moves, "nacelle-1"
+    )

@@ -110,9 +110,9 @@ def test_history_is_read_as_shared_digests_of_the_windows_that_are_over(store, r
     with app.app_context():
         points = details.history_points("parking", timedelta(hours=1), now=now)
         # Windows of 5 minutes ended a minute ago (11:30 to 11:55) are digests, one point each; since 11:55, raw.
-        digested = [p for p in points if len(p[1]) == 1]
+        digested = [p for p in points if p[1].sites == 0]  # a digest keeps the per-site means only
         assert len(digested) == 5 and len(points) == 5 + 6
-        assert digested[-1][1]["occupied_by_site"]["capitole"] == 108.0  # 11:50:30 to 11:54:30: 110 down to 106
+        assert digested[-1][1].occupied_by_site["capitole"] == 108.0  # 11:50:30 to 11:54:30: 110 down to 106
         # A second viewer finds every digest in the cache: with the history gone, only the raw part changes.
         redis_client.delete(keys.history("parking"))
         again = details.history_points("parking", timedelta(hours=1), now=now)

@@ -124,7 +124,7 @@ def test_a_nacelle_move_is_a_new_version_with_its_position_in_history(store, red
     history = store.history("nacelles")
     versions = [entry.version for entry in history]
     assert versions == list(range(versions[0], versions[0] + 3))  # one per write, from the Redis clock
-    trail = [entry.summary["positions"]["nacelle-2"][:2] for entry in history]
+    trail = [entry.summary.positions["nacelle-2"][:2] for entry in history]
     assert trail == [[1.4440, 43.6045], [1.4440, 43.6045], [1.4530, 43.6081]]
     assert GeoJsonSource("n", "nacelles", "x", fields=properties).fields["status"] == "properties.etat"
 

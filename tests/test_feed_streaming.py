@@ -186,7 +186,7 @@ def test_a_large_snapshot_is_serialised_without_a_copy_of_every_record(store, re
     result = FetchResult(records=records, fetched_at=NOW)
     tracemalloc.start()
     try:
-        store.write_snapshot("parking", result, source="ods", demo=False, summary={}, now=NOW)
+        store.write_snapshot("parking", result, source="ods", demo=False, now=NOW)
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

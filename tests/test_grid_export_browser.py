@@ -49,7 +49,7 @@ def export_app(redis_server):
         ReportRecord(rid, category, ReportStatus.NEW, 1.44 + i * 0.001, 43.60, now - timedelta(hours=i), now)
         for i, (rid, category) in enumerate(CATEGORIES.items())
     )
-    store.write_snapshot("reports", FetchResult(records, now), source="test", demo=False, summary={})
+    store.write_snapshot("reports", FetchResult(records, now), source="test", demo=False)
     settings = load_settings(
         {
             "CITYOPS_MANAGERS": f"{MANAGER}:{generate_password_hash(PASSWORD)}",

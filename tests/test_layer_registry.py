@@ -30,6 +30,7 @@ from dashboard.public import public_document
 from dashboard.settings import SourceSettings, load_settings
 from dashboard.sources.demo import build_demo_sources
 from dashboard.sources.validate import BBox, Row, count, point, text, validate_rows
+from dashboard.summaries import LayerSummary
 from dashboard.tables import columns, csv_bytes, rows
 from dashboard.view import build_view
 from layouts.embed import embed_plan
@@ -58,9 +59,14 @@ def test_every_layer_defines_every_hook(name, demo_records):
     if layer.build_personal is not None:  # a report's address is personal; a bike station's is a public place
         assert not set(layer.public_fields) & PERSONAL_FIELDS
     summary = layer.summarise(records)
+    assert type(summary) is layer.summary_type
     for line in layer.trend:
-        assert line.key in summary, f"{name}: trend line {line.key!r} is not in the summary"
-    assert isinstance(layer.summarise_area(records[:3], NOW), dict)
+        assert line.attribute in layer.summary_type.field_names(), f"{name}: trend line {line.attribute!r}"
+    assert set(layer.summary_type.PER_SITE) <= set(layer.summary_type.field_names())
+    assert layer.summary_type.from_stored(summary.to_stored()) == summary
+    area = layer.summarise_area(records[:3], NOW)
+    assert type(area) is layer.area_summary_type
+    assert layer.area_summary_type.from_stored(area.to_stored()) == area
     for lang in ("fr", "en"):
         assert len(layer.render(records, lang)) == layer.trace_count
         assert len(layer.render([], lang)) == layer.trace_count
@@ -124,8 +130,27 @@ def _toy_record(row: Row, now: datetime, bbox: BBox) -> ToyRecord:
     return ToyRecord(text(row, "id"), text(row, "name"), lon, lat, Level(text(row, "level")), count(row, "count"))
 
 
-def _toy_summary(records: Sequence[ToyRecord]) -> dict[str, Any]:
-    return {"sites": len(records), "total": sum(r.count for r in records)}
+@dataclass(frozen=True, slots=True)
+class ToySummary(LayerSummary):
+    PER_SITE = ("count_by_site",)
+
+    sites: int = 0
+    total: int = 0
+    count_by_site: dict[str, int] = dataclasses.field(default_factory=dict)
+
+
+def _toy_summary(records: Sequence[ToyRecord]) -> ToySummary:
+    return ToySummary(len(records), sum(r.count for r in records), {r.id: r.count for r in records})
+
+
+@dataclass(frozen=True, slots=True)
+class ToyAreaSummary(LayerSummary):
+    sites: int = 0
+    total: int = 0
+
+
+def _toy_area(records: Sequence[ToyRecord], _now: datetime) -> ToyAreaSummary:
+    return ToyAreaSummary(len(records), sum(r.count for r in records))
 
 
 def _toy_traces(records: Sequence[ToyRecord], lang: str) -> list[go.Scattermap]:
@@ -167,15 +192,17 @@ TOY = Layer(
     refresh_seconds=60,
     freshness_seconds=600,
     public_fields=("id", "name", "level", "count"),
+    summary_type=ToySummary,
     summarise=_toy_summary,
-    summarise_area=lambda records, _now: _toy_summary(records),
+    area_summary_type=ToyAreaSummary,
+    summarise_area=_toy_area,
     formats=frozenset({"geojson"}),
     canonical_fields=frozenset({"id", "name", "lon", "lat", "level", "count"}),
     build=_toy_record,
     render=_toy_traces,
     legend=lambda lang: [("Jouet" if lang == "fr" else "Toy", "#123456")],
     trend=(TrendLine("total", "kpi.no_data"),),
-    tile=Tile("kpi.no_data", lambda summary, _lang: (str(summary["total"]), f"{summary['sites']} sites")),
+    tile=Tile("kpi.no_data", lambda summary, _lang: (str(summary.total), f"{summary.sites} sites")),
     demo=ToySource,
     colour="#123456",
     public=True,
@@ -205,10 +232,24 @@ def test_a_toy_layer_is_fed_validated_and_stored_like_the_shipped_ones(toy, stor
     assert [r.level for r in result.records] == [Level.HIGH, Level.LOW]
     snapshot = store.snapshot("toy")
     assert snapshot is not None and snapshot.records == result.records
+    assert snapshot.summary == _toy_summary(result.records) == ToySummary(2, 10, {"t1": 7, "t2": 3})
+    assert [entry.summary for entry in store.history("toy")] == [snapshot.summary]
     settings = SourceSettings(name="toys", layer="toy", format="geojson", url="https://example.org/toys.geojson")
     assert settings.layer == "toy"
     with pytest.raises(ValueError, match="cannot fill layer 'toy'"):
         SourceSettings(name="toys", layer="toy", format="gbfs", url="https://example.org/gbfs.json")
+
+
+def test_a_layer_naming_fields_its_summary_lacks_is_refused_when_defined():
+    with pytest.raises(ValueError, match="trend lines of fields not in its summary: sites_open"):
+        dataclasses.replace(TOY, trend=(TrendLine("sites_open", "kpi.no_data"),))
+
+    @dataclass(frozen=True, slots=True)
+    class Misdeclared(ToySummary):
+        PER_SITE = ("level_by_site",)
+
+    with pytest.raises(ValueError, match="declares fields it does not have: level_by_site"):
+        dataclasses.replace(TOY, summary_type=Misdeclared)
 
 
 def test_a_toy_layer_reaches_the_map_tiles_table_csv_and_wall_view(toy, store):

@@ -20,13 +20,17 @@ from dashboard.models import (
     SourceState,
     SourceStatus,
 )
+from dashboard.summaries import LayerSummary
 from dashboard.view import build_view
 from tests.factories import parking_result
 
 NOW = datetime(2026, 7, 14, 10, 0, tzinfo=UTC)  # 12:00 in Paris (CEST)
 
 
-def _head(layer: str, summary: dict, age_s: float = 10, demo: bool = True) -> LayerHead:
+def _head(layer: str, summary: dict | LayerSummary, age_s: float = 10, demo: bool = True) -> LayerHead:
+    """A head with `summary`, given typed or as stored (a dict, read through the layer's summary type)."""
+    if isinstance(summary, dict):
+        summary = LAYERS[layer].summary_type.from_stored(summary)
     return LayerHead(layer, 3, NOW - timedelta(seconds=age_s), f"demo-{layer}", demo, summary)
 
 
@@ -184,7 +188,7 @@ def test_area_shading_counts_open_reports_per_area():
         for code, name in (("1", "Capitole"), ("2", "Amidonniers"))
     ]
     outlines = {"quartier": {"type": "FeatureCollection", "features": features}}
-    totals = {"quartier": {"1": {"open": 12}, "2": None}}
+    totals = {"quartier": {"1": LAYERS["reports"].area_summary_type(open=12)}}
     trace = area_shading_trace("quartier", outlines, totals, "en")
     assert list(trace["locations"]) == ["1", "2"] and list(trace["z"]) == [12, 0]
     assert trace["featureidkey"] == "properties.code" and "open reports" in trace["hovertemplate"]
@@ -201,7 +205,7 @@ def test_view_of_one_commune_counts_only_that_commune():
     overview = {"nacelles": LayerOverview(_head("nacelles", summary), None)}
     assert build_view(overview, NOW, "fr")["kpis"]["nacelles"]["detail"] == "sur 2, 1 en déplacement"
 
-    blagnac = {"nacelles": LAYERS["nacelles"].summarise_area([records[1]], NOW)}
+    blagnac = {"nacelles": LAYERS["nacelles"].summarise([records[1]])}
     view = build_view(overview, NOW, "fr", "31069", blagnac)
     assert view["area"] == "31069"
     assert view["kpis"]["nacelles"] == {"value": "0", "detail": "sur 1, 1 en déplacement"}

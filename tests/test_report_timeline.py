@@ -60,7 +60,7 @@ def test_the_timeline_is_written_in_the_snapshot_transaction_and_not_read_back_w
     assert redis_client.hexists(keys.snapshot("reports"), "timeline")
     assert [r.id for r in store.snapshot("reports").records] == ["a"]
     # A layer without a timeline drops the field, so a later layer swap cannot diff against stale values.
-    store.write_snapshot("reports", FetchResult(records=(), fetched_at=T0), source="t", demo=False, summary={})
+    store.write_snapshot("reports", FetchResult(records=(), fetched_at=T0), source="t", demo=False)
     assert not redis_client.hexists(keys.snapshot("reports"), "timeline")
 
 

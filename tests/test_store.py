@@ -22,13 +22,14 @@ def _write(store: Store, occupied: int = 100, **kwargs) -> int:
 def test_snapshot_round_trips_records_and_provenance(store):
     when = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
     result = parking_result(321, when)
-    store.write_snapshot("parking", result, source="demo-parking", demo=True, summary={"free": 1})
+    summary = LAYERS["parking"].summarise(result.records)
+    store.write_snapshot("parking", result, source="demo-parking", demo=True, summary=summary)
     snapshot = store.snapshot("parking")
     assert snapshot.records == result.records
     assert snapshot.fetched_at == when
     assert snapshot.source == "demo-parking"
     assert snapshot.demo is True
-    assert snapshot.summary == {"free": 1}
+    assert snapshot.summary == summary
 
 
 def test_versions_increase_by_one_per_write(store):
@@ -48,7 +49,7 @@ def test_overview_has_head_and_status_without_records(store):
     store.write_status(SourceStatus(layer="parking", source="test", state=SourceState.DEGRADED, last_error="HTTP 500"))
     item = store.overview(["parking", "reports"])
     assert item["parking"].head.version == version
-    assert item["parking"].head.summary["free"] == 748 - 100 + 300 - 10
+    assert item["parking"].head.summary.free == 748 - 100 + 300 - 10
     assert item["parking"].status.state is SourceState.DEGRADED
     assert item["parking"].status.last_error == "HTTP 500"
     assert item["reports"].head is None
@@ -58,7 +59,7 @@ def test_history_keeps_one_entry_per_version_with_writer(store):
     versions = [_write(store, occupied, writer="host:1") for occupied in (10, 20, 30)]
     entries = store.history("parking")
     assert [e.version for e in entries] == versions
-    assert [e.summary["occupied"] for e in entries] == [20, 30, 40]
+    assert [e.summary.occupied for e in entries] == [20, 30, 40]
     assert {e.writer for e in entries} == {"host:1"}
 
 
@@ -136,7 +137,7 @@ def test_personal_fields_live_beside_the_snapshot_and_follow_its_records(store, 
     second = ReportPersonal(status_notes="Rappeler Mme Durand")
     stray = ReportPersonal(description="rejeté après la validation")
     store.write_snapshot(
-        "reports", _reports({"r1": first, "r2": second, "r9": stray}, "r1", "r2"), source="t", demo=False, summary={}
+        "reports", _reports({"r1": first, "r2": second, "r9": stray}, "r1", "r2"), source="t", demo=False
     )
     assert store.personal("reports", "r1") == first and store.personal("reports", "r2") == second
     assert store.personal("reports", "r9") is None  # not in the snapshot: not kept
@@ -145,9 +146,9 @@ def test_personal_fields_live_beside_the_snapshot_and_follow_its_records(store, 
 
     # r2 leaves the feed: its entry goes in the same write that drops it from the snapshot.
     changed = ReportPersonal(description="Trou rebouché")
-    store.write_snapshot("reports", _reports({"r1": changed}, "r1"), source="t", demo=False, summary={})
+    store.write_snapshot("reports", _reports({"r1": changed}, "r1"), source="t", demo=False)
     assert store.personal("reports", "r1") == changed
     assert redis_client.hkeys("cityops:{reports}:personal") == [b"r1"]
 
-    store.write_snapshot("reports", _reports({}, "r1"), source="t", demo=False, summary={})
+    store.write_snapshot("reports", _reports({}, "r1"), source="t", demo=False)
     assert not redis_client.exists("cityops:{reports}:personal")

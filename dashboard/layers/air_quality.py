@@ -15,7 +15,7 @@ need glyphs from a font server, which the offline basemap and the pages' CSP rul
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import IntEnum
 from typing import Any
@@ -39,11 +39,12 @@ from dashboard.details import (
 )
 from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import CITY_ZONE, city_date, t, zone_label
-from dashboard.layers.base import Layer, PanelKind, Summary, Tile, TrendLine
+from dashboard.layers.base import Layer, PanelKind, Tile, TrendLine
 from dashboard.map_style import coords
 from dashboard.models import FetchResult
 from dashboard.sources.demo.clock import SimulatedClock
 from dashboard.sources.validate import BBox, Rejected, Row, count, point, text, timestamp, validate_rows
+from dashboard.summaries import LayerSummary
 
 NAME = "air_quality"
 ATTRIBUTION = "Atmo France / AASQA"
@@ -191,43 +192,73 @@ def _worst(levels: Iterable[int]) -> int:
     return max(rated, default=int(AtmoIndex.UNAVAILABLE))
 
 
-def summarise_air_quality(records: Sequence[AirQualityRecord]) -> Summary:
+@dataclass(frozen=True, slots=True)
+class AirQualitySummary(LayerSummary):
+    """The worst index today and tomorrow (and up to three communes at it), communes per level (by the level's
+    number), and each commune's index and sub-indices (drawn over time)."""
+
+    PER_SITE = ("index_by_site", *(f"{pollutant}_by_site" for pollutant, _formula in POLLUTANTS))
+
+    communes: int = 0
+    worst: int = 0
+    worst_in: tuple[str, ...] = ()
+    worst_tomorrow: int = 0
+    by_level: dict[str, int] = field(default_factory=dict)
+    index_by_site: dict[str, int] = field(default_factory=dict)
+    no2_by_site: dict[str, int] = field(default_factory=dict)
+    o3_by_site: dict[str, int] = field(default_factory=dict)
+    pm10_by_site: dict[str, int] = field(default_factory=dict)
+    pm25_by_site: dict[str, int] = field(default_factory=dict)
+    so2_by_site: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AirQualityAreaSummary(LayerSummary):
+    """The communes of one area, their worst index today and tomorrow, and up to three communes at it."""
+
+    communes: int = 0
+    worst: int = 0
+    worst_in: tuple[str, ...] = ()
+    worst_tomorrow: int = 0
+
+
+def summarise_air_quality(records: Sequence[AirQualityRecord]) -> AirQualitySummary:
     """The worst index today and tomorrow (and where), communes per level, and each commune's (sub-)indices."""
     worst = _worst(r.index for r in records)
     where = sorted(r.name for r in records if r.index == worst and worst)
-    summary: Summary = {
-        "communes": len(records),
-        "worst": worst,
-        "worst_in": where[:3],
-        "worst_tomorrow": _worst(r.tomorrow for r in records),
-        "by_level": {str(int(level)): sum(r.index == level for r in records) for level in AtmoIndex},
-        "index_by_site": {r.id: int(r.index) for r in records},
-    }
-    for field, _formula in POLLUTANTS:
-        summary[f"{field}_by_site"] = {r.id: int(getattr(r, field)) for r in records}
-    return summary
+    return AirQualitySummary(
+        communes=len(records),
+        worst=worst,
+        worst_in=tuple(where[:3]),
+        worst_tomorrow=_worst(r.tomorrow for r in records),
+        by_level={str(int(level)): sum(r.index == level for r in records) for level in AtmoIndex},
+        index_by_site={r.id: int(r.index) for r in records},
+        **{
+            f"{pollutant}_by_site": {r.id: int(getattr(r, pollutant)) for r in records}
+            for pollutant, _formula in POLLUTANTS
+        },
+    )
 
 
-def air_quality_in_area(records: Sequence[AirQualityRecord], _now: datetime) -> Summary:
+def air_quality_in_area(records: Sequence[AirQualityRecord], _now: datetime) -> AirQualityAreaSummary:
     """The communes of one area, their worst index today and tomorrow."""
     worst = _worst(r.index for r in records)
-    return {
-        "communes": len(records),
-        "worst": worst,
-        "worst_in": sorted(r.name for r in records if r.index == worst and worst)[:3],
-        "worst_tomorrow": _worst(r.tomorrow for r in records),
-    }
+    return AirQualityAreaSummary(
+        communes=len(records),
+        worst=worst,
+        worst_in=tuple(sorted(r.name for r in records if r.index == worst and worst)[:3]),
+        worst_tomorrow=_worst(r.tomorrow for r in records),
+    )
 
 
-def _tile(summary: Summary, lang: str) -> tuple[str, str]:
-    worst = summary.get("worst", 0)
+def _tile(summary: AirQualitySummary, lang: str) -> tuple[str, str]:
     detail = t(
         "air.kpi_detail",
         lang,
-        where=", ".join(summary.get("worst_in") or ()) or "—",
-        tomorrow=level_word(summary.get("worst_tomorrow", 0), lang),
+        where=", ".join(summary.worst_in) or "—",
+        tomorrow=level_word(summary.worst_tomorrow, lang),
     )
-    return level_word(worst, lang), detail
+    return level_word(summary.worst, lang), detail
 
 
 # ---------------------------------------------------------------- map
@@ -504,7 +535,9 @@ LAYER = Layer(
         "commune_code",
         "commune",
     ),
+    summary_type=AirQualitySummary,
     summarise=summarise_air_quality,
+    area_summary_type=AirQualityAreaSummary,
     summarise_area=air_quality_in_area,
     formats=frozenset({"geojson"}),
     canonical_fields=frozenset({"id", "name", "lon", "lat", "index", "valid_on", "updated_at", "tomorrow"})

@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-Summary = dict[str, Any]
+from dashboard.summaries import LayerSummary
+
+# What a layer's `summarise` returns: an instance of the layer's `summary_type`.
+Summary = LayerSummary
 # Where a record is, filled by the collector's spatial join: public for every layer that publishes its records.
 PLACE_FIELDS = ("commune_code", "commune", "quartier", "quartier_name")
 Row = Mapping[str, Any]
@@ -24,7 +27,8 @@ Legend = Callable[[str], list[tuple[str, str]]]
 
 @dataclass(frozen=True, slots=True)
 class Tile:
-    """A layer's KPI tile: the message key of its label, and (headline value, line of detail) from a summary."""
+    """A layer's KPI tile: the message key of its label, and (headline value, line of detail) from the layer's
+    summary (an instance of its `summary_type`)."""
 
     label_key: str
     compute: Callable[[Summary, str], tuple[str, str]]
@@ -43,9 +47,9 @@ class PanelKind:
 
 @dataclass(frozen=True, slots=True)
 class TrendLine:
-    """One line of a layer's trend sparkline: the summary key it draws, the message key naming it, its style."""
+    """One line of a layer's trend sparkline: the summary field it draws, the message key naming it, its style."""
 
-    key: str
+    attribute: str
     label_key: str
     dashed: bool = False
 
@@ -64,8 +68,13 @@ class Layer:
     refresh_seconds: float
     freshness_seconds: float
     public_fields: tuple[str, ...]
-    summarise: Callable[[Sequence[Any]], Summary]
-    summarise_area: Callable[[Sequence[Any], datetime], Summary]
+    # The layer's summary of its records, an instance of `summary_type` (stored with each version, kept in
+    # history), and its figures for the records of one area, an instance of `area_summary_type` (stored with the
+    # current version only).
+    summary_type: type[LayerSummary]
+    summarise: Callable[[Sequence[Any]], LayerSummary]
+    area_summary_type: type[LayerSummary]
+    summarise_area: Callable[[Sequence[Any], datetime], LayerSummary]
     # Feeds: the formats that can fill the layer, the canonical names a field mapping may set, how a mapped
     # row becomes a record (row, now, bbox), and the statuses a source's `statuses` table may translate to.
     formats: frozenset[str]
@@ -116,6 +125,17 @@ class Layer:
     embed: Callable[[str], list[dict[str, Any]]] | None = None
     # Records whose changes are kept one by one (each record's timeline): (value, when it changed) of a record.
     timeline: Callable[[Any], tuple[str, datetime]] | None = None
+
+    def __post_init__(self) -> None:
+        """Refuse a layer whose trend lines, per-site series or area shading name fields its summaries lack."""
+        self.summary_type.check_declarations()
+        self.area_summary_type.check_declarations()
+        fields = set(self.summary_type.field_names())
+        unknown = [line.attribute for line in self.trend if line.attribute not in fields]
+        if unknown:
+            raise ValueError(f"layer {self.name!r}: trend lines of fields not in its summary: {', '.join(unknown)}")
+        if self.shades_areas and "open" not in self.area_summary_type.field_names():
+            raise ValueError(f"layer {self.name!r} shades areas by their `open` count, which its area summary lacks")
 
     def title(self, lang: str) -> str:
         return self.title_en if lang == "en" else self.title_fr

@@ -3,25 +3,48 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import plotly.graph_objects as go
 
 from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import city_time, number, t
-from dashboard.layers.base import PLACE_FIELDS, Layer, Summary, Tile, TrendLine
+from dashboard.layers.base import PLACE_FIELDS, Layer, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
 from dashboard.models import BikeStationRecord, BikeStationStatus
 from dashboard.sources.demo.bikes import DemoBikesSource
 from dashboard.sources.validate import BBox, Rejected, Row, count, point, text, timestamp
+from dashboard.summaries import LayerSummary
 
 
-def summarise_bikes(records: Sequence[BikeStationRecord]) -> Summary:
+@dataclass(frozen=True, slots=True)
+class BikesAreaSummary(LayerSummary):
+    """The stations of one area: how many, the open ones, their bikes and free docks, the empty and full ones."""
+
+    stations: int = 0
+    open: int = 0
+    bikes: int = 0
+    docks: int = 0
+    empty: int = 0
+    full: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class BikesSummary(BikesAreaSummary):
+    """Stations (open ones), bikes and free docks, empty and full stations, and bikes per station (drawn over time)."""
+
+    PER_SITE = ("bikes_by_site",)
+
+    bikes_by_site: dict[str, int] = field(default_factory=dict)
+
+
+def summarise_bikes(records: Sequence[BikeStationRecord]) -> BikesSummary:
     """Stations (open ones), bikes and free docks, empty and full stations, and bikes per station (for history)."""
-    return {**_bike_counts(records), "bikes_by_site": {r.id: r.bikes_available for r in records}}
+    return BikesSummary(**_bike_counts(records), bikes_by_site={r.id: r.bikes_available for r in records})
 
 
-def _bike_counts(records: Sequence[BikeStationRecord]) -> Summary:
+def _bike_counts(records: Sequence[BikeStationRecord]) -> dict[str, int]:
     return {
         "stations": len(records),
         "open": sum(r.status is BikeStationStatus.OPEN for r in records),
@@ -32,9 +55,9 @@ def _bike_counts(records: Sequence[BikeStationRecord]) -> Summary:
     }
 
 
-def bikes_in_area(records: Sequence[BikeStationRecord], _now: datetime) -> Summary:
+def bikes_in_area(records: Sequence[BikeStationRecord], _now: datetime) -> BikesAreaSummary:
     """Stations in one area, how many are open, their bikes and free docks, and the empty and full ones."""
-    return _bike_counts(records)
+    return BikesAreaSummary(**_bike_counts(records))
 
 
 # How feeds spell yes and no: GBFS 1.x uses 1/0, GBFS 2+ true/false, some exports the words.
@@ -140,13 +163,13 @@ def _legend(lang: str) -> list[tuple[str, str]]:
     return [(t(f"bikes.{c}", lang), BIKE_COLOURS[c]) for c in BIKE_CATEGORIES]
 
 
-def _bikes(summary: dict, lang: str) -> tuple[str, str]:
-    return number(summary["bikes"], lang), t(
+def _bikes(summary: BikesSummary, lang: str) -> tuple[str, str]:
+    return number(summary.bikes, lang), t(
         "kpi.bikes_detail",
         lang,
-        docks=number(summary["docks"], lang),
-        empty=summary["empty"],
-        full=summary["full"],
+        docks=number(summary.docks, lang),
+        empty=summary.empty,
+        full=summary.full,
     )
 
 
@@ -230,7 +253,9 @@ LAYER = Layer(
         "last_reported",
         *PLACE_FIELDS,
     ),
+    summary_type=BikesSummary,
     summarise=summarise_bikes,
+    area_summary_type=BikesAreaSummary,
     summarise_area=bikes_in_area,
     formats=frozenset({"opendatasoft", "gbfs"}),
     canonical_fields=frozenset(

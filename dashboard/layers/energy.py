@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -26,36 +27,59 @@ from dashboard.details import (
 )
 from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import number, percent, t, zone_label
-from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Summary, Tile, TrendLine
+from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
 from dashboard.models import EnergyRecord
 from dashboard.sources.demo.energy import DemoEnergySource
 from dashboard.sources.meters import MeterPower
 from dashboard.sources.validate import BBox, Missing, Rejected, Row, point, text, timestamp
 from dashboard.sources.validate import number as row_number
+from dashboard.summaries import LayerSummary
 
 # Above typical by more than this share, a site is drawn as drawing more than usual.
 HIGH_RATIO = 0.2
 
 
-def summarise_energy(records: Sequence[EnergyRecord]) -> Summary:
+@dataclass(frozen=True, slots=True)
+class EnergySummary(LayerSummary):
+    """Metered sites, the power they draw and what is typical for the hour, overall and per site (kW)."""
+
+    PER_SITE = ("power_by_site", "typical_by_site")
+
+    sites: int = 0
+    power_kw: float = 0.0
+    typical_kw: float = 0.0
+    power_by_site: dict[str, float] = field(default_factory=dict)
+    typical_by_site: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class EnergyAreaSummary(LayerSummary):
+    """The metered sites of one area, the power they draw now and what is typical for this hour (kW)."""
+
+    sites: int = 0
+    power_kw: float = 0.0
+    typical_kw: float = 0.0
+
+
+def summarise_energy(records: Sequence[EnergyRecord]) -> EnergySummary:
     """Power drawn now against what is typical for this hour, overall and per site (history draws the day's curves)."""
-    return {
-        "sites": len(records),
-        "power_kw": round(sum(r.power_kw for r in records), 1),
-        "typical_kw": round(sum(r.typical_kw for r in records), 1),
-        "power_by_site": {r.id: round(r.power_kw, 1) for r in records},
-        "typical_by_site": {r.id: round(r.typical_kw, 1) for r in records},
-    }
+    return EnergySummary(
+        sites=len(records),
+        power_kw=round(sum(r.power_kw for r in records), 1),
+        typical_kw=round(sum(r.typical_kw for r in records), 1),
+        power_by_site={r.id: round(r.power_kw, 1) for r in records},
+        typical_by_site={r.id: round(r.typical_kw, 1) for r in records},
+    )
 
 
-def energy_in_area(records: Sequence[EnergyRecord], _now: datetime) -> Summary:
+def energy_in_area(records: Sequence[EnergyRecord], _now: datetime) -> EnergyAreaSummary:
     """Metered sites in one area, the power they draw now and what is typical for this hour."""
-    return {
-        "sites": len(records),
-        "power_kw": round(sum(r.power_kw for r in records), 1),
-        "typical_kw": round(sum(r.typical_kw for r in records), 1),
-    }
+    return EnergyAreaSummary(
+        sites=len(records),
+        power_kw=round(sum(r.power_kw for r in records), 1),
+        typical_kw=round(sum(r.typical_kw for r in records), 1),
+    )
 
 
 HOURS_PER_YEAR = 8760
@@ -129,8 +153,8 @@ def _legend(lang: str) -> list[tuple[str, str]]:
     ]
 
 
-def _energy(summary: dict, lang: str) -> tuple[str, str]:
-    power, typical = summary["power_kw"], summary["typical_kw"]
+def _energy(summary: EnergySummary, lang: str) -> tuple[str, str]:
+    power, typical = summary.power_kw, summary.typical_kw
     delta = power / typical - 1 if typical else 0.0
     return f"{number(power, lang)} kW", t(
         "kpi.energy_detail", lang, delta=percent(delta, lang, signed=True), typical=f"{number(typical, lang)} kW"
@@ -227,7 +251,9 @@ LAYER = Layer(
         "site_type",
         *PLACE_FIELDS,
     ),
+    summary_type=EnergySummary,
     summarise=summarise_energy,
+    area_summary_type=EnergyAreaSummary,
     summarise_area=energy_in_area,
     formats=frozenset({"opendatasoft", "ngsi-ld", "geojson"}),
     canonical_fields=frozenset(

@@ -3,37 +3,61 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import plotly.graph_objects as go
 
 from dashboard.details import WEEK, Inputs, Panel, note, place_facts, trail, translated, when
 from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import t
-from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Summary, Tile, TrendLine
+from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
 from dashboard.models import NacelleRecord, NacelleStatus
 from dashboard.sources.demo.nacelles import DemoNacellesSource
 from dashboard.sources.validate import BBox, Rejected, Row, point, text, timestamp
+from dashboard.summaries import LayerSummary
 
 
-def summarise_nacelles(records: Sequence[NacelleRecord]) -> Summary:
+@dataclass(frozen=True, slots=True)
+class NacellesSummary(LayerSummary):
+    """How many pods there are and are open, and where each one is: [lon, lat, status, place] by id."""
+
+    POSITIONS = "positions"
+
+    count: int = 0
+    open: int = 0
+    positions: dict[str, list[Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class NacellesAreaSummary(LayerSummary):
+    """The pods present in one area: how many, how many open or moving, and their ids."""
+
+    count: int = 0
+    open: int = 0
+    in_transit: int = 0
+    ids: tuple[str, ...] = ()
+
+
+def summarise_nacelles(records: Sequence[NacelleRecord]) -> NacellesSummary:
     """How many pods are open, and where each one is (kept in history as the trail of moves)."""
-    return {
-        "count": len(records),
-        "open": sum(r.status is NacelleStatus.OPEN for r in records),
-        "positions": {r.id: [r.lon, r.lat, r.status.value, r.place] for r in records},
-    }
+    return NacellesSummary(
+        count=len(records),
+        open=sum(r.status is NacelleStatus.OPEN for r in records),
+        positions={r.id: [r.lon, r.lat, r.status.value, r.place] for r in records},
+    )
 
 
-def nacelles_in_area(records: Sequence[NacelleRecord], _now: datetime) -> Summary:
+def nacelles_in_area(records: Sequence[NacelleRecord], _now: datetime) -> NacellesAreaSummary:
     """The pods present in one area (count), how many of them are open or moving, and which they are."""
-    return {
-        "count": len(records),
-        "open": sum(r.status is NacelleStatus.OPEN for r in records),
-        "in_transit": sum(r.status is NacelleStatus.IN_TRANSIT for r in records),
-        "ids": sorted(r.id for r in records),
-    }
+    return NacellesAreaSummary(
+        count=len(records),
+        open=sum(r.status is NacelleStatus.OPEN for r in records),
+        in_transit=sum(r.status is NacelleStatus.IN_TRANSIT for r in records),
+        ids=tuple(sorted(r.id for r in records)),
+    )
 
 
 def nacelle_record(row: Row, now: datetime, bbox: BBox) -> NacelleRecord:
@@ -88,12 +112,9 @@ def _legend(lang: str) -> list[tuple[str, str]]:
     return [(t(f"nacelle.{s.value}", lang), NACELLE_COLOURS[s]) for s in NacelleStatus]
 
 
-def _nacelles(summary: dict, lang: str) -> tuple[str, str]:
-    # A layer summary lists every pod's position; an area's figures count the moving ones directly.
-    in_transit = summary.get("in_transit")
-    if in_transit is None:
-        in_transit = sum(1 for position in summary.get("positions", {}).values() if position[2] == "in_transit")
-    return str(summary["open"]), t("kpi.nacelles_detail", lang, count=summary["count"], in_transit=in_transit)
+def _nacelles(summary: NacellesSummary, lang: str) -> tuple[str, str]:
+    in_transit = sum(1 for position in summary.positions.values() if position[2:3] == [NacelleStatus.IN_TRANSIT.value])
+    return str(summary.open), t("kpi.nacelles_detail", lang, count=summary.count, in_transit=in_transit)
 
 
 def nacelle_panel(record: NacelleRecord, inputs: Inputs, lang: str) -> Panel:
@@ -185,7 +206,9 @@ LAYER = Layer(
         "event",
         *PLACE_FIELDS,
     ),
+    summary_type=NacellesSummary,
     summarise=summarise_nacelles,
+    area_summary_type=NacellesAreaSummary,
     summarise_area=nacelles_in_area,
     formats=frozenset({"geojson"}),
     canonical_fields=frozenset({"id", "name", "lon", "lat", "status", "place", "event", "updated_at"}),

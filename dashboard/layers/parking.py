@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -26,33 +27,56 @@ from dashboard.details import (
 )
 from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import number, percent, t, zone_label
-from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Summary, Tile, TrendLine
+from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Tile, TrendLine
 from dashboard.map_style import CIVIDIS_GRADIENT, coords
 from dashboard.models import ParkingRecord
 from dashboard.sources.demo.parking import DemoParkingSource
 from dashboard.sources.validate import BBox, Missing, Rejected, Row, count, point, text, timestamp
+from dashboard.summaries import LayerSummary
 
 
-def summarise_parking(records: Sequence[ParkingRecord]) -> Summary:
+@dataclass(frozen=True, slots=True)
+class ParkingSummary(LayerSummary):
+    """Car parks, their capacity, occupied and free spaces, and occupied spaces per site (drawn over time)."""
+
+    PER_SITE = ("occupied_by_site",)
+
+    sites: int = 0
+    capacity: int = 0
+    occupied: int = 0
+    free: int = 0
+    occupied_by_site: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ParkingAreaSummary(LayerSummary):
+    """The car parks of one area: how many, their capacity and free spaces."""
+
+    sites: int = 0
+    capacity: int = 0
+    free: int = 0
+
+
+def summarise_parking(records: Sequence[ParkingRecord]) -> ParkingSummary:
     """Capacity, occupied and free spaces overall and occupied per site."""
     capacity = sum(r.capacity for r in records)
     occupied = sum(min(r.occupied, r.capacity) for r in records)
-    return {
-        "sites": len(records),
-        "capacity": capacity,
-        "occupied": occupied,
-        "free": capacity - occupied,
-        "occupied_by_site": {r.id: r.occupied for r in records},
-    }
+    return ParkingSummary(
+        sites=len(records),
+        capacity=capacity,
+        occupied=occupied,
+        free=capacity - occupied,
+        occupied_by_site={r.id: r.occupied for r in records},
+    )
 
 
-def parking_in_area(records: Sequence[ParkingRecord], _now: datetime) -> Summary:
+def parking_in_area(records: Sequence[ParkingRecord], _now: datetime) -> ParkingAreaSummary:
     """Sites, capacity and free spaces of the car parks in one area."""
-    return {
-        "sites": len(records),
-        "capacity": sum(r.capacity for r in records),
-        "free": sum(r.free for r in records),
-    }
+    return ParkingAreaSummary(
+        sites=len(records),
+        capacity=sum(r.capacity for r in records),
+        free=sum(r.free for r in records),
+    )
 
 
 def parking_record(row: Row, now: datetime, bbox: BBox) -> ParkingRecord:
@@ -125,9 +149,9 @@ def _legend(lang: str) -> list[tuple[str, str]]:
     return [(t("parking.occupancy", lang) + " 0 → 100 %", CIVIDIS_GRADIENT)]
 
 
-def _parking(summary: dict, lang: str) -> tuple[str, str]:
-    return number(summary["free"], lang), t(
-        "kpi.free_spaces_detail", lang, capacity=number(summary["capacity"], lang), sites=summary["sites"]
+def _parking(summary: ParkingSummary, lang: str) -> tuple[str, str]:
+    return number(summary.free, lang), t(
+        "kpi.free_spaces_detail", lang, capacity=number(summary.capacity, lang), sites=summary.sites
     )
 
 
@@ -213,7 +237,9 @@ LAYER = Layer(
         "site_type",
         *PLACE_FIELDS,
     ),
+    summary_type=ParkingSummary,
     summarise=summarise_parking,
+    area_summary_type=ParkingAreaSummary,
     summarise_area=parking_in_area,
     formats=frozenset({"opendatasoft", "ngsi-ld", "geojson"}),
     canonical_fields=frozenset({"id", "name", "lon", "lat", "capacity", "occupied", "free", "updated_at", "site_type"}),

@@ -4,30 +4,53 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import plotly.graph_objects as go
 
 from dashboard.details import Inputs, Panel, is_web_url, label, note, place_facts, translated, when
 from dashboard.i18n import city_time, number, t
-from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Summary, Tile, TrendLine
+from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
 from dashboard.models import PERSONAL_FIELDS, ReportPersonal, ReportRecord, ReportStatus
 from dashboard.sources.demo.reports import DemoReportsSource
 from dashboard.sources.validate import BBox, Rejected, Row, point, text, timestamp
+from dashboard.summaries import LayerSummary
 
 
-def summarise_reports(records: Sequence[ReportRecord]) -> Summary:
+@dataclass(frozen=True, slots=True)
+class ReportsSummary(LayerSummary):
+    """Reports, the open ones, counts by status and of open reports by category, and the categories present."""
+
+    total: int = 0
+    open: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    open_by_category: dict[str, int] = field(default_factory=dict)
+    # Every category present, open or not: the choices of the managers' category filter, read with the head.
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReportsAreaSummary(LayerSummary):
+    """The open reports of one area: how many (what shades the map), by status, by category and by age band."""
+
+    open: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    open_by_category: dict[str, int] = field(default_factory=dict)
+    open_by_age: dict[str, int] = field(default_factory=dict)
+
+
+def summarise_reports(records: Sequence[ReportRecord]) -> ReportsSummary:
     """Counts of reports by status, of open reports by category, and the categories present."""
     open_records = [r for r in records if r.status.is_open]
-    return {
-        "total": len(records),
-        "open": len(open_records),
-        "by_status": dict(Counter(r.status.value for r in records)),
-        "open_by_category": dict(Counter(r.category for r in open_records)),
-        # Every category present, open or not: the choices of the managers' category filter, read with the head.
-        "categories": sorted({r.category for r in records if r.category}),
-    }
+    return ReportsSummary(
+        total=len(records),
+        open=len(open_records),
+        by_status=dict(Counter(r.status.value for r in records)),
+        open_by_category=dict(Counter(r.category for r in open_records)),
+        categories=tuple(sorted({r.category for r in records if r.category})),
+    )
 
 
 def report_status_change(record: ReportRecord) -> tuple[str, datetime]:
@@ -43,17 +66,17 @@ def _age_band(age: timedelta) -> str:
     return next(key for key, bound in REPORT_AGE_BANDS if bound is None or age < bound)
 
 
-def reports_in_area(records: Sequence[ReportRecord], now: datetime) -> Summary:
+def reports_in_area(records: Sequence[ReportRecord], now: datetime) -> ReportsAreaSummary:
     """Open reports in one area: how many, by status, by category and by age band as of `now`."""
     open_records = [r for r in records if r.status.is_open]
     by_age = dict.fromkeys((key for key, _bound in REPORT_AGE_BANDS), 0)
     by_age.update(Counter(_age_band(now - r.created_at) for r in open_records))
-    return {
-        "open": len(open_records),
-        "by_status": dict(Counter(r.status.value for r in open_records)),
-        "open_by_category": dict(Counter(r.category for r in open_records)),
-        "open_by_age": by_age,
-    }
+    return ReportsAreaSummary(
+        open=len(open_records),
+        by_status=dict(Counter(r.status.value for r in open_records)),
+        open_by_category=dict(Counter(r.category for r in open_records)),
+        open_by_age=by_age,
+    )
 
 
 def report_record(row: Row, now: datetime, bbox: BBox) -> ReportRecord:
@@ -129,10 +152,10 @@ def _legend(lang: str) -> list[tuple[str, str]]:
     return [(t(f"report.{s.value}", lang), REPORT_COLOURS[s]) for s in ReportStatus]
 
 
-def _reports(summary: dict, lang: str) -> tuple[str, str]:
-    by_status = summary.get("by_status", {})
+def _reports(summary: ReportsSummary, lang: str) -> tuple[str, str]:
+    by_status = summary.by_status
     in_progress = by_status.get("in_progress", 0) + by_status.get("acknowledged", 0)
-    return number(summary["open"], lang), t(
+    return number(summary.open, lang), t(
         "kpi.open_reports_detail",
         lang,
         new=number(by_status.get("new", 0), lang),
@@ -234,7 +257,9 @@ LAYER = Layer(
         "updated_at",
         *PLACE_FIELDS,
     ),
+    summary_type=ReportsSummary,
     summarise=summarise_reports,
+    area_summary_type=ReportsAreaSummary,
     summarise_area=reports_in_area,
     formats=frozenset({"open311"}),
     canonical_fields=frozenset(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -34,6 +35,9 @@ from dashboard.store.errors import unavailable_on_redis_error
 from dashboard.store.leader import LeaderLock
 from dashboard.store.locks import BuildLock
 from dashboard.store.transaction import Fence, transaction
+from dashboard.summaries import LayerSummary, UnreadableSummary
+
+log = logging.getLogger(__name__)
 
 _HEAD_FIELDS = ("version", "fetched_at", "source", "demo", "summary")
 # What of a source's status the pages show (badges, banner); its other fields change on every fetch.
@@ -67,7 +71,7 @@ class HistoryEntry:
     version: int
     fetched_at: datetime
     writer: str
-    summary: dict[str, Any]
+    summary: LayerSummary
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,8 +155,8 @@ class Store:
         *,
         source: str,
         demo: bool,
-        summary: dict[str, Any],
-        areas: dict[str, Any] | None = None,
+        summary: LayerSummary | None = None,
+        areas: dict[str, dict[str, LayerSummary]] | None = None,
         writer: str = "",
         fence: Fence | None = None,
         now: datetime | None = None,
@@ -164,7 +168,11 @@ class Store:
         A snapshot that says exactly what the current one says (same records, personal fields and source) is
         not a new version: only its data time moves, and the current version is returned.
 
-        `areas` (figures per commune and quartier) belongs to this version only and is not kept in history.
+        The summary is stored with its schema number (`LayerSummary.to_stored`); without one, the layer's empty
+        summary is stored.
+
+        `areas` (figures per level and area code, the layer's area summaries) belongs to this version only and is
+        not kept in history; each is stored in its stored form, with its schema number.
         `timeline` maps record ids to (value, when it changed): every value that differs from the previous
         snapshot's is appended to that record's timeline in the same transaction.
         The records' personal fields (`result.personal`) go to their own hash in the same transaction; entries
@@ -179,7 +187,7 @@ class Store:
         personal_key = keys.personal(layer)
         records = _records_json(result.records)
         personal = _personal_entries(result)
-        summary_json = orjson.dumps(summary)
+        summary_json = orjson.dumps((summary or LAYERS[layer].summary_type()).to_stored())
         # History ids follow the writer's clock (never going backwards), so trimming by age is exact.
         now_ms = int(now.timestamp() * 1000)
         retention_ms = int(self.history_retention.total_seconds() * 1000)
@@ -220,7 +228,7 @@ class Store:
             if areas is None:
                 pipe.hdel(snapshot_key, "areas")  # figures of an older version would be wrong now
             else:
-                pipe.hset(snapshot_key, "areas", orjson.dumps(areas))
+                pipe.hset(snapshot_key, "areas", _areas_json(areas))
             if timeline is None:
                 pipe.hdel(snapshot_key, "timeline")
             else:
@@ -350,15 +358,18 @@ class Store:
             [*map(_text, head), *map(_text, status)] for head, status in zip(replies[::2], replies[1::2], strict=True)
         ]
 
-    def areas(self, layers: Iterable[str]) -> dict[str, tuple[int, dict[str, Any] | None]]:
-        """Per layer: (version, figures per area of that version or None), read in one round trip."""
+    def areas(self, layers: Iterable[str]) -> dict[str, tuple[int, dict[str, dict[str, LayerSummary]] | None]]:
+        """Per layer: (version, figures per level and area of that version or None), read in one round trip.
+
+        Each area's figures are read through the layer's area summary type; one that cannot be read is left out
+        with a log line (the area shows no figures)."""
         names = list(layers)
         with unavailable_on_redis_error(), self.redis.pipeline(transaction=False) as pipe:
             for name in names:
                 pipe.hmget(keys.snapshot(name), ("version", "areas"))
             replies = pipe.execute()
         return {
-            name: (int(version or 0), orjson.loads(raw) if raw else None)
+            name: (int(version or 0), _read_areas(name, raw) if raw else None)
             for name, (version, raw) in zip(names, replies, strict=True)
         }
 
@@ -406,7 +417,7 @@ class Store:
         start = f"{int(since.timestamp() * 1000)}-0" if since else "-"
         with unavailable_on_redis_error():
             entries = self.redis.xrange(keys.history(layer), min=start, max="+")
-        return [_history_entry(raw) for _entry_id, raw in entries]
+        return _history_entries(layer, entries)
 
     def history_windows(self, layer: str, windows: Sequence[tuple[int, int]]) -> list[list[HistoryEntry]]:
         """The history entries written in each [start, end) window (epoch milliseconds), in one round trip."""
@@ -414,7 +425,7 @@ class Store:
             for start, end in windows:
                 pipe.xrange(keys.history(layer), min=f"{start}-0", max=f"({end}-0")
             replies = pipe.execute()
-        return [[_history_entry(raw) for _entry_id, raw in entries] for entries in replies]
+        return [_history_entries(layer, entries) for entries in replies]
 
     def born(self) -> datetime | None:
         """When the first snapshot was written into an empty Redis (first start or data lost), or None if unknown."""
@@ -513,24 +524,81 @@ def _changes(
     ]
 
 
-def _history_entry(raw: dict[Any, Any]) -> HistoryEntry:
+def _summary(layer: str, raw: bytes | str, where: str) -> LayerSummary:
+    """A stored summary read through the layer's summary type (any schema); UnreadableSummary when it cannot be."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as err:
+        raise UnreadableSummary(f"{where}: not JSON ({err})") from err
+    try:
+        return LAYERS[layer].summary_type.from_stored(data)
+    except UnreadableSummary as err:
+        raise UnreadableSummary(f"{where}: {err}") from err
+
+
+def _areas_json(areas: dict[str, dict[str, LayerSummary]]) -> bytes:
+    """A version's figures per level and area code, each in its stored form."""
+    return orjson.dumps(
+        {level: {code: s.to_stored() for code, s in per_area.items()} for level, per_area in areas.items()}
+    )
+
+
+def _read_areas(layer: str, raw: bytes) -> dict[str, dict[str, LayerSummary]] | None:
+    """The stored figures per level and area code, read through the layer's area summary type (None if unreadable)."""
+    try:
+        stored = orjson.loads(raw)
+    except orjson.JSONDecodeError as err:
+        stored = err
+    if not isinstance(stored, dict) or not all(isinstance(per_area, dict) for per_area in stored.values()):
+        log.warning("figures per area of %s unreadable: %s", layer, str(stored)[:80])
+        return None
+    summary_type = LAYERS[layer].area_summary_type
+    out: dict[str, dict[str, LayerSummary]] = {}
+    for level, per_area in stored.items():
+        out[level] = {}
+        for code, data in per_area.items():
+            try:
+                out[level][code] = summary_type.from_stored(data)
+            except UnreadableSummary as err:
+                log.warning("figures of %s for area %s/%s skipped, unreadable: %s", layer, level, code, err)
+    return out
+
+
+def _history_entries(layer: str, entries: Sequence[tuple[Any, dict[Any, Any]]]) -> list[HistoryEntry]:
+    """The readable history entries; one that cannot be read is left out with a log line, never fails a page."""
+    out = []
+    for entry_id, raw in entries:
+        try:
+            out.append(_history_entry(layer, _text(entry_id), raw))
+        except (UnreadableSummary, KeyError, ValueError) as err:
+            log.warning("history of %s: entry %s skipped, unreadable: %s", layer, _text(entry_id), err)
+    return out
+
+
+def _history_entry(layer: str, entry_id: str, raw: dict[Any, Any]) -> HistoryEntry:
     fields = _decode_hash(raw)
     return HistoryEntry(
         version=int(fields["version"]),
         fetched_at=_parse_time(fields["fetched_at"]) or datetime.fromtimestamp(0, UTC),
         writer=_text(fields.get("writer")),
-        summary=orjson.loads(fields["summary"]),
+        summary=_summary(layer, fields["summary"], f"history entry {entry_id}"),
     )
 
 
 def _head(layer: str, fields: dict[str, Any]) -> LayerHead:
+    summary = None
+    if fields.get("summary"):
+        try:
+            summary = _summary(layer, fields["summary"], "snapshot")
+        except UnreadableSummary as err:
+            log.warning("snapshot of %s: summary unreadable, shown as missing: %s", layer, err)
     return LayerHead(
         layer=layer,
         version=int(fields["version"]),
         fetched_at=_parse_time(fields.get("fetched_at")),
         source=_text(fields.get("source")),
         demo=_text(fields.get("demo")) == "1",
-        summary=orjson.loads(fields["summary"]) if fields.get("summary") else {},
+        summary=summary,
     )
 
 
