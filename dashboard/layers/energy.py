@@ -32,10 +32,10 @@ from dashboard.i18n import number, percent, t, zone_label
 from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Summary, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
 from dashboard.models import EnergyRecord, Snapshot
+from dashboard.rows import BBox, Missing, Rejected, Row, point, text, timestamp
+from dashboard.rows import number as row_number
 from dashboard.sources.demo.energy import DemoEnergySource
 from dashboard.sources.meters import MeterPower
-from dashboard.sources.validate import BBox, Missing, Rejected, Row, point, text, timestamp
-from dashboard.sources.validate import number as row_number
 
 # Above typical by more than this share, a site is drawn as drawing more than usual.
 HIGH_RATIO = 0.2

@@ -32,8 +32,8 @@ from dashboard.i18n import number, percent, t, zone_label
 from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Summary, Tile, TrendLine
 from dashboard.map_style import CIVIDIS_GRADIENT, coords
 from dashboard.models import ParkingRecord, Snapshot
+from dashboard.rows import BBox, Missing, Rejected, Row, count, point, text, timestamp
 from dashboard.sources.demo.parking import DemoParkingSource
-from dashboard.sources.validate import BBox, Missing, Rejected, Row, count, point, text, timestamp
 
 
 def summarise_parking(records: Sequence[ParkingRecord]) -> Summary:

@@ -16,8 +16,8 @@ from dashboard.i18n import city_time, number, t
 from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Summary, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
 from dashboard.models import PERSONAL_FIELDS, ReportPersonal, ReportRecord, ReportStatus, Snapshot
+from dashboard.rows import BBox, Rejected, Row, point, text, timestamp
 from dashboard.sources.demo.reports import DemoReportsSource
-from dashboard.sources.validate import BBox, Rejected, Row, point, text, timestamp
 
 
 def summarise_reports(records: Sequence[ReportRecord]) -> Summary:
