@@ -30,6 +30,7 @@ class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=_RULE_ID, max_length=40)
+    kind: str  # each kind narrows it to its own literal, on which the [alarms] table's rules are told apart
     severity: Severity = "warning"
 
     @property
@@ -76,21 +77,23 @@ class Condition:
 
     @classmethod
     def found(
-        cls, rule: Any, layer: str, subject: str, name: str, value: float, threshold: float, **more: Any
+        cls, rule: Rule, layer: str, subject: str, name: str, value: float, threshold: float, **more: Any
     ) -> Condition:
-        """`rule` (any kind's settings) found true on `subject` of `layer`, with the value measured."""
+        """`rule` found true on `subject` of `layer`, with the value measured."""
         return cls(rule.id, rule.kind, rule.severity, layer, subject, name, value, threshold, **more)
 
 
 @dataclass(frozen=True, slots=True)
 class AlarmKind:
     """A kind of rule a layer offers: its settings model (with a `kind` literal), the rule in force when the
-    settings name none (None: only when configured), and the conditions a rule of it finds in the layer's
-    snapshot (`conditions(rule, snapshot)`)."""
+    settings name none (None: only when configured), the conditions a rule of it finds in the layer's
+    snapshot (`conditions(rule, snapshot)`), and the message key saying where an alarm of it is (given
+    `name` and `commune`; None: the subject's name, and its commune when known)."""
 
     settings: type[Rule]
     conditions: Callable[[Any, Snapshot], list[Condition]]
     default: Rule | None = None
+    where_key: str | None = None
 
     @property
     def kind(self) -> str:

@@ -250,7 +250,10 @@ def reports_overdue(rule: ReportsOverdueRule, snapshot: Snapshot) -> list[Condit
 
 
 REPORTS_OVERDUE = AlarmKind(
-    ReportsOverdueRule, reports_overdue, ReportsOverdueRule(id="reports-overdue", kind="reports_overdue")
+    ReportsOverdueRule,
+    reports_overdue,
+    ReportsOverdueRule(id="reports-overdue", kind="reports_overdue"),
+    where_key="alarms.where_category",  # one alarm per category, not per place
 )
 
 
