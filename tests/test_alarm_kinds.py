@@ -13,7 +13,8 @@ from pydantic import Field
 
 from dashboard.alarm_rules import AlarmKind, Condition, HeldRule
 from dashboard.alarm_settings import AlarmSettings, SourceDownRule, default_rules
-from dashboard.alarms import AlarmEvaluator, AlarmState
+from dashboard.alarm_view import alarm_where
+from dashboard.alarms import Alarm, AlarmEvaluator, AlarmState
 from dashboard.layers import LAYERS, Layer, register, unregister
 from dashboard.models import Snapshot
 from dashboard.settings import ConfigError, load_settings
@@ -123,3 +124,14 @@ def test_two_layers_may_not_offer_the_same_kind(trams):
             default_rules()
     finally:
         unregister("metro")
+
+
+def test_where_an_alarm_is_told_by_its_kind():
+    def alarm(rule: str, kind: str, layer: str, subject: str, commune: str = "") -> Alarm:
+        return Alarm("a1", rule, kind, "warning", layer, subject, subject, 3, 1, NOW, NOW, commune=commune)
+
+    overdue = alarm("reports-overdue", "reports_overdue", "reports", "Voirie et trottoirs", commune="Toulouse")
+    assert alarm_where(overdue, "fr") == "Signalements « Voirie et trottoirs »"  # a category, not a place
+    assert alarm_where(alarm("parking-full", "parking_full", "parking", "Capitole", "Toulouse"), "fr") == (
+        "Capitole, Toulouse"
+    )
