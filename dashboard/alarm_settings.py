@@ -11,7 +11,7 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, TypeAdapter, field_validator
 
 from dashboard.alarm_rules import AlarmKind, Rule, Severity
 from dashboard.layers import LAYERS
@@ -72,7 +72,8 @@ class AlarmSettings(BaseModel):
 
     evaluate_seconds: float = Field(15.0, ge=0.2, le=3600)
     cleared_kept: int = Field(200, ge=1, le=100_000)
-    rules: tuple[Rule, ...] = Field(default_factory=default_rules)
+    # Each rule is of its own kind's model (checked below): dumped with that model's fields, not the base's.
+    rules: tuple[SerializeAsAny[Rule], ...] = Field(default_factory=default_rules)
 
     @field_validator("rules", mode="before")
     @classmethod

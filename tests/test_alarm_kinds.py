@@ -85,6 +85,7 @@ def test_a_layers_own_kind_is_configurable_and_raised(trams):
     settings = load_settings({}, alarms={"rules": [{"id": "late", "kind": "tram_late", "late_minutes": 8}]})
     (rule,) = settings.alarms.rules
     assert isinstance(rule, TramLateRule) and rule.late_minutes == 8 and rule.severity == "warning"
+    assert settings.alarms.model_dump()["rules"][0]["late_minutes"] == 8  # dumped as its own kind
     evaluator = AlarmEvaluator(settings.alarms.rules, clock=lambda: NOW)
     assert evaluator.layers == {"trams"}
     raised = evaluator.evaluate({"trams": _snapshot(3, 9, 12)}, {}, AlarmState()).raised
