@@ -1,29 +1,48 @@
-"""Threshold alarm rules as configured in the settings file's [alarms] table, with the shipped defaults."""
+"""What every threshold alarm rule is made of: its settings' base, the condition it finds, and `AlarmKind`, the hook
+through which a layer offers a kind of rule.
+
+Nothing here names a layer: each layer module defines its own kinds (settings model, default rule, what it finds
+true in a snapshot) on its `Layer`; dashboard.alarm_settings gathers them from the registry for the [alarms]
+table, and dashboard.alarms evaluates them.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Annotated, Literal
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from dashboard.layers import LAYERS
+from dashboard.models import Snapshot
 
 Severity = Literal["info", "warning", "critical"]
 SEVERITIES: tuple[str, ...] = ("critical", "warning", "info")  # most serious first
 
 _RULE_ID = r"^[a-z0-9][a-z0-9_-]*$"
+_WEEK_MINUTES = 7 * 24 * 60
 
 
-class _Rule(BaseModel):
+class Rule(BaseModel):
+    """The settings every rule has: its id, its severity; each kind adds a `kind` literal and its thresholds."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=_RULE_ID, max_length=40)
+    kind: str  # each kind narrows it to its own literal, on which the [alarms] table's rules are told apart
     severity: Severity = "warning"
 
+    @property
+    def hold(self) -> timedelta:
+        """How long the condition must stay true before the alarm is raised (none unless the kind says)."""
+        return timedelta(0)
 
-class _HeldRule(_Rule):
-    hold_minutes: float = Field(0.0, ge=0, le=7 * 24 * 60)
+
+class HeldRule(Rule):
+    """A rule raised once its condition has held for `hold_minutes`."""
+
+    hold_minutes: float = Field(0.0, ge=0, le=_WEEK_MINUTES)
 
     @property
     def hold(self) -> timedelta:
@@ -31,88 +50,53 @@ class _HeldRule(_Rule):
         return timedelta(minutes=self.hold_minutes)
 
 
-class ParkingFullRule(_HeldRule):
-    """A car park at least `threshold_percent` full, held for `hold_minutes`: one alarm per car park."""
-
-    kind: Literal["parking_full"]
-    threshold_percent: float = Field(95.0, gt=0, le=100)
-    hold_minutes: float = Field(10.0, ge=0, le=7 * 24 * 60)
+def condition_key(rule: str, subject: str) -> str:
+    """The stable name of one rule on one subject, under which its pending time and alarm are kept."""
+    return f"{rule}|{subject}"
 
 
-class ReportsOverdueRule(_HeldRule):
-    """Open reports older than `max_age_days` (or the category's own limit): one alarm per category."""
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A rule found true now for one subject (a car park, a report category, a metered site, a layer)."""
 
-    kind: Literal["reports_overdue"]
-    max_age_days: float = Field(14.0, gt=0, le=3660)
-    per_category: dict[str, Annotated[float, Field(gt=0, le=3660)]] = Field(default_factory=dict)
-    min_count: int = Field(1, ge=1)
-
-    def limit_days(self, category: str) -> float:
-        """How many days a report of `category` may stay open before it counts."""
-        return self.per_category.get(category, self.max_age_days)
-
-
-class EnergyAboveTypicalRule(_HeldRule):
-    """A metered site drawing more than `above_percent` over its typical power, held: one alarm per site."""
-
-    kind: Literal["energy_above_typical"]
-    above_percent: float = Field(50.0, gt=0, le=10000)
-    min_kw: float = Field(1.0, ge=0)  # below this, a site's excess is noise, not waste worth an alarm
-    hold_minutes: float = Field(15.0, ge=0, le=7 * 24 * 60)
-
-
-class SourceDownRule(_Rule):
-    """A layer's source failing for more than `down_minutes` (from its status): one alarm per layer."""
-
-    kind: Literal["source_down"]
-    severity: Severity = "critical"
-    down_minutes: float = Field(15.0, ge=0, le=7 * 24 * 60)
-    layers: tuple[str, ...] = tuple(LAYERS)
+    rule: str
+    kind: str
+    severity: str
+    layer: str
+    subject: str
+    name: str  # where, in words: the car park's or site's name, the category
+    value: float  # what was measured: occupancy %, reports overdue, % above typical, minutes failing
+    threshold: float
+    commune: str = ""
+    detail: str = ""
+    started_at: datetime | None = None  # when the subject itself says it began (a source's failing_since)
 
     @property
-    def hold(self) -> timedelta:
-        """A source's failure is held from its own `failing_since`, for `down_minutes`."""
-        return timedelta(minutes=self.down_minutes)
+    def key(self) -> str:
+        return condition_key(self.rule, self.subject)
 
-    @field_validator("layers")
     @classmethod
-    def _known_layers(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = sorted(set(value) - set(LAYERS))
-        if unknown:
-            raise ValueError(f"unknown layer(s) {', '.join(unknown)}; known: {', '.join(LAYERS)}")
-        return value
+    def found(
+        cls, rule: Rule, layer: str, subject: str, name: str, value: float, threshold: float, **more: Any
+    ) -> Condition:
+        """`rule` found true on `subject` of `layer`, with the value measured."""
+        return cls(rule.id, rule.kind, rule.severity, layer, subject, name, value, threshold, **more)
 
 
-Rule = Annotated[
-    ParkingFullRule | ReportsOverdueRule | EnergyAboveTypicalRule | SourceDownRule,
-    Field(discriminator="kind"),
-]
+@dataclass(frozen=True, slots=True)
+class AlarmKind:
+    """A kind of rule a layer offers: its settings model (with a `kind` literal), the rule in force when the
+    settings name none (None: only when configured), the conditions a rule of it finds in the layer's
+    snapshot (`conditions(rule, snapshot)`), and the message key saying where an alarm of it is (given
+    `name` and `commune`; None: the subject's name, and its commune when known)."""
 
+    settings: type[Rule]
+    conditions: Callable[[Any, Snapshot], list[Condition]]
+    default: Rule | None = None
+    where_key: str | None = None
 
-def default_rules() -> tuple[Rule, ...]:
-    """The rules in force when the settings file names none."""
-    return (
-        ParkingFullRule(id="parking-full", kind="parking_full"),
-        ReportsOverdueRule(id="reports-overdue", kind="reports_overdue"),
-        EnergyAboveTypicalRule(id="energy-high", kind="energy_above_typical"),
-        SourceDownRule(id="source-down", kind="source_down"),
-    )
-
-
-class AlarmSettings(BaseModel):
-    """The [alarms] table: how often the rules are checked, how many cleared alarms are kept, the rules."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    evaluate_seconds: float = Field(15.0, ge=0.2, le=3600)
-    cleared_kept: int = Field(200, ge=1, le=100_000)
-    rules: tuple[Rule, ...] = Field(default_factory=default_rules)
-
-    @field_validator("rules")
-    @classmethod
-    def _unique_ids(cls, value: tuple[Rule, ...]) -> tuple[Rule, ...]:
-        ids = [rule.id for rule in value]
-        doubles = sorted({rule_id for rule_id in ids if ids.count(rule_id) > 1})
-        if doubles:
-            raise ValueError(f"rule id(s) used more than once: {', '.join(doubles)}")
-        return value
+    @property
+    def kind(self) -> str:
+        """The value of `kind` that selects this kind in the [alarms] table."""
+        (name,) = get_args(self.settings.model_fields["kind"].annotation)
+        return name

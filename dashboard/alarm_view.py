@@ -43,11 +43,12 @@ def alarm_what(alarm: Alarm, lang: str) -> str:
 
 def alarm_where(alarm: Alarm, lang: str) -> str:
     """Which car park, site, report category or source, with its commune when known."""
+    layer = LAYERS.get(alarm.layer)
     if alarm.kind == "source_down":
-        layer = LAYERS.get(alarm.layer)
         return t("alarms.where_source", lang, title=layer.title(lang) if layer else alarm.layer, name=alarm.name)
-    if alarm.kind == "reports_overdue":
-        return t("alarms.where_category", lang, name=alarm.name)
+    kind = next((k for k in layer.alarm_kinds if k.kind == alarm.kind), None) if layer else None
+    if kind is not None and kind.where_key:
+        return t(kind.where_key, lang, name=alarm.name, commune=alarm.commune)
     return f"{alarm.name}, {alarm.commune}" if alarm.commune else alarm.name
 
 

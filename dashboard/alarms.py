@@ -7,48 +7,16 @@ No I/O here: the collectors' alarm job reads snapshots, statuses and the stored 
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dashboard.alarm_rules import (
-    EnergyAboveTypicalRule,
-    ParkingFullRule,
-    ReportsOverdueRule,
-    Rule,
-    SourceDownRule,
-)
-from dashboard.models import EnergyRecord, ParkingRecord, ReportRecord, Snapshot, SourceState, SourceStatus
+from dashboard.alarm_rules import Condition, Rule, condition_key
+from dashboard.alarm_settings import SourceDownRule, layer_kinds
+from dashboard.models import Snapshot, SourceState, SourceStatus
 
 _TIMES = ("since", "raised_at", "cleared_at", "acknowledged_at")
-
-
-@dataclass(frozen=True, slots=True)
-class Condition:
-    """A rule found true now for one subject (a car park, a report category, a metered site, a layer)."""
-
-    rule: str
-    kind: str
-    severity: str
-    layer: str
-    subject: str
-    name: str  # where, in words: the car park's or site's name, the category
-    value: float  # what was measured: occupancy %, reports overdue, % above typical, minutes failing
-    threshold: float
-    commune: str = ""
-    detail: str = ""
-    started_at: datetime | None = None  # when the subject itself says it began (a source's failing_since)
-
-    @property
-    def key(self) -> str:
-        return condition_key(self.rule, self.subject)
-
-
-def condition_key(rule: str, subject: str) -> str:
-    """The stable name of one rule on one subject, under which its pending time and alarm are kept."""
-    return f"{rule}|{subject}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,60 +90,7 @@ class Evaluation:
         return AlarmState(pending=pending, active=active)
 
 
-# ---- what each kind of rule finds true -------------------------------------------------------------------------
-
-
-def _found(rule: Rule, layer: str, subject: str, name: str, value: float, threshold: float, **more: str) -> Condition:
-    return Condition(rule.id, rule.kind, rule.severity, layer, subject, name, value, threshold, **more)
-
-
-def _parking_full(rule: ParkingFullRule, snapshot: Snapshot) -> list[Condition]:
-    out = []
-    for record in snapshot.records:
-        assert isinstance(record, ParkingRecord)
-        percent = 100 * record.occupancy
-        if record.capacity and percent >= rule.threshold_percent:
-            out.append(
-                _found(
-                    rule,
-                    "parking",
-                    record.id,
-                    record.name,
-                    round(percent, 1),
-                    rule.threshold_percent,
-                    commune=record.commune,
-                )
-            )
-    return out
-
-
-def _reports_overdue(rule: ReportsOverdueRule, snapshot: Snapshot) -> list[Condition]:
-    # Ages are taken at the snapshot's own time: the feed's clock, not the collector's.
-    as_of = snapshot.fetched_at
-    overdue: Counter[str] = Counter()
-    for record in snapshot.records:
-        assert isinstance(record, ReportRecord)
-        if record.status.is_open and as_of - record.created_at > timedelta(days=rule.limit_days(record.category)):
-            overdue[record.category] += 1
-    return [
-        _found(rule, "reports", category, category, count, rule.limit_days(category))
-        for category, count in sorted(overdue.items())
-        if count >= rule.min_count
-    ]
-
-
-def _energy_above_typical(rule: EnergyAboveTypicalRule, snapshot: Snapshot) -> list[Condition]:
-    out = []
-    for record in snapshot.records:
-        assert isinstance(record, EnergyRecord)
-        if record.typical_kw <= 0 or record.power_kw - record.typical_kw < rule.min_kw:
-            continue
-        above = 100 * (record.power_kw / record.typical_kw - 1)
-        if above > rule.above_percent:
-            out.append(
-                _found(rule, "energy", record.id, record.name, round(above), rule.above_percent, commune=record.commune)
-            )
-    return out
+# ---- what the rules find true -----------------------------------------------------------------------------------
 
 
 def _sources_down(rule: SourceDownRule, statuses: Mapping[str, SourceStatus | None], now: datetime) -> list[Condition]:
@@ -186,21 +101,25 @@ def _sources_down(rule: SourceDownRule, statuses: Mapping[str, SourceStatus | No
             continue
         since = status.failing_since or status.last_attempt or now
         minutes = max((now - since).total_seconds() / 60, 0.0)
-        found = _found(rule, layer, layer, status.source, round(minutes), rule.down_minutes, detail=status.last_error)
-        out.append(replace(found, started_at=since))
+        out.append(
+            Condition.found(
+                rule,
+                layer,
+                layer,
+                status.source,
+                round(minutes),
+                rule.down_minutes,
+                detail=status.last_error,
+                started_at=since,
+            )
+        )
     return out
-
-
-_SNAPSHOT_RULES: dict[type, tuple[str, Callable[[Any, Snapshot], list[Condition]]]] = {
-    ParkingFullRule: ("parking", _parking_full),
-    ReportsOverdueRule: ("reports", _reports_overdue),
-    EnergyAboveTypicalRule: ("energy", _energy_above_typical),
-}
 
 
 def rule_layers(rules: Iterable[Rule]) -> set[str]:
     """The layers whose snapshots the rules read (source-down rules read statuses only)."""
-    return {_SNAPSHOT_RULES[type(rule)][0] for rule in rules if type(rule) in _SNAPSHOT_RULES}
+    kinds = layer_kinds()
+    return {kinds[type(rule)][0] for rule in rules if type(rule) in kinds}
 
 
 def find_conditions(
@@ -209,15 +128,17 @@ def find_conditions(
     statuses: Mapping[str, SourceStatus | None],
     now: datetime,
 ) -> dict[str, list[Condition] | None]:
-    """Per rule id, the conditions true now; None when the rule cannot be judged (its layer has no data yet)."""
+    """Per rule id, the conditions true now; None when the rule cannot be judged (its layer has no data yet, or
+    is no longer registered)."""
+    kinds = layer_kinds()
     out: dict[str, list[Condition] | None] = {}
     for rule in rules:
         if isinstance(rule, SourceDownRule):
             out[rule.id] = _sources_down(rule, statuses, now)
             continue
-        layer, find = _SNAPSHOT_RULES[type(rule)]
+        layer, kind = kinds.get(type(rule), ("", None))
         snapshot = snapshots.get(layer)
-        out[rule.id] = find(rule, snapshot) if snapshot is not None else None
+        out[rule.id] = kind.conditions(rule, snapshot) if kind is not None and snapshot is not None else None
     return out
 
 

@@ -28,7 +28,7 @@ from pydantic import (
     model_validator,
 )
 
-from dashboard.alarm_rules import AlarmSettings
+from dashboard.alarm_settings import AlarmSettings
 from dashboard.layers import LAYERS
 from dashboard.redact import URLS_ONLY, Redactor, header_secrets
 from dashboard.sources.crs import check_crs

@@ -43,8 +43,18 @@ class FigureCache:
         # The areas' outlines per level (dashboard.areas.Geography), for the layers that colour areas.
         self.outlines = outlines or {}
         # One drawing per layer at a time in this process: when a version lands, the worker's threads wait for
-        # the first one's traces instead of drawing the same thousands of records side by side.
-        self._drawing = {name: threading.Lock() for name in LAYERS}
+        # the first one's traces instead of drawing the same thousands of records side by side. A layer's lock is
+        # made on first use, so a layer registered after start-up has one too.
+        self._drawing: dict[str, threading.Lock] = {}
+        self._drawing_made = threading.Lock()
+
+    def _drawing_lock(self, layer: str) -> threading.Lock:
+        """The lock of `layer`'s drawing in this process, made by whichever thread asks first."""
+        lock = self._drawing.get(layer)
+        if lock is None:
+            with self._drawing_made:
+                lock = self._drawing.setdefault(layer, threading.Lock())
+        return lock
 
     def _get(self, key: str) -> Any:
         with unavailable_on_redis_error():
@@ -76,7 +86,7 @@ class FigureCache:
         cached = self._get(keys.cached_traces(audience, layer, version, lang, scope))
         if cached is not None:
             return version, cached
-        with self._drawing[layer]:
+        with self._drawing_lock(layer):
             cached = self._get(keys.cached_traces(audience, layer, version, lang, scope))  # built while this waited
             if cached is not None:
                 return version, cached

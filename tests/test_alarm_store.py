@@ -9,11 +9,12 @@ import orjson
 import pytest
 
 from dashboard import keys
-from dashboard.alarm_rules import ParkingFullRule, SourceDownRule
+from dashboard.alarm_settings import SourceDownRule
 from dashboard.alarms import AlarmEvaluator
 from dashboard.collectors.alarm_job import AlarmJob
 from dashboard.collectors.job import SourceJob
 from dashboard.layers import LAYERS
+from dashboard.layers.parking import ParkingFullRule
 from dashboard.snapshots import SnapshotReader
 from dashboard.sources import SourceError
 from dashboard.store import AlarmStore, LeaderLock, NotLeader

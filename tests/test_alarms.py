@@ -8,15 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dashboard.alarm_rules import (
-    AlarmSettings,
-    EnergyAboveTypicalRule,
-    ParkingFullRule,
-    ReportsOverdueRule,
-    SourceDownRule,
-    default_rules,
-)
+from dashboard.alarm_settings import AlarmSettings, SourceDownRule, default_rules
 from dashboard.alarms import Alarm, AlarmEvaluator, AlarmState
+from dashboard.layers.energy import EnergyAboveTypicalRule
+from dashboard.layers.parking import ParkingFullRule
+from dashboard.layers.reports import ReportsOverdueRule
 from dashboard.models import (
     EnergyRecord,
     ParkingRecord,
@@ -219,8 +215,8 @@ def test_alarm_round_trips_through_json():
 def test_default_rules_cover_the_four_kinds():
     assert [(r.id, r.kind) for r in default_rules()] == [
         ("parking-full", "parking_full"),
-        ("reports-overdue", "reports_overdue"),
         ("energy-high", "energy_above_typical"),
+        ("reports-overdue", "reports_overdue"),
         ("source-down", "source_down"),
     ]
     parking_rule = AlarmSettings().rules[0]

@@ -12,13 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard.models import BikeStationStatus
+from dashboard.rows import BBox
 from dashboard.settings import ConfigError, SourceSettings, load_settings
 from dashboard.sources import SourceError
 from dashboard.sources.configured import build_source
 from dashboard.sources.gbfs import GbfsSource
 from dashboard.sources.http import FeedClient
 from dashboard.sources.opendatasoft import OpendatasoftSource
-from dashboard.sources.validate import BBox
 from tests.feed_server import Reply, json_reply
 from tests.shared_data import FEED_SAMPLES
 

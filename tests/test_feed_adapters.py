@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dashboard.models import ReportPersonal, ReportStatus
+from dashboard.rows import BBox
 from dashboard.sources import SourceError
 from dashboard.sources.http import FeedClient
 from dashboard.sources.ngsi_ld import NgsiLdSource
 from dashboard.sources.open311 import Open311Source, quote_leading_zeros
 from dashboard.sources.opendatasoft import OpendatasoftSource
-from dashboard.sources.validate import BBox
 from tests.feed_server import Reply, json_reply
 from tests.shared_data import FEED_SAMPLES
 

@@ -14,6 +14,7 @@ from dashboard.collectors.job import SourceJob
 from dashboard.freshness import freshness
 from dashboard.layers import LAYERS
 from dashboard.models import NacelleStatus, SourceState
+from dashboard.rows import BBox
 from dashboard.settings import ConfigError, load_settings
 from dashboard.sources import SourceError
 from dashboard.sources.configured import build_source
@@ -22,7 +23,6 @@ from dashboard.sources.http import FeedClient
 from dashboard.sources.joined import JoinedSource, Reference
 from dashboard.sources.ngsi_ld import NgsiLdSource
 from dashboard.sources.opendatasoft import OpendatasoftSource
-from dashboard.sources.validate import BBox
 from dashboard.store import LeaderLock
 from tests.feed_server import Reply, json_reply
 from tests.test_feed_adapters import _sample

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 
@@ -11,7 +12,7 @@ from flask import Flask
 from flask_caching import Cache
 
 from dashboard import keys
-from dashboard.layers import LAYERS
+from dashboard.layers import LAYERS, register, unregister
 from dashboard.snapshots import SnapshotReader
 from dashboard.store import Store, StoreUnavailable, connect
 from dashboard.view_cache import FigureCache
@@ -25,11 +26,9 @@ def _figure_cache(store: Store) -> tuple[Flask, FigureCache]:
     return app, FigureCache(SnapshotReader(store), cache)
 
 
-def _write(store: Store, occupied: int) -> int:
+def _write(store: Store, occupied: int, layer: str = "parking") -> int:
     result = parking_result(occupied)
-    return store.write_snapshot(
-        "parking", result, source="t", demo=False, summary=LAYERS["parking"].summarise(result.records)
-    )
+    return store.write_snapshot(layer, result, source="t", demo=False, summary=LAYERS[layer].summarise(result.records))
 
 
 def test_traces_are_built_once_per_version(store, redis_client):
@@ -97,15 +96,25 @@ class CountingStore(Store):
         return super().snapshot(layer)
 
 
-def test_threads_asking_for_a_new_version_at_once_read_and_build_it_once(redis_client):
+@pytest.fixture
+def late_layer():
+    """A layer registered after the figure cache was made (a deployment's own, registered late)."""
+    yield lambda: register(dataclasses.replace(LAYERS["parking"], name="parking_late", order=998))
+    unregister("parking_late")
+
+
+@pytest.mark.parametrize("layer", ["parking", "parking_late"])
+def test_threads_asking_for_a_new_version_at_once_read_and_build_it_once(redis_client, late_layer, layer):
     store = CountingStore(redis_client)
     app, figures = _figure_cache(store)
-    version = _write(store, 100)
+    if layer == "parking_late":
+        late_layer()
+    version = _write(store, 100, layer)
     results = []
 
     def viewer():
         with app.app_context():
-            results.append(figures.traces("parking", version, "fr"))
+            results.append(figures.traces(layer, version, "fr"))
 
     threads = [threading.Thread(target=viewer) for _ in range(8)]
     for thread in threads:

@@ -27,9 +27,10 @@ from dashboard.kpis import kpis
 from dashboard.layers import LAYERS, Layer, Tile, TrendLine, register, unregister
 from dashboard.models import PERSONAL_FIELDS, FetchResult
 from dashboard.public import public_document
+from dashboard.rows import BBox, Row, count, point, text
 from dashboard.settings import SourceSettings, load_settings
 from dashboard.sources.demo import build_demo_sources
-from dashboard.sources.validate import BBox, Row, count, point, text, validate_rows
+from dashboard.sources.validate import validate_rows
 from dashboard.summaries import LayerSummary
 from dashboard.tables import columns, csv_bytes, rows
 from dashboard.view import build_view

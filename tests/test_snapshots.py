@@ -14,7 +14,6 @@ from flask import Flask
 from flask_caching import Cache
 
 from dashboard import keys
-from dashboard.alarm_rules import ParkingFullRule
 from dashboard.alarms import AlarmEvaluator
 from dashboard.api import create_api
 from dashboard.areas import Geography
@@ -22,6 +21,7 @@ from dashboard.collectors.alarm_job import AlarmJob
 from dashboard.details_cache import DetailsCache
 from dashboard.filters import Filters
 from dashboard.layers import LAYERS
+from dashboard.layers.parking import ParkingFullRule
 from dashboard.models import FetchResult
 from dashboard.public import public_snapshot, shared_public_snapshot
 from dashboard.snapshots import SnapshotReader

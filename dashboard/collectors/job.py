@@ -83,6 +83,7 @@ class SourceJob:
         started, received = self.timer(), self._bytes_received()
         retry_after: float | None = None
         rejected: tuple[str, ...] | None = None  # the rows of a fetch that gave nothing valid
+        written = False  # the status went with the snapshot
         try:
             with metrics.fetching(self.layer.name, self.source.name):
                 result = self.source.fetch(now)
@@ -100,6 +101,9 @@ class SourceJob:
                 if self.boundaries is not None
                 else None
             )
+            status = after_success(previous, now, result.rejected, by_reason(result.rejected, self.fields))
+            status, delay = self._finished(status, now, started, received, retry_after)
+            # The snapshot and the status that says it is fresh land together, or neither does.
             self.store.write_snapshot(
                 self.layer.name,
                 result,
@@ -113,8 +117,9 @@ class SourceJob:
                 timeline={r.id: self.layer.timeline(r) for r in result.records} if self.layer.timeline else None,
                 # Made here, once per version for the whole deployment, so that no web worker reads the records.
                 public_file=version_files(self.layer.name, result, source=self.source.name, demo=self.source.demo),
+                status=status,
             )
-            status = after_success(previous, now, result.rejected, by_reason(result.rejected, self.fields))
+            written = True
         except SourceError as err:
             retry_after = err.retry_after
             message = self.store.redactor.text(in_feed_terms(str(err), self.fields))
@@ -132,6 +137,18 @@ class SourceJob:
             log.error("source %s raised unexpectedly:\n%s", self.source.name, trace)
             message = self.store.redactor.text(f"erreur inattendue dans l'adaptateur : {type(err).__name__}: {err}")
             status = after_failure(previous, now, message, timedelta(seconds=self.layer.freshness_seconds))
+        if not written:
+            status, delay = self._finished(status, now, started, received, retry_after)
+            self.store.write_status(status, fence=self.leader.fence())
+        _log_transition(previous, status)
+        self.status = status
+        metrics.recorded(status)
+        return delay
+
+    def _finished(
+        self, status: SourceStatus, now: datetime, started: float, received: int | None, retry_after: float | None
+    ) -> tuple[SourceStatus, float]:
+        """The status with this fetch's cost and next attempt, and the seconds to wait until that attempt."""
         delay = next_delay(
             self.interval,
             status.consecutive_failures,
@@ -149,11 +166,7 @@ class SourceJob:
             format=self.format,
             url=self.url,
         )
-        self.store.write_status(status, fence=self.leader.fence())
-        _log_transition(previous, status)
-        self.status = status
-        metrics.recorded(status)
-        return delay
+        return status, delay
 
     def _bytes_received(self) -> int | None:
         return self.feed.bytes_received if self.feed else None

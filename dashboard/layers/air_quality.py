@@ -42,8 +42,9 @@ from dashboard.i18n import CITY_ZONE, city_date, t, zone_label
 from dashboard.layers.base import Layer, PanelKind, Tile, TrendLine
 from dashboard.map_style import coords
 from dashboard.models import FetchResult
+from dashboard.rows import BBox, Rejected, Row, count, point, text, timestamp
 from dashboard.sources.demo.clock import SimulatedClock
-from dashboard.sources.validate import BBox, Rejected, Row, count, point, text, timestamp, validate_rows
+from dashboard.sources.validate import validate_rows
 from dashboard.summaries import LayerSummary
 
 NAME = "air_quality"

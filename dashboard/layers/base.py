@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from dashboard.alarm_rules import AlarmKind
 from dashboard.summaries import LayerSummary
 
 # What a layer's `summarise` returns: an instance of the layer's `summary_type`.
@@ -105,6 +106,8 @@ class Layer:
     value_labels: Mapping[type, str] = field(default_factory=dict)
     # The layer's demonstration feed: a source built from (seed, simulated clock), for `make run` and the tests.
     demo: Callable[[int, Any], Any] | None = None
+    # The kinds of threshold alarm rule the layer offers (dashboard.alarm_rules), each with its default rule.
+    alarm_kinds: tuple[AlarmKind, ...] = ()
     # Who publishes the data, said on every view that shows them (map legend, panels, embeds, public files).
     attribution: str = ""
     # The colour that marks the layer on the wall (its highlight's border).

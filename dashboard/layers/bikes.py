@@ -13,8 +13,8 @@ from dashboard.i18n import city_time, number, t
 from dashboard.layers.base import PLACE_FIELDS, Layer, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
 from dashboard.models import BikeStationRecord, BikeStationStatus
+from dashboard.rows import BBox, Rejected, Row, count, point, text, timestamp
 from dashboard.sources.demo.bikes import DemoBikesSource
-from dashboard.sources.validate import BBox, Rejected, Row, count, point, text, timestamp
 from dashboard.summaries import LayerSummary
 
 

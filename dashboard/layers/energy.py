@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 import numpy as np
 import plotly.graph_objects as go
+from pydantic import Field
 
+from dashboard.alarm_rules import AlarmKind, Condition, HeldRule
 from dashboard.detail_figures import energy_day_figure
 from dashboard.details import (
     DAY,
@@ -29,11 +32,11 @@ from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import number, percent, t, zone_label
 from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
-from dashboard.models import EnergyRecord
+from dashboard.models import EnergyRecord, Snapshot
+from dashboard.rows import BBox, Missing, Rejected, Row, point, text, timestamp
+from dashboard.rows import number as row_number
 from dashboard.sources.demo.energy import DemoEnergySource
 from dashboard.sources.meters import MeterPower
-from dashboard.sources.validate import BBox, Missing, Rejected, Row, point, text, timestamp
-from dashboard.sources.validate import number as row_number
 from dashboard.summaries import LayerSummary
 
 # Above typical by more than this share, a site is drawn as drawing more than usual.
@@ -234,6 +237,45 @@ def _embed(lang: str) -> list[dict]:
     ]
 
 
+class EnergyAboveTypicalRule(HeldRule):
+    """A metered site drawing more than `above_percent` over its typical power, held: one alarm per site."""
+
+    kind: Literal["energy_above_typical"]
+    above_percent: float = Field(50.0, gt=0, le=10000)
+    min_kw: float = Field(1.0, ge=0)  # below this, a site's excess is noise, not waste worth an alarm
+    hold_minutes: float = Field(15.0, ge=0, le=7 * 24 * 60)
+
+
+def energy_above_typical(rule: EnergyAboveTypicalRule, snapshot: Snapshot) -> list[Condition]:
+    """The metered sites drawing more than the rule's share over their typical power."""
+    out = []
+    for record in snapshot.records:
+        assert isinstance(record, EnergyRecord)
+        if record.typical_kw <= 0 or record.power_kw - record.typical_kw < rule.min_kw:
+            continue
+        above = 100 * (record.power_kw / record.typical_kw - 1)
+        if above > rule.above_percent:
+            out.append(
+                Condition.found(
+                    rule,
+                    snapshot.layer,
+                    record.id,
+                    record.name,
+                    round(above),
+                    rule.above_percent,
+                    commune=record.commune,
+                )
+            )
+    return out
+
+
+ENERGY_ABOVE_TYPICAL = AlarmKind(
+    EnergyAboveTypicalRule,
+    energy_above_typical,
+    EnergyAboveTypicalRule(id="energy-high", kind="energy_above_typical"),
+)
+
+
 LAYER = Layer(
     name="energy",
     title_fr="Énergie",
@@ -283,6 +325,7 @@ LAYER = Layer(
     tile=Tile("kpi.energy", _energy),
     panel=PanelKind(lambda _layer, record, inputs, lang: energy_panel(record, inputs, lang), history=DAY),
     demo=DemoEnergySource,
+    alarm_kinds=(ENERGY_ABOVE_TYPICAL,),
     public_category=_category,
     embed=_embed,
     colour="#cc79a7",

@@ -15,8 +15,8 @@ from dashboard.i18n import t
 from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
 from dashboard.models import NacelleRecord, NacelleStatus
+from dashboard.rows import BBox, Rejected, Row, point, text, timestamp
 from dashboard.sources.demo.nacelles import DemoNacellesSource
-from dashboard.sources.validate import BBox, Rejected, Row, point, text, timestamp
 from dashboard.summaries import LayerSummary
 
 

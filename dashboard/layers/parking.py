@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 import numpy as np
 import plotly.graph_objects as go
+from pydantic import Field
 
+from dashboard.alarm_rules import AlarmKind, Condition, HeldRule
 from dashboard.detail_figures import series_figure
 from dashboard.details import (
     DAY,
@@ -29,9 +32,9 @@ from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import number, percent, t, zone_label
 from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Tile, TrendLine
 from dashboard.map_style import CIVIDIS_GRADIENT, coords
-from dashboard.models import ParkingRecord
+from dashboard.models import ParkingRecord, Snapshot
+from dashboard.rows import BBox, Missing, Rejected, Row, count, point, text, timestamp
 from dashboard.sources.demo.parking import DemoParkingSource
-from dashboard.sources.validate import BBox, Missing, Rejected, Row, count, point, text, timestamp
 from dashboard.summaries import LayerSummary
 
 
@@ -220,6 +223,38 @@ def _embed(lang: str) -> list[dict]:
     return [points("all", LAYER.title(lang), marker, hover, fields)]
 
 
+class ParkingFullRule(HeldRule):
+    """A car park at least `threshold_percent` full, held for `hold_minutes`: one alarm per car park."""
+
+    kind: Literal["parking_full"]
+    threshold_percent: float = Field(95.0, gt=0, le=100)
+    hold_minutes: float = Field(10.0, ge=0, le=7 * 24 * 60)
+
+
+def parking_full(rule: ParkingFullRule, snapshot: Snapshot) -> list[Condition]:
+    """The car parks at least the rule's share full."""
+    out = []
+    for record in snapshot.records:
+        assert isinstance(record, ParkingRecord)
+        percent = 100 * record.occupancy
+        if record.capacity and percent >= rule.threshold_percent:
+            out.append(
+                Condition.found(
+                    rule,
+                    snapshot.layer,
+                    record.id,
+                    record.name,
+                    round(percent, 1),
+                    rule.threshold_percent,
+                    commune=record.commune,
+                )
+            )
+    return out
+
+
+PARKING_FULL = AlarmKind(ParkingFullRule, parking_full, ParkingFullRule(id="parking-full", kind="parking_full"))
+
+
 LAYER = Layer(
     name="parking",
     title_fr="Stationnement",
@@ -252,6 +287,7 @@ LAYER = Layer(
     tile=Tile("kpi.free_spaces", _parking),
     panel=PanelKind(lambda _layer, record, inputs, lang: parking_panel(record, inputs, lang), history=WEEK),
     demo=DemoParkingSource,
+    alarm_kinds=(PARKING_FULL,),
     public_category=lambda _record: "all",
     embed=_embed,
     colour="#d9c55b",

@@ -6,16 +6,19 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Annotated, Literal
 
 import plotly.graph_objects as go
+from pydantic import Field
 
+from dashboard.alarm_rules import AlarmKind, Condition, HeldRule
 from dashboard.details import Inputs, Panel, is_web_url, label, note, place_facts, translated, when
 from dashboard.i18n import city_time, number, t
 from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Tile, TrendLine
 from dashboard.map_style import OKABE_ITO, coords
-from dashboard.models import PERSONAL_FIELDS, ReportPersonal, ReportRecord, ReportStatus
+from dashboard.models import PERSONAL_FIELDS, ReportPersonal, ReportRecord, ReportStatus, Snapshot
+from dashboard.rows import BBox, Rejected, Row, point, text, timestamp
 from dashboard.sources.demo.reports import DemoReportsSource
-from dashboard.sources.validate import BBox, Rejected, Row, point, text, timestamp
 from dashboard.summaries import LayerSummary
 
 
@@ -240,6 +243,43 @@ FEED_STATUSES = {
 }
 
 
+class ReportsOverdueRule(HeldRule):
+    """Open reports older than `max_age_days` (or the category's own limit): one alarm per category."""
+
+    kind: Literal["reports_overdue"]
+    max_age_days: float = Field(14.0, gt=0, le=3660)
+    per_category: dict[str, Annotated[float, Field(gt=0, le=3660)]] = Field(default_factory=dict)
+    min_count: int = Field(1, ge=1)
+
+    def limit_days(self, category: str) -> float:
+        """How many days a report of `category` may stay open before it counts."""
+        return self.per_category.get(category, self.max_age_days)
+
+
+def reports_overdue(rule: ReportsOverdueRule, snapshot: Snapshot) -> list[Condition]:
+    """The categories with at least the rule's count of reports open past their limit."""
+    # Ages are taken at the snapshot's own time: the feed's clock, not the collector's.
+    as_of = snapshot.fetched_at
+    overdue: Counter[str] = Counter()
+    for record in snapshot.records:
+        assert isinstance(record, ReportRecord)
+        if record.status.is_open and as_of - record.created_at > timedelta(days=rule.limit_days(record.category)):
+            overdue[record.category] += 1
+    return [
+        Condition.found(rule, snapshot.layer, category, category, count, rule.limit_days(category))
+        for category, count in sorted(overdue.items())
+        if count >= rule.min_count
+    ]
+
+
+REPORTS_OVERDUE = AlarmKind(
+    ReportsOverdueRule,
+    reports_overdue,
+    ReportsOverdueRule(id="reports-overdue", kind="reports_overdue"),
+    where_key="alarms.where_category",  # one alarm per category, not per place
+)
+
+
 LAYER = Layer(
     name="reports",
     title_fr="Signalements",
@@ -281,6 +321,7 @@ LAYER = Layer(
     ),
     value_labels={ReportStatus: "report"},
     demo=DemoReportsSource,
+    alarm_kinds=(REPORTS_OVERDUE,),
     criteria=True,
     shades_areas=True,
     # Reports are published as counts per cell, open and closed apart, never one by one.

@@ -15,10 +15,11 @@ from typing import Any
 from urllib.parse import urljoin
 
 from dashboard.models import FetchResult
+from dashboard.rows import FUTURE_TOLERANCE
 from dashboard.sources.base import SourceError
 from dashboard.sources.crs import to_wgs84
 from dashboard.sources.mapped import MappedFeed
-from dashboard.sources.validate import FUTURE_TOLERANCE, validate_rows
+from dashboard.sources.validate import validate_rows
 
 # GBFS 3.0 renamed station_status counts (bikes became vehicles); read under the names the defaults use.
 V3_RENAMED = {"num_bikes_available": "num_vehicles_available", "num_bikes_disabled": "num_vehicles_disabled"}

@@ -8,9 +8,10 @@ from typing import Any
 
 from dashboard.layers import LAYERS
 from dashboard.models import FetchResult
+from dashboard.rows import BBox
 from dashboard.sources.crs import WGS84, to_wgs84
 from dashboard.sources.http import FeedClient
-from dashboard.sources.validate import METROPOLE, BBox, apply_mapping, read_numbers, validate_rows
+from dashboard.sources.validate import METROPOLE, apply_mapping, read_numbers, validate_rows
 
 
 class MappedFeed:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from dashboard.sources.validate import Rejected, number, timestamp
+from dashboard.rows import Rejected, number, timestamp
 
 
 class MeterIndexes:

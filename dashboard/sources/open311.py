@@ -15,11 +15,12 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from dashboard.rows import BBox
 from dashboard.sources.base import SourceError
 from dashboard.sources.crs import WGS84
 from dashboard.sources.http import FeedClient
 from dashboard.sources.mapped import MappedFeed
-from dashboard.sources.validate import METROPOLE, BBox
+from dashboard.sources.validate import METROPOLE
 
 # A window that still returns the cap at this width cannot be split further: the server is too busy to walk.
 MIN_WINDOW = timedelta(minutes=1)

@@ -29,15 +29,6 @@ def _state(pending_raw: dict[Any, Any], active_raw: dict[Any, Any]) -> AlarmStat
     return AlarmState(pending=pending, active=active)
 
 
-def _bump_version(pipe: Pipeline, now_ms: int) -> None:
-    """Queue the alarms' version bump; a lost (or never set) version starts again from the server's clock.
-
-    Like a layer's version (dashboard.store.clock.server_ms): never one that a page may still show from before a loss.
-    """
-    pipe.set(keys.alarms_version(), now_ms, nx=True)
-    pipe.incr(keys.alarms_version())
-
-
 def by_severity(alarms: list[Alarm]) -> list[Alarm]:
     """Most serious first, then oldest first."""
     return sorted(alarms, key=lambda a: (SEVERITIES.index(a.severity), a.since, a.name))
@@ -85,15 +76,30 @@ class AlarmStore:
 
         def write(pipe: Pipeline) -> Evaluation:
             evaluation = evaluate(_state(pipe.hgetall(keys.alarms_pending()), pipe.hgetall(keys.alarms_active())))
-            now_ms = server_ms(self.redis)
             pipe.multi()
-            self._write(pipe, evaluation, now_ms)
+            self._write(pipe, evaluation)
             return evaluation
 
         with unavailable_on_redis_error():
             return transaction(self.redis, write, keys.alarms_active(), keys.alarms_pending(), fence=fence)
 
-    def _write(self, pipe: Pipeline, evaluation: Evaluation, now_ms: int) -> None:
+    def bump_version(self, *, pipeline: Pipeline | None = None) -> None:
+        """Move the alarms' version, so that pages redraw their alarms; with `pipeline`, in that transaction.
+
+        A lost (or never set) version starts again from the server's clock, like a layer's version
+        (dashboard.store.clock.server_ms): never one that a page may still show from before a loss.
+        """
+        now_ms = server_ms(self.redis)
+
+        def write(pipe: Pipeline) -> None:
+            pipe.multi()
+            pipe.set(keys.alarms_version(), now_ms, nx=True)
+            pipe.incr(keys.alarms_version())
+
+        with unavailable_on_redis_error():
+            transaction(self.redis, write, pipeline=pipeline)
+
+    def _write(self, pipe: Pipeline, evaluation: Evaluation) -> None:
         if evaluation.raised:
             pipe.hset(keys.alarms_active(), mapping={a.id: orjson.dumps(a.to_dict()) for a in evaluation.raised})
         if evaluation.cleared:
@@ -108,7 +114,7 @@ class AlarmStore:
         if evaluation.pending_ended:
             pipe.hdel(keys.alarms_pending(), *evaluation.pending_ended)
         if evaluation.changes_alarms:
-            _bump_version(pipe, now_ms)
+            self.bump_version(pipeline=pipe)
 
     def acknowledge(self, alarm_id: str, who: str, when: datetime) -> Alarm | None:
         """Record that `who` acknowledged the active alarm `alarm_id` at `when`; the first acknowledgement stays.
@@ -124,10 +130,9 @@ class AlarmStore:
             if alarm.acknowledged_by:
                 return alarm
             acknowledged = replace(alarm, acknowledged_by=who, acknowledged_at=when)
-            now_ms = server_ms(self.redis)
             pipe.multi()
             pipe.hset(keys.alarms_active(), alarm_id, orjson.dumps(acknowledged.to_dict()))
-            _bump_version(pipe, now_ms)
+            self.bump_version(pipeline=pipe)
             return acknowledged
 
         with unavailable_on_redis_error():

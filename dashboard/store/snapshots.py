@@ -162,6 +162,8 @@ class Store:
         now: datetime | None = None,
         timeline: dict[str, tuple[str, datetime]] | None = None,
         public_file: Callable[[int], VersionFile] | None = None,
+        status: SourceStatus | None = None,
+        pipeline: Pipeline | None = None,
     ) -> int:
         """Replace the layer's snapshot and append its summary to history, atomically; return the new version.
 
@@ -181,7 +183,12 @@ class Store:
         `public_file` makes the public file of a given version: called (before the transaction) with the version
         this write expects to create when the content changed, its file is stored with the snapshot if that is
         the version written. A layer's first version (numbered from the server clock) gets none.
+        With a `status` (the source's, after this fetch), it is recorded in the same transaction: a page never
+        sees the new version beside the status of a failing source, nor the reverse. With `pipeline`, all of it
+        is queued in the caller's transaction (dashboard.store.transaction) instead of one of its own.
         """
+        if status is not None and status.layer != layer:
+            raise ValueError(f"status of {status.layer!r} written with a snapshot of {layer!r}")
         now = now or datetime.now(UTC)
         snapshot_key = keys.snapshot(layer)
         personal_key = keys.personal(layer)
@@ -200,15 +207,22 @@ class Store:
             if current and current_digest != digest:
                 draft = public_file(int(current) + 1)
 
-        def write(pipe: Pipeline) -> tuple[int, bool]:
+        def write(pipe: Pipeline) -> int:
             previous, previous_digest = pipe.hmget(snapshot_key, ("version", "digest"))
             if previous and previous_digest == digest:
                 # Nothing changed but the time the data were current: same version, so nothing is rebuilt
                 # or sent again; pages see the newer time (`poll_marks`) and stay fresh.
                 pipe.multi()
                 pipe.hset(snapshot_key, "fetched_at", _iso(result.fetched_at))
-                return int(previous), False
+                if status is not None:
+                    self.write_status(status, pipeline=pipe)
+                return int(previous)
             version = int(previous) + 1 if previous else server_ms(self.redis)
+            if not previous:
+                # The first snapshot in an empty Redis (first start, or its data were lost): the data begin now.
+                # Set apart (another hash slot) and before EXEC, so a composed write needs nothing after it; a
+                # write that then fails leaves it a moment early, which the data-loss notice does not mind.
+                self.redis.set(keys.born(), version, nx=True)
             entry_ms = max(now_ms, self._last_history_ms(pipe, layer))
             changes = _changes(pipe.hget(snapshot_key, "timeline"), timeline)
             gone = [k for k in pipe.hkeys(personal_key) if _text(k) not in personal]
@@ -248,14 +262,12 @@ class Store:
                 minid=entry_ms - retention_ms,
                 approximate=False,
             )
-            return version, not previous
+            if status is not None:
+                self.write_status(status, pipeline=pipe)
+            return version
 
         with unavailable_on_redis_error():
-            version, first = transaction(self.redis, write, snapshot_key, personal_key, fence=fence)
-            if first:
-                # The first snapshot in an empty Redis (first start, or its data were lost): the data begin now.
-                self.redis.set(keys.born(), version, nx=True)
-        return version
+            return transaction(self.redis, write, snapshot_key, personal_key, fence=fence, pipeline=pipeline)
 
     def _append_timeline(
         self,
@@ -373,8 +385,11 @@ class Store:
             for name, (version, raw) in zip(names, replies, strict=True)
         }
 
-    def write_status(self, status: SourceStatus, *, fence: Fence | None = None) -> None:
-        """Record the health of a layer's source (fenced like snapshots when a fence is given)."""
+    def write_status(
+        self, status: SourceStatus, *, fence: Fence | None = None, pipeline: Pipeline | None = None
+    ) -> None:
+        """Record the health of a layer's source (fenced like snapshots when a fence is given; queued in the
+        caller's transaction with `pipeline`)."""
         mapping = _status_fields(status, self.redactor)
         key = keys.status(status.layer)
 
@@ -383,10 +398,10 @@ class Store:
             pipe.hset(key, mapping=mapping)
 
         with unavailable_on_redis_error():
-            if fence is None:
+            if fence is None and pipeline is None:
                 self.redis.hset(key, mapping=mapping)
             else:
-                transaction(self.redis, write, fence=fence)
+                transaction(self.redis, write, fence=fence, pipeline=pipeline)
 
     def write_status_unless_taken_over(self, status: SourceStatus) -> bool:
         """Record `status` unless another writer has reported on the layer since; return whether it was written.
