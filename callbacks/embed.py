@@ -9,7 +9,8 @@ from dash import ClientsideFunction, Input, Output, State, html
 from flask import Response, has_request_context, request
 
 from callbacks.live import request_language
-from dashboard.access import EMBED_PREFIX
+from callbacks.page import Page
+from dashboard.access import AccessRule
 from dashboard.areas import Geography
 from dashboard.i18n import normalise_language, t
 from dashboard.layers import LAYERS
@@ -19,6 +20,8 @@ from dashboard.store import Store
 from dashboard.view_cache import FigureCache
 from layouts import ids
 from layouts.embed import embed_layout
+
+EMBED_PREFIX = "/embed/"
 
 
 def _page() -> tuple[str, str]:
@@ -120,3 +123,13 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
         Input(ids.WATCH_TICK, "n_intervals"),
         State(ids.WATCH, "data"),
     )
+
+
+# The public embed is its own app: its only data are the public API's redacted files (dashboard.public).
+PAGE = Page(
+    prefix=EMBED_PREFIX,
+    title_key="app.title",
+    assets=("embed.css", "embed.js", "freshness.js"),
+    access=AccessRule.PUBLIC,
+    register=register,
+)

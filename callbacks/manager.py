@@ -12,9 +12,11 @@ from callbacks.alarms import register_manager_alarms
 from callbacks.details import register_details
 from callbacks.filters import register_filters, request_filters
 from callbacks.live import register_live, request_language
+from callbacks.page import Page
 from callbacks.sources import register_sources
 from callbacks.store_down import when_store_down
 from callbacks.tables import register_tables
+from dashboard.access import AccessRule
 from dashboard.areas import Geography, unavailable_note
 from dashboard.auth import csrf_token, current_manager
 from dashboard.data_loss import loss_notice
@@ -67,6 +69,25 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
     register_data_loss_notice(app, store)
     if geography.areas:
         register_area_shading(app, figures, geography)
+
+
+PAGE = Page(
+    prefix="/",
+    title_key="app.title",
+    assets=(
+        "dashboard.js",
+        "freshness.js",
+        "manager.alarms.js",
+        "manager.css",
+        "manager.details.css",
+        "manager.details.js",
+        "manager.grid.js",
+        "manager.session.js",
+    ),
+    access=AccessRule.MANAGER,
+    register=register,
+    compress=True,  # map traces compress about five times
+)
 
 
 def register_data_loss_notice(app: dash.Dash, store: Store) -> None:

@@ -8,7 +8,9 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.alarms import register_wall_alarms
 from callbacks.live import register_live, request_language
+from callbacks.page import Page
 from callbacks.store_down import when_store_down
+from dashboard.access import AccessRule
 from dashboard.areas import Geography, unavailable_note
 from dashboard.figures import layer_traces, trend_figure
 from dashboard.kpis import kpis
@@ -97,3 +99,12 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
             return (*texts, no_update, no_update, no_update)
         figure, span = figures.trend(layer, version, lang, settings.wall_trend_hours)
         return (*texts, figure, span, [layer, version])
+
+
+PAGE = Page(
+    prefix="/wall/",
+    title_key="wall.title",
+    assets=("dashboard.js", "freshness.js", "wall.css", "wall.js"),
+    access=AccessRule.WALL,
+    register=register,
+)
