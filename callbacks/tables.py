@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash
 from dash import Input, Output, State, dcc, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.store_down import keep_screen, when_store_down
-from dashboard.filters import parse_filters
+from dashboard.filters import Filters, parse_filters
 from dashboard.i18n import number, t
 from dashboard.layers import LAYERS
 from dashboard.view_cache import FigureCache
@@ -20,6 +22,47 @@ def table_note(count: int, shown: int, lang: str) -> str:
     if shown < count:
         return t("tables.truncated", lang, shown=number(shown, lang), count=number(count, lang))
     return t("tables.count", lang, count=number(count, lang))
+
+
+def table_wanted(view: dict[str, Any] | None, layer: Any, shown: list[Any] | None) -> tuple[Filters, str, int] | None:
+    """(filters, their scope for the layer, wanted version) when the grid must be filled again, else None."""
+    if not view or layer not in LAYERS:
+        return None
+    filters, _rejected = parse_filters(view.get("filters"))
+    scope = filters.for_layer(LAYERS[layer].record_type).key()
+    wanted = view["versions"].get(layer, 0)
+    if shown and shown[:3] == [layer, wanted, scope]:
+        return None
+    return filters, scope, wanted
+
+
+def table_outputs(
+    table: dict[str, Any],
+    layer: str,
+    scope: str,
+    shown: list[Any] | None,
+    export_params: dict[str, Any] | None,
+    lang: str,
+) -> tuple[Any, ...]:
+    """The grid's rows, its columns (only when the layer changed), CSV name, note, what it shows, region label."""
+    same_layer = bool(shown) and shown[0] == layer
+    return (
+        table["rows"],
+        no_update if same_layer else column_defs(table["columns"]),
+        {**(export_params or {}), "fileName": f"{layer}-{t('tables.title', lang).lower()}.csv"},
+        table_note(table["count"], len(table["rows"]), lang),
+        [layer, table["version"], scope, lang],
+        t("tables.label", lang, title=LAYERS[layer].title(lang)),
+    )
+
+
+def csv_wanted(view: dict[str, Any] | None, layer: Any) -> tuple[Filters, int] | None:
+    """(filters, version) of the CSV export of the layer's current rows, or None for a layer not shown."""
+    if layer not in LAYERS:
+        return None
+    view = view or {}
+    filters, _rejected = parse_filters(view.get("filters"))
+    return filters, view.get("versions", {}).get(layer, 0)
 
 
 def register_tables(app: dash.Dash, figures: FigureCache) -> None:
@@ -46,24 +89,12 @@ def register_tables(app: dash.Dash, figures: FigureCache) -> None:
     @when_store_down(unavailable)
     def fill(view, layer, shown, export_params, lang):
         """Nothing is sent while the layer's version and the filters stay the same."""
-        if not view or layer not in LAYERS:
+        wanted = table_wanted(view, layer, shown)
+        if wanted is None:
             raise PreventUpdate
-        filters, _rejected = parse_filters(view.get("filters"))
-        scope = filters.for_layer(LAYERS[layer].record_type).key()
-        wanted = view["versions"].get(layer, 0)
-        if shown and shown[:3] == [layer, wanted, scope]:
-            raise PreventUpdate
-        table = figures.table(layer, wanted, lang, filters)
-        same_layer = bool(shown) and shown[0] == layer
-        title = LAYERS[layer].title(lang)
-        return (
-            table["rows"],
-            no_update if same_layer else column_defs(table["columns"]),
-            {**(export_params or {}), "fileName": f"{layer}-{t('tables.title', lang).lower()}.csv"},
-            table_note(table["count"], len(table["rows"]), lang),
-            [layer, table["version"], scope, lang],
-            t("tables.label", lang, title=title),
-        )
+        filters, scope, version = wanted
+        table = figures.table(layer, version, lang, filters)
+        return table_outputs(table, layer, scope, shown, export_params, lang)
 
     @app.callback(
         Output(ids.TABLE_CSV, "data"),
@@ -76,11 +107,11 @@ def register_tables(app: dash.Dash, figures: FigureCache) -> None:
     @when_store_down()
     def download(_clicks, layer, view, lang):
         """Every row of the layer's current data passing the page's filters (not capped like the grid)."""
-        if layer not in LAYERS:
+        wanted = csv_wanted(view, layer)
+        if wanted is None:
             raise PreventUpdate
-        view = view or {}
-        filters, _rejected = parse_filters(view.get("filters"))
-        filename, content = figures.csv(layer, view.get("versions", {}).get(layer, 0), lang, filters)
+        filters, version = wanted
+        filename, content = figures.csv(layer, version, lang, filters)
         return dcc.send_bytes(content, filename, type="text/csv")
 
     app.clientside_callback(
