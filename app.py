@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import secrets
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 
 import dash
 from flask import Flask
@@ -12,7 +14,8 @@ from flask_caching import Cache
 
 from callbacks import embed, manager, wall
 from callbacks.guard import reject_malformed_callback_requests
-from dashboard.access import EMBED_PREFIX, WALL_PREFIX, allow_embedding, allow_page_scripts, install_access_rules
+from callbacks.page import Page
+from dashboard.access import AccessRule, allow_embedding, allow_page_scripts, install_access_rules
 from dashboard.alarm_api import create_alarm_api
 from dashboard.api import create_api
 from dashboard.auth import install_manager_login
@@ -29,9 +32,28 @@ from layouts import ids
 
 log = logging.getLogger("cityops")
 
+# Every page the server shows, each declared by its own module: prefix, title, asset files, access rule.
+PAGES: tuple[Page, ...] = (manager.PAGE, wall.PAGE, embed.PAGE)
+ASSETS_FOLDER = Path(__file__).parent / "assets"
 
-def create_app(settings: Settings | None = None, *, store: Store | None = None) -> Flask:
-    """The WSGI app (`gunicorn 'app:create_app()'`): managers' page at /, the wall at /wall/, embeds at /embed/, API."""
+
+def missing_assets(pages: Sequence[Page], folder: Path) -> list[str]:
+    """The declared asset files that `folder` lacks, as "prefix: file"."""
+    return [f"{page.prefix}: {name}" for page in pages for name in page.assets if not (folder / name).is_file()]
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    store: Store | None = None,
+    pages: Sequence[Page] = PAGES,
+    assets_folder: Path = ASSETS_FOLDER,
+) -> Flask:
+    """The WSGI app (`gunicorn 'app:create_app()'`): the declared `pages` (managers' page at /, the wall at /wall/,
+    embeds at /embed/), each with its own asset files of `assets_folder`, and the API."""
+    missing = missing_assets(pages, assets_folder)
+    if missing:
+        raise ValueError(f"asset files declared by pages but not in {assets_folder}: {', '.join(missing)}")
     settings = settings or load_settings()
     store = store or open_store(settings, fail_fast=True)
     server = Flask(__name__)
@@ -41,8 +63,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         log.warning("CITYOPS_SECRET_KEY is unset: sign-ins only hold with a single web worker")
     cache = Cache(server, config=figure_cache_config(store, timeout_seconds=FIGURE_CACHE_SECONDS))
     install_request_limits(server)
-    install_access_rules(server, settings)
-    install_manager_login(server, settings, store)
+    access = [page.access_rule for page in pages]
+    install_access_rules(server, settings, access)
+    install_manager_login(server, settings, store, access)
     # The process's one reader of snapshots: each layer version is decoded once, whoever asks for it.
     snapshots = SnapshotReader(store)
     geography = configured_geography(settings)
@@ -52,29 +75,25 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     server.register_blueprint(create_metrics_endpoint(alarms, settings.prometheus_multiproc_dir))
     install_web_metrics(server, poll_input=f"{ids.POLL}.n_intervals")
     figures = FigureCache(snapshots, cache, geography.outlines)
-    pages = {
-        # prefix: (title, asset files of the other pages to leave out, how to register the page)
-        "/": ("app.title", r"(wall|embed)\.", manager.register),
-        WALL_PREFIX: ("wall.title", r"(manager|embed)\.", wall.register),
-        # The public embed is its own app: its only callback reads redacted data (dashboard.public).
-        EMBED_PREFIX: ("app.title", r"(manager|wall|dashboard)\.", embed.register),
-    }
-    apps = {}
-    for prefix, (title_key, assets_ignore, register) in pages.items():
-        apps[prefix] = dash.Dash(
+    public_scripts: list[str] = []
+    page_scripts: list[str] = []
+    for page in pages:
+        app = dash.Dash(
             __name__,
             server=server,
-            url_base_pathname=prefix,
-            title=t(title_key, "fr"),
+            url_base_pathname=page.prefix,
+            title=t(page.title_key, "fr"),
             update_title=None,
             serve_locally=True,
-            assets_ignore=assets_ignore,
-            compress=prefix == "/",  # server-wide once set: map traces compress ~5x
+            assets_folder=str(assets_folder),
+            assets_ignore=page.assets_ignore(),
+            compress=page.compress,  # server-wide once set
         )
-        register(apps[prefix], store, figures, settings, geography)
-        reject_malformed_callback_requests(apps[prefix])
-    allow_embedding(server, settings, apps[EMBED_PREFIX].csp_hashes())
-    allow_page_scripts(server, settings, apps["/"].csp_hashes() + apps[WALL_PREFIX].csp_hashes())
+        page.register(app, store, figures, settings, geography)
+        reject_malformed_callback_requests(app)
+        (public_scripts if page.access is AccessRule.PUBLIC else page_scripts).extend(app.csp_hashes())
+    allow_embedding(server, settings, public_scripts)
+    allow_page_scripts(server, settings, page_scripts)
     server.extensions["cityops"] = {"store": store, "settings": settings, "snapshots": snapshots}
     return server
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import dash
 from dash import MATCH, Input, Output, State
@@ -10,6 +11,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.store_down import keep_screen, when_store_down
 from dashboard.alarm_view import acknowledgement, panel_blocks, paris_time, ticker_line
+from dashboard.alarms import Alarm
 from dashboard.auth import current_manager
 from dashboard.i18n import t
 from dashboard.settings import Settings
@@ -23,6 +25,19 @@ _MAX_ID = 64
 
 def _alarm_store(store: Store, settings: Settings) -> AlarmStore:
     return store.alarm_store(cleared_kept=settings.alarms.cleared_kept)
+
+
+def clicked_key(clicks: int | None, triggered_id: Any, field: str) -> str | None:
+    """The alarm id (or kind) named by the clicked button's id, or None for no click or a forged id."""
+    value = (triggered_id if isinstance(triggered_id, dict) else {}).get(field)
+    if not clicks or not isinstance(value, str) or len(value) > _MAX_ID:
+        return None
+    return value
+
+
+def waiting_of_kind(active: list[Alarm], kind: str) -> list[str]:
+    """The ids of the active alarms of `kind` that nobody acknowledged yet."""
+    return [alarm.id for alarm in active if alarm.kind == kind and not alarm.acknowledged_by]
 
 
 def _ack_unavailable(_clicks: int, lang: str) -> tuple[str, bool]:
@@ -63,8 +78,8 @@ def register_manager_alarms(app: dash.Dash, store: Store, settings: Settings) ->
     @when_store_down(_ack_unavailable)
     def acknowledge(clicks, lang):
         """Record who acknowledged the alarm and when; refuse, saying why, without a signed-in manager."""
-        alarm_id = (dash.ctx.triggered_id or {}).get("alarm")
-        if not clicks or not isinstance(alarm_id, str) or len(alarm_id) > _MAX_ID:
+        alarm_id = clicked_key(clicks, dash.ctx.triggered_id, "alarm")
+        if alarm_id is None:
             raise PreventUpdate
         who = current_manager()
         if who is None:
@@ -84,14 +99,14 @@ def register_manager_alarms(app: dash.Dash, store: Store, settings: Settings) ->
     @when_store_down(_ack_unavailable)
     def acknowledge_group(clicks, lang):
         """Acknowledge every active alarm of the group's kind not yet acknowledged, as one manager at one time."""
-        kind = (dash.ctx.triggered_id or {}).get("kind")
-        if not clicks or not isinstance(kind, str) or len(kind) > _MAX_ID:
+        kind = clicked_key(clicks, dash.ctx.triggered_id, "kind")
+        if kind is None:
             raise PreventUpdate
         who = current_manager()
         if who is None:
             return t("alarms.ack_refused", lang), False
         now = datetime.now(UTC)
-        waiting = [alarm.id for alarm in alarms.active() if alarm.kind == kind and not alarm.acknowledged_by]
+        waiting = waiting_of_kind(alarms.active(), kind)
         done = [alarm_id for alarm_id in waiting if alarms.acknowledge(alarm_id, who, now) is not None]
         return t("alarms.acknowledged_group", lang, n=len(done), who=who, time=paris_time(now, lang)), True
 

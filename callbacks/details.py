@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 import dash
@@ -29,6 +30,36 @@ def _selection(data: Any) -> tuple[str, str] | None:
     return layer, record_id
 
 
+class PanelStep(Enum):
+    """What the panel does when nothing needs reading: stay as it is, or close."""
+
+    KEEP = "keep"
+    CLOSE = "close"
+
+
+def panel_wanted(
+    selected: Any, view: dict[str, Any] | None, shown: list[Any] | None, *, live_update: bool
+) -> PanelStep | tuple[str, str, int]:
+    """(layer, record id, wanted version) of the panel to build, or what to do without building one.
+
+    `live_update`: the view moved and the selection did not; the panel is then rebuilt only when its record's
+    layer has a new version.
+    """
+    target = _selection(selected)
+    if target is None:
+        return PanelStep.KEEP if live_update or selected else PanelStep.CLOSE
+    layer, record_id = target
+    wanted = int(((view or {}).get("versions") or {}).get(layer) or 0)
+    if live_update and (not shown or shown[:2] != [layer, record_id] or shown[2] == wanted):
+        return PanelStep.KEEP  # nothing new about the record on screen
+    return layer, record_id, wanted
+
+
+def panel_outputs(panel: dict[str, Any], shown: list[Any]) -> tuple[Any, ...]:
+    """The open panel's outputs: hidden, title, subtitle, body, and what it shows ([layer, id, version])."""
+    return False, panel["title"], panel["subtitle"], details_body(panel), shown
+
+
 def register_details(app: dash.Dash, figures: FigureCache) -> None:
     """Open the panel on a click on a map point, close it with its button, refresh it when its layer changes."""
     layer_of_trace = {index: name for name, indices in trace_slots(LAYERS).items() for index in indices}
@@ -51,8 +82,7 @@ def register_details(app: dash.Dash, figures: FigureCache) -> None:
     def unavailable(selected, _view, _shown, lang):
         if f"{part('selected')}.data" not in dash.ctx.triggered_prop_ids:
             keep_screen()  # a live update: keep what is on screen; the banner says why
-        panel = unavailable_panel(lang).to_dict()
-        return False, panel["title"], panel["subtitle"], details_body(panel), [*(_selection(selected) or ()), 0]
+        return panel_outputs(unavailable_panel(lang).to_dict(), [*(_selection(selected) or ()), 0])
 
     @app.callback(
         Output(ids.DETAILS, "hidden"),
@@ -71,17 +101,14 @@ def register_details(app: dash.Dash, figures: FigureCache) -> None:
         # A live update only when the selection did not change too: Dash may send both in one request, and a
         # close (selection None) arriving with a view must still close the panel.
         live_update = f"{part('selected')}.data" not in dash.ctx.triggered_prop_ids
-        target = _selection(selected)
-        if target is None:
-            if live_update or selected:
-                raise PreventUpdate
+        wanted = panel_wanted(selected, view, shown, live_update=live_update)
+        if wanted is PanelStep.KEEP:
+            raise PreventUpdate
+        if wanted is PanelStep.CLOSE:
             return True, "", "", [], None
-        layer, record_id = target
-        wanted = int(((view or {}).get("versions") or {}).get(layer) or 0)
-        if live_update and (not shown or shown[:2] != [layer, record_id] or shown[2] == wanted):
-            raise PreventUpdate  # nothing new about the record on screen
-        version, panel = panels.panel(layer, record_id, wanted, lang)
-        return False, panel["title"], panel["subtitle"], details_body(panel), [layer, record_id, version]
+        layer, record_id, version = wanted
+        built, panel = panels.panel(layer, record_id, version, lang)
+        return panel_outputs(panel, [layer, record_id, built])
 
     app.clientside_callback(
         ClientsideFunction(namespace="cityopsDetails", function_name="focusOnOpen"),

@@ -9,7 +9,8 @@ from dash import ClientsideFunction, Input, Output, State, html
 from flask import Response, has_request_context, request
 
 from callbacks.live import request_language
-from dashboard.access import EMBED_PREFIX
+from callbacks.page import Page
+from dashboard.access import AccessRule
 from dashboard.areas import Geography
 from dashboard.i18n import normalise_language, t
 from dashboard.layers import LAYERS
@@ -20,16 +21,26 @@ from dashboard.view_cache import FigureCache
 from layouts import ids
 from layouts.embed import embed_layout
 
+EMBED_PREFIX = "/embed/"
 
-def _page() -> tuple[str, str]:
-    """(layer, commune) of the embed page: from this request, or from the referrer for Dash's own requests."""
-    url = request.full_path
-    if request.path.startswith(f"{EMBED_PREFIX}_") and request.referrer:
-        url = request.referrer
+
+def embed_page(path: str, full_path: str, referrer: str | None) -> tuple[str, str]:
+    """(layer, commune) of the embed page: from the request's URL, or from the referrer for Dash's own requests."""
+    url = referrer if path.startswith(f"{EMBED_PREFIX}_") and referrer else full_path
     parts = urlparse(url)
     layer = parts.path.removeprefix(EMBED_PREFIX).strip("/")
     commune = (parse_qs(parts.query).get("commune") or [""])[0]
     return layer, commune
+
+
+def _page() -> tuple[str, str]:
+    """(layer, commune) of this request's embed page."""
+    return embed_page(request.path, request.full_path, request.referrer)
+
+
+def any_public_layer() -> str:
+    """A public layer, for the layout Dash builds once at start-up to validate it (outside any request)."""
+    return next(name for name, definition in LAYERS.items() if definition.public)
 
 
 def page_problem(layer: str, commune: str, communes: dict[str, str], lang: str) -> tuple[int, str] | None:
@@ -43,7 +54,7 @@ def page_problem(layer: str, commune: str, communes: dict[str, str], lang: str) 
     return None
 
 
-def _is_dash_internal(path: str) -> bool:
+def is_dash_internal(path: str) -> bool:
     # Dash's own routes under the prefix: _dash-layout, _dash-update-component, _dash-component-suites, assets...
     rest = path.removeprefix(EMBED_PREFIX)
     return rest.startswith("_") or rest.startswith("assets/")
@@ -53,9 +64,17 @@ def _is_dash_internal(path: str) -> bool:
 PAGE_MAX_AGE = 300
 
 
-def _page_is_cacheable(path: str) -> bool:
+def page_is_cacheable(path: str) -> bool:
     rest = path.removeprefix(EMBED_PREFIX)
-    return not _is_dash_internal(path) or rest in ("_dash-layout", "_dash-dependencies")
+    return not is_dash_internal(path) or rest in ("_dash-layout", "_dash-dependencies")
+
+
+def refusal(problem: tuple[int, str] | None) -> Response | None:
+    """The plain-text answer refusing a page that cannot be shown, or None when it can."""
+    if problem is None:
+        return None
+    status, message = problem
+    return Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
 def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Settings, geography: Geography) -> None:
@@ -64,18 +83,14 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
 
     @app.server.before_request
     def _check_embed_page() -> Response | None:
-        if not request.path.startswith(EMBED_PREFIX) or _is_dash_internal(request.path):
+        if not request.path.startswith(EMBED_PREFIX) or is_dash_internal(request.path):
             return None
         lang = normalise_language(request.args.get("lang"))
-        problem = page_problem(*_page(), communes, lang)
-        if problem is None:
-            return None
-        status, message = problem
-        return Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+        return refusal(page_problem(*_page(), communes, lang))
 
     @app.server.after_request
     def _cache_embed_page(response: Response) -> Response:
-        if request.path.startswith(EMBED_PREFIX) and response.status_code == 200 and _page_is_cacheable(request.path):
+        if request.path.startswith(EMBED_PREFIX) and response.status_code == 200 and page_is_cacheable(request.path):
             response.cache_control.public = True
             response.cache_control.max_age = PAGE_MAX_AGE
             if request.path.removeprefix(EMBED_PREFIX) == "_dash-layout":
@@ -85,7 +100,7 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
     def serve_layout():
         lang = request_language()
         # Dash validates the layout once at start-up, outside any request: any public layer does for that.
-        layer, commune = _page() if has_request_context() else (next(n for n, d in LAYERS.items() if d.public), "")
+        layer, commune = _page() if has_request_context() else (any_public_layer(), "")
         problem = page_problem(layer, commune, communes, lang)
         if problem is not None:  # a forged referrer: the page itself was already refused
             return html.P(problem[1], role="alert")
@@ -120,3 +135,13 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
         Input(ids.WATCH_TICK, "n_intervals"),
         State(ids.WATCH, "data"),
     )
+
+
+# The public embed is its own app: its only data are the public API's redacted files (dashboard.public).
+PAGE = Page(
+    prefix=EMBED_PREFIX,
+    title_key="app.title",
+    assets=("embed.css", "embed.js", "freshness.js"),
+    access=AccessRule.PUBLIC,
+    register=register,
+)

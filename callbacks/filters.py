@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import dash
@@ -26,6 +27,13 @@ from dashboard.view_cache import FigureCache
 from layouts import ids
 
 
+def page_query(args: dict[str, list[str]], referrer: str | None) -> dict[str, list[str]]:
+    """The query naming the page's filters: the request's own, or the page URL's (the referrer of Dash's requests)."""
+    if not any(name in args for name in QUERY_PARAMETERS) and referrer:
+        return parse_qs(urlparse(referrer).query)
+    return args
+
+
 def request_filters(geography: Geography) -> tuple[Filters, list[tuple[str, str]]]:
     """(filters, rejected values) in the page's query (`?commune=…&status=new,in_progress&window=7d`).
 
@@ -33,9 +41,7 @@ def request_filters(geography: Geography) -> tuple[Filters, list[tuple[str, str]
     """
     if not has_request_context():
         return Filters(), []
-    query = request.args.to_dict(flat=False)
-    if not any(name in query for name in QUERY_PARAMETERS) and request.referrer:
-        query = parse_qs(urlparse(request.referrer).query)
+    query = page_query(request.args.to_dict(flat=False), request.referrer)
     communes, quartiers = known_areas(geography)
     return parse_filters(raw_from_query(query), communes=communes, quartiers=quartiers)
 
@@ -50,6 +56,51 @@ def filters_query(filters: Filters, lang: str) -> str:
     if filters.window != Filters().window:
         pairs.append(("window", filters.window))
     return "?" + urlencode(pairs) if pairs else ""
+
+
+def raw_from_controls(
+    area_names: list[str], area_values: list[Any], statuses: Any, categories: Any, window: Any
+) -> dict[str, Any]:
+    """The controls' values as parse_filters reads them (the area controls shown: `area_names`)."""
+    raw = dict(zip(area_names, area_values, strict=True))
+    raw.update(statuses=statuses, categories=categories, window=window)
+    return raw
+
+
+def chosen_filters(
+    raw: dict[str, Any], geography: Geography, known_categories: list[str] | None, lang: str
+) -> tuple[dict[str, Any], str, str]:
+    """(filters store, message naming what was dropped, page URL query) for the controls' `raw` values."""
+    communes, quartiers = known_areas(geography)
+    chosen, rejected = parse_filters(raw, communes=communes, quartiers=quartiers, categories=known_categories)
+    return chosen.to_dict(), rejection_message(rejected, lang), filters_query(chosen, lang)
+
+
+def category_options(
+    found: list[str] | None, offered: list[dict[str, str]] | None, selected: list[str] | None
+) -> list[dict[str, str]] | None:
+    """The category choices: those in the data plus any still selected; None when the offer is already that."""
+    if not found:
+        return None
+    values = sorted(set(found) | set(selected or ()))
+    if [option["value"] for option in offered or ()] == values:
+        return None
+    return [{"label": value, "value": value} for value in values]
+
+
+def reset_values(area_controls: int) -> tuple[Any, ...]:
+    """Every control back to 'everything': the area controls shown, statuses, categories, time window."""
+    return (*[None] * area_controls, [], [], Filters().window)
+
+
+def _known_categories(figures: FigureCache) -> list[str] | None:
+    """The categories of the described layer's current data; None (shape checked only) while Redis is out of reach."""
+    try:
+        described = criteria_layer()
+        head = figures.store.overview([described])[described].head if described else None
+    except StoreUnavailable:
+        return None
+    return summary_categories(head.summary if head else None)
 
 
 def register_filters(app: dash.Dash, figures: FigureCache, geography: Geography) -> None:
@@ -73,16 +124,8 @@ def register_filters(app: dash.Dash, figures: FigureCache, geography: Geography)
     def choose(*args):
         """Unknown communes, quartiers, statuses, categories or windows are dropped and named on screen."""
         *area_values, statuses, categories, window, lang = args
-        raw = dict(zip(area_names, area_values, strict=True))
-        raw.update(statuses=statuses, categories=categories, window=window)
-        try:
-            described = criteria_layer()
-            head = figures.store.overview([described])[described].head if described else None
-            known_categories = summary_categories(head.summary if head else None)
-        except StoreUnavailable:
-            known_categories = None  # checked for shape only until the data is back
-        chosen, rejected = parse_filters(raw, communes=communes, quartiers=quartiers, categories=known_categories)
-        return chosen.to_dict(), rejection_message(rejected, lang), filters_query(chosen, lang)
+        raw = raw_from_controls(area_names, area_values, statuses, categories, window)
+        return chosen_filters(raw, geography, _known_categories(figures), lang)
 
     @app.callback(
         Output(ids.CATEGORY_FILTER, "options"),
@@ -92,13 +135,10 @@ def register_filters(app: dash.Dash, figures: FigureCache, geography: Geography)
     )
     def offer_categories(view, offered, selected):
         """The categories present in the current reports, plus any still selected; unchanged most polls."""
-        found = (view or {}).get("categories")
-        if not found:
+        options = category_options((view or {}).get("categories"), offered, selected)
+        if options is None:
             raise PreventUpdate
-        values = sorted(set(found) | set(selected or ()))
-        if [option["value"] for option in offered or ()] == values:
-            raise PreventUpdate
-        return [{"label": value, "value": value} for value in values]
+        return options
 
     register_layer_switch(app)
 
@@ -115,8 +155,7 @@ def register_filters(app: dash.Dash, figures: FigureCache, geography: Geography)
     )
     def reset(_clicks):
         """Every control back to 'everything'."""
-        default = Filters()
-        return (*[None] * len(reset_outputs), [], [], default.window)
+        return reset_values(len(reset_outputs))
 
 
 # Hides the tiles of layers switched off and greys them out in the table's choice (moving the table to a layer

@@ -80,6 +80,29 @@ class RecentMarks:
             return self._marks
 
 
+def layer_versions(overview: dict[str, Any]) -> dict[str, int]:
+    """Each layer's current version in a store overview (0 before its first snapshot)."""
+    return {name: item.head.version if item.head else 0 for name, item in overview.items()}
+
+
+def view_of(
+    overview: dict[str, Any],
+    now: datetime,
+    lang: str,
+    narrowed: Filters,
+    summaries: dict[str, Any] | None,
+    *,
+    with_filters: bool,
+) -> dict[str, Any]:
+    """The view of every layer from its overview, with the filters and the report categories on a filtered page."""
+    view = build_view(overview, now, lang, narrowed.key(), summaries)
+    if with_filters:
+        view["filters"] = narrowed.to_dict()
+        described = overview.get(criteria_layer() or "")
+        view["categories"] = summary_categories(described.head.summary if described and described.head else None)
+    return view
+
+
 def _current_view(
     store: Store,
     figures: FigureCache,
@@ -92,14 +115,47 @@ def _current_view(
 ) -> dict[str, Any]:
     """The view of every layer as of now: heads and statuses in one round trip (two with filters set)."""
     overview = store.overview(names)
-    versions = {name: item.head.version if item.head else 0 for name, item in overview.items()}
-    summaries = figures.filtered_summaries(narrowed, versions) if narrowed.active else None
-    view = build_view(overview, now, lang, narrowed.key(), summaries)
-    if with_filters:
-        view["filters"] = narrowed.to_dict()
-        described = overview.get(criteria_layer() or "")
-        view["categories"] = summary_categories(described.head.summary if described and described.head else None)
-    return view
+    summaries = figures.filtered_summaries(narrowed, layer_versions(overview)) if narrowed.active else None
+    return view_of(overview, now, lang, narrowed, summaries, with_filters=with_filters)
+
+
+def store_down_banner(down_since: int | None, now: datetime, lang: str) -> str | None:
+    """The banner's text when Redis is first missed; None once it says so (the first time it was missed stays)."""
+    return None if down_since else t("banner.store_down", lang, time=city_time(now, lang))
+
+
+def layer_scopes(names: list[str], narrowed: Filters) -> dict[str, str]:
+    """The part of the filters that applies to each layer (its map traces change only when that part does)."""
+    return {name: narrowed.for_layer(LAYERS[name].record_type).key() for name in names}
+
+
+def layers_to_redraw(versions: dict[str, int], scopes: dict[str, str], shown: dict[str, Any]) -> dict[str, int]:
+    """Layer -> wanted version, for the layers with data whose shown [version, scope] is not the current one."""
+    wanted = {name: versions.get(name, 0) for name in scopes}
+    return {name: version for name, version in wanted.items() if version and shown.get(name) != [version, scopes[name]]}
+
+
+def map_patch(
+    slots: dict[str, range],
+    redrawn: dict[str, list[dict[str, Any]]],
+    switched: list[str],
+    visible: set[str],
+    *,
+    map_legend: bool,
+) -> Patch | None:
+    """The map's patch: new traces of the `redrawn` layers, the visibility alone of the `switched` ones; None if
+    there is nothing to change."""
+    if not redrawn and not switched:
+        return None
+    patch = Patch()
+    for name, traces in redrawn.items():
+        for index, trace in zip(slots[name], traces, strict=True):
+            shaped = trace if map_legend else without_map_legend(trace)
+            patch["data"][index] = {**shaped, "visible": name in visible}
+    for name in switched:
+        for index in slots[name]:
+            patch["data"][index]["visible"] = name in visible
+    return patch
 
 
 def register_live(
@@ -126,9 +182,10 @@ def register_live(
     def store_down(_tick, *args):
         """Say since when Redis is out of reach (once: the time it was first missed stays on the banner)."""
         _chosen, _seen, down_since, lang = args if filters else (None, *args)
-        if down_since:
+        banner = store_down_banner(down_since, datetime.now(UTC), lang)
+        if banner is None:
             keep_screen()
-        return no_update, t("banner.store_down", lang, time=city_time(datetime.now(UTC), lang)), no_update
+        return no_update, banner, no_update
 
     @app.callback(
         Output(ids.VIEW, "data"),
@@ -197,27 +254,19 @@ def register_live(
         if not view:
             raise PreventUpdate
         narrowed, _rejected = parse_filters(view.get("filters"))
-        visible = set(visible_layers or ())
+        scopes = layer_scopes(names, narrowed)
         shown = dict(shown or {})
-        patch = Patch()
-        changed = False
-        for name in names:
-            wanted = view["versions"].get(name, 0)
-            scope = narrowed.for_layer(LAYERS[name].record_type).key()
-            if wanted and shown.get(name) != [wanted, scope]:
-                try:
-                    version, layer_data = figures.traces(name, wanted, lang, filters=narrowed)
-                    shown[name] = [version, scope]
-                except StoreUnavailable:
-                    continue  # keep what is on screen; the banner says why
-                for index, trace in zip(slots[name], layer_data, strict=True):
-                    shaped = trace if map_legend else without_map_legend(trace)
-                    patch["data"][index] = {**shaped, "visible": name in visible}
-                changed = True
-            elif dash.ctx.triggered_id == ids.LAYER_TOGGLE:
-                for index in slots[name]:
-                    patch["data"][index]["visible"] = name in visible
-                changed = True
-        if not changed:
+        wanted = layers_to_redraw(view["versions"], scopes, shown)
+        redrawn = {}
+        for name, version in wanted.items():
+            try:
+                drawn, traces = figures.traces(name, version, lang, filters=narrowed)
+            except StoreUnavailable:
+                continue  # keep what is on screen; the banner says why
+            redrawn[name] = traces
+            shown[name] = [drawn, scopes[name]]
+        switched = [name for name in names if name not in wanted] if dash.ctx.triggered_id == ids.LAYER_TOGGLE else []
+        patch = map_patch(slots, redrawn, switched, set(visible_layers or ()), map_legend=map_legend)
+        if patch is None:
             raise PreventUpdate
         return patch, shown

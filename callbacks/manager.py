@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import dash
 from dash import Input, Output, Patch, State
@@ -12,9 +13,11 @@ from callbacks.alarms import register_manager_alarms
 from callbacks.details import register_details
 from callbacks.filters import register_filters, request_filters
 from callbacks.live import register_live, request_language
+from callbacks.page import Page
 from callbacks.sources import register_sources
 from callbacks.store_down import when_store_down
 from callbacks.tables import register_tables
+from dashboard.access import AccessRule
 from dashboard.areas import Geography, unavailable_note
 from dashboard.auth import csrf_token, current_manager
 from dashboard.data_loss import loss_notice
@@ -69,6 +72,25 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
         register_area_shading(app, figures, geography)
 
 
+PAGE = Page(
+    prefix="/",
+    title_key="app.title",
+    assets=(
+        "dashboard.js",
+        "freshness.js",
+        "manager.alarms.js",
+        "manager.css",
+        "manager.details.css",
+        "manager.details.js",
+        "manager.grid.js",
+        "manager.session.js",
+    ),
+    access=AccessRule.MANAGER,
+    register=register,
+    compress=True,  # map traces compress about five times
+)
+
+
 def register_data_loss_notice(app: dash.Dash, store: Store) -> None:
     """Say when Redis lost its data, for as long as history is shorter than it is kept (read when the view moves)."""
 
@@ -85,6 +107,24 @@ def register_data_loss_notice(app: dash.Dash, store: Store) -> None:
         return notice, not notice
 
 
+def shading_wanted(level: str | None, view: dict[str, Any] | None, shown: list[Any] | None) -> int | None:
+    """The reports' version the shading should show, or None when the map already shows that choice and version."""
+    wanted = (view or {}).get("versions", {}).get(shading_layer() or "", 0)
+    if shown and shown[0] == level and (not level or shown[1] == wanted):
+        return None
+    return wanted
+
+
+def shading_patch(trace: dict[str, Any] | None) -> Patch:
+    """The map's patch putting `trace` in the shading slot, or hiding the slot (no shading chosen)."""
+    patch = Patch()
+    if trace is None:
+        patch["data"][AREA_SHADING_SLOT]["visible"] = False
+    else:
+        patch["data"][AREA_SHADING_SLOT] = trace
+    return patch
+
+
 def register_area_shading(app: dash.Dash, figures: FigureCache, geography: Geography) -> None:
     """Shade the map by open reports per commune or quartier, redrawn only when the choice or the reports move."""
 
@@ -99,13 +139,10 @@ def register_area_shading(app: dash.Dash, figures: FigureCache, geography: Geogr
     )
     @when_store_down()
     def shade(level, view, shown, lang):
-        wanted = (view or {}).get("versions", {}).get(shading_layer() or "", 0)
-        if shown and shown[0] == level and (not level or shown[1] == wanted):
+        wanted = shading_wanted(level, view, shown)
+        if wanted is None:
             raise PreventUpdate
-        patch = Patch()
         if not level:
-            patch["data"][AREA_SHADING_SLOT]["visible"] = False
-            return patch, [level, wanted]
+            return shading_patch(None), [level, wanted]
         version, trace = figures.area_shading(level, wanted, geography.outlines, lang)
-        patch["data"][AREA_SHADING_SLOT] = trace
-        return patch, [level, version]
+        return shading_patch(trace), [level, version]

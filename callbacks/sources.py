@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from typing import Any
 
 import dash
 import orjson
@@ -19,6 +20,11 @@ from layouts import ids
 from layouts.sources import sources_message, sources_table
 
 _UNAVAILABLE = "unavailable"  # what SOURCES_SHOWN holds while Redis cannot be read
+
+
+def sources_digest(rows: list[dict[str, Any]], lang: str) -> str:
+    """A short fingerprint of what the panel shows: it is re-sent only when this changes."""
+    return hashlib.blake2b(orjson.dumps([lang, rows]), digest_size=12).hexdigest()
 
 
 def register_sources(app: dash.Dash, store: Store) -> None:
@@ -39,7 +45,7 @@ def register_sources(app: dash.Dash, store: Store) -> None:
     @when_store_down(unavailable)
     def refresh(_tick, shown, lang):
         rows = [panel_row(entry, lang) for entry in sources_report(store.overview(LAYERS), datetime.now(UTC))]
-        digest = hashlib.blake2b(orjson.dumps([lang, rows]), digest_size=12).hexdigest()
+        digest = sources_digest(rows, lang)
         if digest == shown:
             raise PreventUpdate
         return sources_table(rows, lang), digest

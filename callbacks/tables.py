@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash
 from dash import Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
@@ -26,6 +28,41 @@ def table_note(count: int, shown: int, lang: str) -> str:
 def csv_url(layer: str, filters: Filters, lang: str) -> str:
     """The address of the layer's CSV of every row passing `filters` (dashboard.api: a file sent as written)."""
     return f"/api/v1/layers/{layer}/csv" + filters_query(filters, lang)  # French unless the query says otherwise
+
+
+def table_wanted(view: dict[str, Any] | None, layer: Any, shown: list[Any] | None) -> tuple[Filters, str, int] | None:
+    """(filters, their scope for the layer, wanted version) when the grid must be filled again, else None."""
+    if not view or layer not in LAYERS:
+        return None
+    filters, _rejected = parse_filters(view.get("filters"))
+    scope = filters.for_layer(LAYERS[layer].record_type).key()
+    wanted = view["versions"].get(layer, 0)
+    if shown and shown[:3] == [layer, wanted, scope]:
+        return None
+    return filters, scope, wanted
+
+
+def table_outputs(
+    table: dict[str, Any],
+    layer: str,
+    filters: Filters,
+    scope: str,
+    shown: list[Any] | None,
+    export_params: dict[str, Any] | None,
+    lang: str,
+) -> tuple[Any, ...]:
+    """The grid's rows, its columns (only when the layer changed), CSV name, note, what it shows, region label,
+    and where the CSV link points."""
+    same_layer = bool(shown) and shown[0] == layer
+    return (
+        table["rows"],
+        no_update if same_layer else column_defs(table["columns"]),
+        {**(export_params or {}), "fileName": f"{layer}-{t('tables.title', lang).lower()}.csv"},
+        table_note(table["count"], len(table["rows"]), lang),
+        [layer, table["version"], scope, lang],
+        t("tables.label", lang, title=LAYERS[layer].title(lang)),
+        csv_url(layer, filters.for_layer(LAYERS[layer].record_type), lang),
+    )
 
 
 def register_tables(app: dash.Dash, figures: FigureCache) -> None:
@@ -53,25 +90,12 @@ def register_tables(app: dash.Dash, figures: FigureCache) -> None:
     @when_store_down(unavailable)
     def fill(view, layer, shown, export_params, lang):
         """Nothing is sent while the layer's version and the filters stay the same."""
-        if not view or layer not in LAYERS:
+        wanted = table_wanted(view, layer, shown)
+        if wanted is None:
             raise PreventUpdate
-        filters, _rejected = parse_filters(view.get("filters"))
-        scope = filters.for_layer(LAYERS[layer].record_type).key()
-        wanted = view["versions"].get(layer, 0)
-        if shown and shown[:3] == [layer, wanted, scope]:
-            raise PreventUpdate
-        table = figures.table(layer, wanted, lang, filters)
-        same_layer = bool(shown) and shown[0] == layer
-        title = LAYERS[layer].title(lang)
-        return (
-            table["rows"],
-            no_update if same_layer else column_defs(table["columns"]),
-            {**(export_params or {}), "fileName": f"{layer}-{t('tables.title', lang).lower()}.csv"},
-            table_note(table["count"], len(table["rows"]), lang),
-            [layer, table["version"], scope, lang],
-            t("tables.label", lang, title=title),
-            csv_url(layer, filters.for_layer(LAYERS[layer].record_type), lang),
-        )
+        filters, scope, version = wanted
+        table = figures.table(layer, version, lang, filters)
+        return table_outputs(table, layer, filters, scope, shown, export_params, lang)
 
     app.clientside_callback(
         "function (clicks) { return clicks ? true : window.dash_clientside.no_update; }",

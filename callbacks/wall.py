@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash
 from dash import ClientsideFunction, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.alarms import register_wall_alarms
 from callbacks.live import register_live, request_language
+from callbacks.page import Page
 from callbacks.store_down import when_store_down
+from dashboard.access import AccessRule
 from dashboard.areas import Geography, unavailable_note
 from dashboard.figures import layer_traces, trend_figure
 from dashboard.kpis import kpis
@@ -18,6 +22,17 @@ from dashboard.store import Store
 from dashboard.view_cache import FigureCache
 from layouts import ids
 from layouts.wall import wall_layout
+
+
+def wall_turn(
+    names: list[str], turn: int | None, view: dict[str, Any], lang: str
+) -> tuple[str, int, tuple[str, str, str, dict[str, str]]]:
+    """(layer, its version, its texts) of the layer whose turn it is: title, headline value, detail, colour."""
+    layer = names[(turn or 0) % len(names)]
+    kpi = view["kpis"].get(layer, {"value": "—", "detail": ""})
+    definition = LAYERS[layer]
+    texts = (definition.title(lang), kpi["value"], kpi["detail"], {"borderTopColor": definition.colour})
+    return layer, view["versions"].get(layer, 0), texts
 
 
 def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Settings, geography: Geography) -> None:
@@ -64,15 +79,8 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
 
     def no_trend(turn, view, shown, lang):
         """The turn's texts without a new trend: Redis is out of reach, the last trend stays."""
-        layer, _version, texts = _turn(turn, view, lang)
+        _layer, _version, texts = wall_turn(names, turn, view, lang)
         return (*texts, no_update, no_update, no_update)
-
-    def _turn(turn, view, lang):
-        layer = names[(turn or 0) % len(names)]
-        kpi = view["kpis"].get(layer, {"value": "—", "detail": ""})
-        definition = LAYERS[layer]
-        texts = (definition.title(lang), kpi["value"], kpi["detail"], {"borderTopColor": definition.colour})
-        return layer, view["versions"].get(layer, 0), texts
 
     @app.callback(
         Output(ids.HIGHLIGHT_TITLE, "children"),
@@ -92,8 +100,17 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
         """The layer whose turn it is: its title, headline, and its trend (resent only when its version moved)."""
         if not view:
             raise PreventUpdate
-        layer, version, texts = _turn(turn, view, lang)
+        layer, version, texts = wall_turn(names, turn, view, lang)
         if shown == [layer, version]:
             return (*texts, no_update, no_update, no_update)
         figure, span = figures.trend(layer, version, lang, settings.wall_trend_hours)
         return (*texts, figure, span, [layer, version])
+
+
+PAGE = Page(
+    prefix="/wall/",
+    title_key="wall.title",
+    assets=("dashboard.js", "freshness.js", "wall.css", "wall.js"),
+    access=AccessRule.WALL,
+    register=register,
+)

@@ -1,7 +1,8 @@
 """Managers' login: accounts from the settings, a signed session cookie, a trusted proxy's user header.
 
 Everything on the server needs a signed-in manager except what `OPEN_PATHS`/`OPEN_PREFIXES` list (health,
-public API, wall, embeds, static files, the login page itself), so a new route is protected unless opened here.
+public API, static files, the login page itself) and the pages declaring another access rule than "manager"
+(dashboard.access: the wall's token, the public embeds), so a new route or page is protected unless opened.
 Pages answer with a redirect to the login page; Dash's callback routes and the JSON API with a 401 JSON.
 
 The session is Flask's signed cookie (shared by all workers through `CITYOPS_SECRET_KEY`) holding the manager's
@@ -22,6 +23,7 @@ import logging
 import secrets
 import sys
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from urllib.parse import parse_qs, quote, urlsplit, urlunsplit
@@ -45,6 +47,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from dashboard import keys
+from dashboard.access import AccessRule, PageAccess
 from dashboard.i18n import DEFAULT_LANGUAGE, city_time, normalise_language, t, zone_label
 from dashboard.settings import Settings, normalise_name
 from dashboard.store import Store, StoreUnavailable, limiter_storage
@@ -56,7 +59,7 @@ LOGOUT_PATH = "/logout"
 SESSION_COOKIE = "cityops_session"
 DEMO_USER = DEMO_PASSWORD = "demo"  # all-in-one mode only, when no account is configured
 OPEN_PATHS = frozenset({"/healthz", LOGIN_PATH, LOGOUT_PATH, "/_favicon.ico", "/favicon.ico"})
-OPEN_PREFIXES = ("/api/v1/public/", "/wall/", "/embed/", "/_dash-component-suites/", "/assets/")
+OPEN_PREFIXES = ("/api/v1/public/", "/_dash-component-suites/", "/assets/")
 METRICS_PATH = "/metrics"  # for managers, or a scraper with CITYOPS_METRICS_TOKEN
 CSRF_FIELD = "csrf_token"  # the forms' anti-forgery field, checked against the session's token
 # A worker trusts its last answer from Redis on whether a session was signed out for this long.
@@ -91,7 +94,9 @@ def csrf_token() -> str:
     "" outside a request, and on the open paths (public API, embeds, wall, health): Dash builds the managers'
     layout once on whichever request comes first, and a public answer must never carry a session cookie.
     """
-    if not has_request_context() or (_is_open(request.path) and request.path not in (LOGIN_PATH, LOGOUT_PATH)):
+    if not has_request_context() or (
+        _is_open(request.path, _open_prefixes()) and request.path not in (LOGIN_PATH, LOGOUT_PATH)
+    ):
         return ""
     token = session.get(_SESSION_CSRF)
     if not isinstance(token, str):
@@ -146,8 +151,18 @@ def _landing(next_value: str | None, lang: str) -> str:
     return urlunsplit(parts._replace(query=query))
 
 
-def _is_open(path: str) -> bool:
-    return path in OPEN_PATHS or path.startswith(OPEN_PREFIXES)
+def open_prefixes(pages: Sequence[PageAccess]) -> tuple[str, ...]:
+    """`OPEN_PREFIXES` and the prefixes of the pages that declare another rule than a manager's sign-in."""
+    return OPEN_PREFIXES + tuple(page.prefix for page in pages if page.rule is not AccessRule.MANAGER)
+
+
+def _open_prefixes() -> tuple[str, ...]:
+    login = _login_state()
+    return login.open_prefixes if login else OPEN_PREFIXES
+
+
+def _is_open(path: str, prefixes: tuple[str, ...]) -> bool:
+    return path in OPEN_PATHS or path.startswith(prefixes)
 
 
 def _wants_page(path: str) -> bool:
@@ -197,8 +212,9 @@ def _dummy_hashes(accounts: dict[str, str]) -> dict[str, str]:
 class _Login:
     """Who the accounts are, how long a sign-in lasts, which proxies are trusted and which sessions ended."""
 
-    def __init__(self, settings: Settings, store: Store, secret: bytes) -> None:
+    def __init__(self, settings: Settings, store: Store, secret: bytes, pages: Sequence[PageAccess]) -> None:
         self.settings = settings
+        self.open_prefixes = open_prefixes(pages)
         self.store = store
         self.secret = secret
         self.accounts = configured_accounts(settings)
@@ -423,8 +439,9 @@ def _name() -> str:
     return keys.login_limit_account(_attempted_name())
 
 
-def install_manager_login(server: Flask, settings: Settings, store: Store) -> None:
-    """Protect the managers' app and API behind the login; add /login, /logout and the trusted-proxy rules."""
+def install_manager_login(server: Flask, settings: Settings, store: Store, pages: Sequence[PageAccess] = ()) -> None:
+    """Protect everything but the open paths and `pages` of another rule behind the login; add /login, /logout and
+    the trusted-proxy rules."""
     if settings.proxy_count:
         n = settings.proxy_count
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
@@ -436,7 +453,7 @@ def install_manager_login(server: Flask, settings: Settings, store: Store) -> No
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
         SESSION_REFRESH_EACH_REQUEST=False,  # the sign-in ends at a fixed time, not after the last poll
     )
-    login = _Login(settings, store, (server.secret_key or "").encode())
+    login = _Login(settings, store, (server.secret_key or "").encode(), pages)
     server.extensions[_EXTENSION] = login
     storage_uri, storage_options = limiter_storage(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
     limiter = Limiter(
@@ -509,7 +526,7 @@ def install_manager_login(server: Flask, settings: Settings, store: Store) -> No
     @server.before_request
     def _require_manager() -> Response | None:
         path = request.path
-        if _is_open(path) or _is_scraper(path, settings.metrics_token):
+        if _is_open(path, login.open_prefixes) or _is_scraper(path, settings.metrics_token):
             return None
         name = login.identify()
         if name is None:
