@@ -73,7 +73,7 @@ def create_app(
     alarms = store.alarm_store(cleared_kept=settings.alarms.cleared_kept)
     server.register_blueprint(create_alarm_api(alarms))
     server.register_blueprint(create_metrics_endpoint(alarms, settings.prometheus_multiproc_dir))
-    install_web_metrics(server, poll_input=f"{ids.POLL}.n_intervals")
+    install_web_metrics(server, poll_input=f"{ids.POLL}.n_intervals", prefixes=[page.prefix for page in pages])
     figures = FigureCache(snapshots, cache, geography.outlines)
     public_scripts: list[str] = []
     page_scripts: list[str] = []

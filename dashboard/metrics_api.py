@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, g, request
@@ -17,13 +17,18 @@ from dashboard.metrics import CALLBACK_CLIENT_ERRORS, POLLS, POLLS_UNCHANGED
 from dashboard.store import AlarmStore, StoreUnavailable
 
 CALLBACK_SUFFIX = "/_dash-update-component"
-# Which page a callback request belongs to, by its path's prefix (the managers' page is the rest).
-PAGES = (("/wall/", "wall"), ("/embed/", "embed"))
 _UNCHANGED = "cityops_poll_unchanged"
 
 
-def _page(path: str) -> str:
-    return next((page for prefix, page in PAGES if path.startswith(prefix)), "managers")
+def page_label(prefix: str) -> str:
+    """How a page is named in the metrics: its prefix without slashes ("/wall/" is "wall"), "/" is "managers"."""
+    return prefix.strip("/") or "managers"
+
+
+def _page(path: str, prefixes: Sequence[str]) -> str:
+    """The label of the declared page a request's path belongs to (the longest prefix that matches)."""
+    matching = [prefix for prefix in prefixes if path.startswith(prefix)]
+    return page_label(max(matching, key=len)) if matching else "other"
 
 
 def mark_unchanged_poll() -> None:
@@ -31,14 +36,17 @@ def mark_unchanged_poll() -> None:
     g.setdefault(_UNCHANGED, True)
 
 
-def install_web_metrics(server: Flask, poll_input: str) -> None:
-    """Count each page's callback requests: those of its poll timer (`poll_input`), the unchanged ones, the 4xx."""
+def install_web_metrics(server: Flask, poll_input: str, prefixes: Sequence[str]) -> None:
+    """Count each page's callback requests: those of its poll timer (`poll_input`), the unchanged ones, the 4xx.
+
+    `prefixes`: the declared pages' URL prefixes, which name the pages in the metrics (`page_label`).
+    """
 
     @server.after_request
     def _count_callback(response: Response) -> Response:
         if not request.path.endswith(CALLBACK_SUFFIX):
             return response
-        page = _page(request.path)
+        page = _page(request.path, prefixes)
         if 400 <= response.status_code < 500:
             CALLBACK_CLIENT_ERRORS.labels(page).inc()
             return response
