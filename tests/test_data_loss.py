@@ -40,11 +40,11 @@ def test_versions_after_a_restart_without_persistence_are_greater_than_any_befor
     server.start()
     try:
         store = Store(redis.Redis.from_url(server.url))
-        before = [_write(store) for _ in range(3)]
-        assert before[1:] == [before[0] + 1, before[0] + 2]  # one more per write
+        before = [_write(store, occupied) for occupied in (100, 101, 102)]
+        assert before[1:] == [before[0] + 1, before[0] + 2]  # one more per new content
         server.stop()
         server.start()  # nothing kept
-        after = [_write(store) for _ in range(3)]
+        after = [_write(store, occupied) for occupied in (100, 101, 102)]
     finally:
         server.stop()
     assert min(after) > max(before)
