@@ -25,7 +25,7 @@ $(VENV)/.installed-test: pyproject.toml requirements.lock $(VENV)/.installed
 run: $(VENV)/.installed
 	$(PY) app.py
 
-## system-deps: make sure Chromium, redis-server, redis-sentinel, redis-cli and nginx exist (installs them with apt when run as root)
+## system-deps: make sure Chromium, redis-server, redis-sentinel, redis-cli, nginx and docker-compose exist (installs them with apt when run as root)
 system-deps:
 	@missing=""; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
@@ -33,6 +33,7 @@ system-deps:
 	command -v redis-cli >/dev/null 2>&1 || missing="$$missing redis-tools"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v nginx >/dev/null 2>&1 || missing="$$missing nginx"; \
+	command -v docker-compose >/dev/null 2>&1 || missing="$$missing docker-compose"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing:$$missing"; \

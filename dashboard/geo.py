@@ -8,7 +8,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import urllib.request
+import os
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,11 +18,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import numpy as np
+import orjson
 
 from dashboard.areas import Geography
 from dashboard.models import FetchResult, Record
 from dashboard.redact import URLS_ONLY
 from dashboard.settings import Settings
+from dashboard.sources.base import SourceError
+from dashboard.sources.http import FeedClient
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -31,7 +35,9 @@ log = logging.getLogger(__name__)
 WGS84 = "EPSG:4326"
 LAMBERT_93 = "EPSG:2154"
 TOULOUSE_CODE = "31555"  # the quartiers divide Toulouse only
+# Short: a start with the portal out of reach goes on without boundaries (and says why) rather than hang.
 DOWNLOAD_TIMEOUT_SECONDS = 20
+DOWNLOAD_CONNECT_TIMEOUT_SECONDS = 5
 # About 10 m: outlines stay faithful at city zoom levels and weigh a fraction of the source files.
 OUTLINE_TOLERANCE_DEGREES = 0.0001
 
@@ -45,40 +51,84 @@ def is_url(location: str) -> bool:
     return urlparse(location).scheme in {"http", "https"}
 
 
-def _local_copy(location: str, cache_dir: Path) -> Path:
-    """The file to read for `location`: the path itself, or the URL's cached download (fetched once)."""
-    if not is_url(location):
-        return Path(location)
-    cached = cache_dir / (hashlib.sha256(location.encode()).hexdigest()[:16] + ".geojson")
-    if cached.exists():
-        return cached
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    partial = cached.with_suffix(".part")
-    try:
-        with urllib.request.urlopen(location, timeout=DOWNLOAD_TIMEOUT_SECONDS) as response:
-            partial.write_bytes(response.read())
-    except OSError as err:
-        raise BoundariesUnavailable(f"{location} : téléchargement impossible ({err})") from err
-    # Renamed only once complete, so an interrupted download is never mistaken for a good copy.
-    partial.replace(cached)
-    return cached
+# The properties accepted for each column, first match wins: the shared files' names first, then the names
+# the open-data portal's exports and other publishers are likely to use (INSEE code, label).
+COMMUNE_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "code": ("code", "code_insee", "insee", "code_com", "insee_com", "codgeo"),
+    "name": ("nom", "libelle", "nom_commune", "nom_com", "libcom"),
+}
+QUARTIER_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "quartier": ("quartier", "num_quartier", "numero_quartier"),
+    "name": ("nom_quartier", "libelle", "nom"),
+}
 
 
-def read_boundary(location: str, columns: dict[str, str], cache_dir: Path) -> gpd.GeoDataFrame:
-    """The polygons at `location` (path or URL) in WGS84, keeping `columns` renamed as given."""
+def _columns(found: Sequence[str], accepted: dict[str, tuple[str, ...]], location: str) -> dict[str, str]:
+    """{property found: column} for each column of `accepted`; raises naming what was expected when one is missing."""
+    chosen: dict[str, str] = {}
+    missing: list[str] = []
+    for column, names in accepted.items():
+        match = next((name for name in names if name in found), None)
+        if match is None:
+            missing.append(f"{column} ({' ou '.join(names)})")
+        else:
+            chosen[match] = column
+    if missing:
+        raise BoundariesUnavailable(f"{location} : propriétés manquantes, attendu {' ; '.join(missing)}")
+    return chosen
+
+
+def _read_polygons(path: Path, accepted: dict[str, tuple[str, ...]], location: str) -> gpd.GeoDataFrame:
+    """The polygons of the GeoJSON at `path` in WGS84, with the accepted properties renamed to their columns."""
     import geopandas as gpd
 
-    path = _local_copy(location, cache_dir)
     try:
         frame = gpd.read_file(path)
     except Exception as err:  # noqa: BLE001 - pyogrio raises several types for missing or unreadable files
         raise BoundariesUnavailable(f"{location} : lecture impossible ({err})") from err
-    missing = sorted(set(columns) - set(frame.columns))
-    if missing:
-        raise BoundariesUnavailable(f"{location} : propriétés manquantes {', '.join(missing)}")
+    columns = _columns(list(frame.columns), accepted, location)
     if frame.crs is None:
         frame = frame.set_crs(WGS84)  # GeoJSON without a crs member is WGS84 by definition
     return frame.to_crs(WGS84)[[*columns, "geometry"]].rename(columns=columns)
+
+
+def cached_path(url: str, cache_dir: Path) -> Path:
+    """Where the download of `url` is kept in `cache_dir`."""
+    return cache_dir / (hashlib.sha256(url.encode()).hexdigest()[:16] + ".geojson")
+
+
+def _download(url: str, cached: Path, accepted: dict[str, tuple[str, ...]]) -> None:
+    """Fetch the GeoJSON at `url` into `cached`, only once it is complete and readable as boundaries."""
+    client = FeedClient(timeout=DOWNLOAD_TIMEOUT_SECONDS, connect_timeout=DOWNLOAD_CONNECT_TIMEOUT_SECONDS, retries=0)
+    try:
+        document = client.get_json(url)
+    except SourceError as err:
+        raise BoundariesUnavailable(f"{url} : téléchargement impossible ({err})") from err
+    finally:
+        client.close()
+    if not (isinstance(document, dict) and document.get("type") == "FeatureCollection"):
+        raise BoundariesUnavailable(f"{url} : téléchargement impossible (pas une FeatureCollection GeoJSON)")
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=cached.parent, prefix=cached.stem, suffix=".part")
+    partial = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(orjson.dumps(document))
+        _read_polygons(partial, accepted, url)  # a file that cannot serve is never cached
+        # Renamed only once complete and checked: a half-written or unusable file is never read as the cache.
+        partial.replace(cached)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def read_boundary(location: str, accepted: dict[str, tuple[str, ...]], cache_dir: Path) -> gpd.GeoDataFrame:
+    """The polygons at `location` (path, or URL downloaded once into `cache_dir`) in WGS84, columns renamed."""
+    path = Path(location)
+    if is_url(location):
+        path = cached_path(location, cache_dir)
+        if not path.exists():
+            _download(location, path, accepted)
+    return _read_polygons(path, accepted, location)
 
 
 def _within(points: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -184,11 +234,10 @@ class Boundaries:
 
 def load_boundaries(communes: str, quartiers: str | None, cache_dir: Path) -> Boundaries:
     """Read the configured boundary files or URLs; raises BoundariesUnavailable with the reason."""
+    communes_frame = read_boundary(communes, COMMUNE_PROPERTIES, cache_dir)
     return Boundaries(
-        communes=read_boundary(communes, {"code": "code", "nom": "name"}, cache_dir),
-        quartiers=read_boundary(quartiers, {"quartier": "quartier", "nom_quartier": "name"}, cache_dir)
-        if quartiers
-        else None,
+        communes=communes_frame.assign(code=communes_frame["code"].astype(str)),  # INSEE codes may come as numbers
+        quartiers=read_boundary(quartiers, QUARTIER_PROPERTIES, cache_dir) if quartiers else None,
     )
 
 
@@ -204,9 +253,26 @@ def _configured(communes: str | None, quartiers: str | None, cache_dir: str) -> 
         return None, problem
 
 
+def boundary_locations(settings: Settings) -> tuple[str | None, str | None]:
+    """Where the communes and quartiers are read from: the configured paths, else the open-data portal's URLs.
+
+    An explicit communes file without a quartiers file means no quartiers; with the download switched off and
+    no paths, there are no boundaries.
+    """
+    if settings.communes_path:
+        return settings.communes_path, settings.quartiers_path
+    if settings.boundaries_download:
+        return settings.communes_url, settings.quartiers_path or settings.quartiers_url
+    return None, None
+
+
 def configured_boundaries(settings: Settings) -> tuple[Boundaries | None, str]:
-    """The configured boundaries, read once per process, or None and why they are unavailable ('' when unset)."""
-    return _configured(settings.communes_path, settings.quartiers_path, str(settings.boundaries_cache_dir))
+    """The boundaries, read once per process, or None and why they are unavailable ('' when there are none to read).
+
+    A failed download is cached by nobody: the next process start tries again.
+    """
+    communes, quartiers = boundary_locations(settings)
+    return _configured(communes, quartiers, str(settings.boundaries_cache_dir))
 
 
 def configured_geography(settings: Settings) -> Geography:

@@ -55,6 +55,11 @@ _HEADER_VALUE = re.compile(r"[!-~]+(?:[ \t]+[!-~]+)*")
 CLIENT_HEADERS = frozenset({"host", "content-length", "if-none-match", "if-modified-since", "accept-encoding"})
 
 
+# The open-data portal's GeoJSON exports of the boundaries, downloaded when no boundary path is configured.
+OFFICIAL_COMMUNES_URL = "https://data.toulouse-metropole.fr/api/explore/v2.1/catalog/datasets/communes/exports/geojson"
+OFFICIAL_QUARTIERS_URL = "https://data.toulouse-metropole.fr/api/explore/v2.1/catalog/datasets/quartiers-de-democratie-locale/exports/geojson"
+
+
 class ConfigError(Exception):
     """Configuration is invalid; the message lists every bad value at once."""
 
@@ -317,11 +322,21 @@ class Settings(BaseModel):
     tile_attribution: str = Field("", description="Attribution shown for the tile source.")
     communes_path: str | None = Field(
         None,
-        description="GeoJSON of the communes (properties code, nom): file path or http(s) URL. Unset: no boundaries.",
+        description="GeoJSON of the communes (properties code, nom): file path or http(s) URL. Unset: CITYOPS_COMMUNES_URL.",  # noqa: E501
     )
     quartiers_path: str | None = Field(
         None,
         description="GeoJSON of Toulouse's quartiers (properties quartier, nom_quartier): file path or http(s) URL.",
+    )
+    boundaries_download: bool = Field(
+        True,
+        description="With no CITYOPS_COMMUNES_PATH, download the boundaries from the URLs below on first start (false: none).",  # noqa: E501
+    )
+    communes_url: str = Field(
+        OFFICIAL_COMMUNES_URL, description="Where the communes are downloaded from when no path is set (a mirror)."
+    )
+    quartiers_url: str = Field(
+        OFFICIAL_QUARTIERS_URL, description="Where the quartiers are downloaded from when no path is set (a mirror)."
     )
     boundaries_cache_dir: Path = Field(
         Path(".cache/boundaries"), description="Where boundary files given as URLs are downloaded, once."
@@ -436,6 +451,11 @@ class Settings(BaseModel):
         if value is not None and "://" in value and urlparse(value).scheme not in {"http", "https"}:
             raise ValueError("must be a file path or an http(s) URL")
         return value
+
+    @field_validator("communes_url", "quartiers_url")
+    @classmethod
+    def _web_url(cls, value: str) -> str:
+        return _location(value, file_allowed=False)
 
     @field_validator("sources")
     @classmethod

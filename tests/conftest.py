@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import shutil
+import socket
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +15,32 @@ import redis
 
 from dashboard.store import Store
 from tests.redis_server import RedisServer
-from tests.shared_data import COMMUNES_FILE, QUARTIERS_FILE
+from tests.shared_data import COMMUNES_FILE, NO_BOUNDARY_DOWNLOAD, QUARTIERS_FILE
+
+LOCAL_NAMES = {"localhost", "localhost.localdomain"}
+
+
+def _local_only(event: str, args: tuple) -> None:
+    """Refuse to resolve any host name but the machine's own: the tests never reach the internet.
+
+    Settings built from a mapping in a test do not see the environment, so a test app with no boundary path
+    would otherwise try the open-data portal; here that fails at once, as a name that does not resolve.
+    """
+    if event != "socket.getaddrinfo" or args[0] is None:
+        return
+    host = args[0].decode() if isinstance(args[0], bytes) else str(args[0])
+    if host.lower() in LOCAL_NAMES:
+        return
+    try:
+        ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        raise socket.gaierror(socket.EAI_NONAME, f"the tests never resolve outside names ({host})") from None
+
+
+def pytest_configure(config) -> None:
+    sys.addaudithook(_local_only)
+    # load_settings() from the environment, and every process the tests start with it, never download.
+    os.environ.update(NO_BOUNDARY_DOWNLOAD)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ import httpx
 from werkzeug.security import generate_password_hash
 
 from tests.redis_server import free_port
-from tests.shared_data import boundary_settings
+from tests.shared_data import NO_BOUNDARY_DOWNLOAD, boundary_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = "demo"  # user name and password of the all-in-one mode's demo account
@@ -82,7 +82,8 @@ def demo_manager() -> str:
 
 
 # Outside the all-in-one mode (REDIS_URL set) the demo account and plain-http cookies must be configured.
-OUTSIDE_ALL_IN_ONE = {"CITYOPS_SESSION_COOKIE_SECURE": "false"}
+# (Boundaries are never downloaded by processes the tests start: see NO_BOUNDARY_DOWNLOAD.)
+OUTSIDE_ALL_IN_ONE = {"CITYOPS_SESSION_COOKIE_SECURE": "false", **NO_BOUNDARY_DOWNLOAD}
 
 
 class LiveApp:
@@ -92,6 +93,7 @@ class LiveApp:
         self.port = free_port()
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("CITYOPS_") and k != "REDIS_URL"},
+            **NO_BOUNDARY_DOWNLOAD,
             "CITYOPS_PORT": str(self.port),
             **settings,
         }

@@ -16,4 +16,8 @@ def boundary_settings() -> dict[str, str]:
     return {"CITYOPS_COMMUNES_PATH": str(COMMUNES_FILE), "CITYOPS_QUARTIERS_PATH": str(QUARTIERS_FILE)}
 
 
+# Processes started by the tests never download the boundaries from the open-data portal (no internet here);
+# a test that wants the download points the URLs at a local server and switches it back on.
+NO_BOUNDARY_DOWNLOAD = {"CITYOPS_BOUNDARIES_DOWNLOAD": "false"}
+
 FEED_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "feeds" / "samples"

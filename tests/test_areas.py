@@ -173,5 +173,6 @@ def test_the_dashboard_starts_without_boundaries_and_says_so(redis_client, tmp_p
     layout = client.get("/_dash-layout", headers={"Referer": "http://localhost/?lang=en"}).get_data(as_text=True)
     assert "Commune and quartier boundaries unavailable" in layout
 
-    unset = sign_in_client(create_app(load_settings({}), store=Store(redis_client)).test_client())
+    no_download = load_settings({"CITYOPS_BOUNDARIES_DOWNLOAD": "false"})
+    unset = sign_in_client(create_app(no_download, store=Store(redis_client)).test_client())
     assert "aucun fichier configuré" in unset.get("/api/v1/areas").get_json()["error"]

@@ -10,7 +10,13 @@ from functools import partial
 
 import pytest
 
-from dashboard.geo import BoundariesUnavailable, configured_boundaries, load_boundaries, read_boundary
+from dashboard.geo import (
+    COMMUNE_PROPERTIES,
+    BoundariesUnavailable,
+    configured_boundaries,
+    load_boundaries,
+    read_boundary,
+)
 from dashboard.models import FetchResult, ParkingRecord
 from dashboard.settings import ConfigError, load_settings
 from tests.redis_server import free_port
@@ -64,7 +70,7 @@ def test_lambert_93_file_loads_to_the_same_wgs84_geometry(boundary_files, tmp_pa
     original.to_crs(2154).to_file(lambert, driver="GeoJSON")
     assert "2154" in json.loads(lambert.read_text(encoding="utf-8"))["crs"]["properties"]["name"]
 
-    loaded = read_boundary(str(lambert), {"code": "code", "nom": "name"}, tmp_path)
+    loaded = read_boundary(str(lambert), COMMUNE_PROPERTIES, tmp_path)
     assert loaded.crs.to_epsg() == 4326
     assert list(loaded["code"]) == list(original["code"])
     # A round trip through Lambert-93 moves vertices by far less than a metre.

@@ -13,6 +13,7 @@ import pytest
 
 from dashboard.layers import LAYERS
 from dashboard.store import Store
+from tests.shared_data import NO_BOUNDARY_DOWNLOAD
 
 ROOT = Path(__file__).resolve().parents[1]
 TTL = 3.0
@@ -36,6 +37,7 @@ def _wait_for(predicate, timeout: float, step: float = 0.1):
 def collectors(redis_server, redis_client):
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("CITYOPS_")},
+        **NO_BOUNDARY_DOWNLOAD,
         "REDIS_URL": redis_server.url,
         "CITYOPS_REFRESH_SECONDS": "0.3",
         # Simulated time runs fast, so that car parks change between fetches: a fetch that changes nothing

@@ -33,6 +33,7 @@ from dashboard.sources.opendatasoft import OpendatasoftSource
 from dashboard.store import AlarmStore, LeaderLock, Store, StoreUnavailable
 from tests.factories import parking_result, sign_in_client
 from tests.feed_server import json_reply
+from tests.shared_data import NO_BOUNDARY_DOWNLOAD
 from tests.test_feed_adapters import ODS_PATH, ods_parking_rows
 from tests.test_request_limits import CALLBACKS
 
@@ -222,7 +223,7 @@ metrics.POLLS.labels("embed").inc(int(sys.argv[1]))
 def _environment(**extra: str) -> dict[str, str]:
     """This environment without any dashboard setting of the developer's, plus `extra`."""
     kept = {k: v for k, v in os.environ.items() if not k.startswith(("CITYOPS_", "PROMETHEUS_", "REDIS_URL"))}
-    return {**kept, "PYTHONPATH": str(ROOT), **extra}
+    return {**kept, "PYTHONPATH": str(ROOT), **NO_BOUNDARY_DOWNLOAD, **extra}
 
 
 def test_in_multiprocess_mode_one_scrape_sums_every_process(store, tmp_path):
