@@ -71,10 +71,15 @@ def test_collectors_write_every_layer_across_the_cluster_nodes(cluster, collecte
     for name in LAYERS:
         holders = [count for count in _keys_per_node(cluster, f"cityops:{{{name}}}:*") if count]
         assert len(holders) == 1, (name, holders)
-    # A second round of every job: the fenced WATCH/MULTI transactions go on, the versions follow each other.
+    # A second round of every job: the fenced WATCH/MULTI transactions go on, the versions follow each other
+    # (a layer whose demonstration data did not change meanwhile keeps its version).
+    attempts = {name: store.status(name).last_attempt for name in LAYERS}
     for job in collected.jobs:
         job.run_once()
-    assert all(store.snapshot(name).version == first[name] + 1 for name in LAYERS)
+    now = {name: store.snapshot(name).version for name in LAYERS}
+    assert all(now[name] in (first[name], first[name] + 1) for name in LAYERS), (first, now)
+    assert sum(now[name] == first[name] + 1 for name in LAYERS) >= 2, (first, now)
+    assert all(store.status(name).last_attempt > attempts[name] for name in LAYERS)
 
 
 def test_the_web_app_reads_the_cluster(settings, collected):
