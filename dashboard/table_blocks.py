@@ -125,15 +125,18 @@ def ordered(records: Sequence[Record], query: GridQuery, lang: str) -> list[Reco
 
 def _shown_values(records: Sequence[Record], field: str, lang: str) -> list[Any]:
     """A column's cells as the table shows them; a value repeated (a status, a category) is put in words once."""
-    words: dict[Any, Any] = {}
+    words: dict[Enum, str] = {}
     out = []
     for record in records:
         value = getattr(record, field)
         if isinstance(value, Enum):
-            shown = words.get(value)
-            if shown is None:
-                shown = words[value] = cell(value, lang)
-            out.append(shown)
+            if value not in words:
+                words[value] = cell(value, lang)
+            out.append(words[value])
+        elif isinstance(value, str | int) and not isinstance(value, bool):
+            out.append(value)  # shown as it is
+        elif isinstance(value, float):
+            out.append(round(value, 6))  # as cell() rounds it, without its other checks: 120,000 times
         else:
             out.append(cell(value, lang))
     return out
@@ -146,7 +149,9 @@ def _sort_keys(records: Sequence[Record], field: str, lang: str) -> list[tuple[b
     for record in records:
         value = getattr(record, field)
         if isinstance(value, Enum):
-            value = words.setdefault(value, cell(value, lang))
+            if value not in words:
+                words[value] = cell(value, lang)
+            value = words[value]
         keys.append((value is not None and value != "", value if value is not None else ""))
     return keys
 

@@ -7,7 +7,7 @@ import json
 import dash_ag_grid as dag
 from dash import dcc, html
 
-from dashboard.i18n import MESSAGES, t
+from dashboard.i18n import MESSAGES, number, t
 from dashboard.table_blocks import NUMBER_FILTERS, TEXT_FILTERS
 from dashboard.tables import CSV_SEPARATOR, FORMULA_ESCAPE, FORMULA_STARTS
 from layouts import ids
@@ -57,9 +57,13 @@ def csv_export_params() -> dict:
 def grid_words(lang: str) -> dict[str, str]:
     """The grid's own texts (pagination, column filters) in `lang`, from the message catalogue.
 
-    Among them the pager's thousands and decimal separators, so its numbers read like dashboard.i18n.number.
+    The pager writes its numbers with the separators of dashboard.i18n.number ("20 000" with a narrow no-break
+    space in French).
     """
-    return {key.removeprefix("grid."): t(key, lang) for key in MESSAGES if key.startswith("grid.")}
+    words = {key.removeprefix("grid."): t(key, lang) for key in MESSAGES if key.startswith("grid.")}
+    words["thousandSeparator"] = number(1000, lang)[1]
+    words["decimalSeparator"] = number(1.5, lang, digits=1)[1]
+    return words
 
 
 def tables_section(lang: str, layer_titles: dict[str, str]) -> html.Section:

@@ -16,7 +16,7 @@ from dashboard.snapshots import SnapshotReader
 from dashboard.table_blocks import MAX_BLOCK_ROWS, grid_query
 from dashboard.tables import columns
 from dashboard.view_cache import TABLE_ORDERINGS_KEPT, FigureCache
-from layouts.tables import column_defs
+from layouts.tables import column_defs, grid_words
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 STATUSES = list(ReportStatus)
@@ -189,3 +189,9 @@ def test_every_layer_has_a_header_on_every_column(lang):
             [{"field": c.field, "header": c.header, "kind": c.kind} for c in columns(layer.record_type, lang)], lang
         )
         assert defs and all(d["headerName"].strip() and d["headerName"] != d["field"] for d in defs), layer.name
+
+
+def test_the_pager_writes_numbers_like_the_page():
+    assert grid_words("fr")["thousandSeparator"] == "\u202f" and grid_words("fr")["decimalSeparator"] == ","
+    assert grid_words("en")["thousandSeparator"] == "," and grid_words("en")["decimalSeparator"] == "."
+    assert grid_words("fr")["lastPage"] == "Dernière page"
