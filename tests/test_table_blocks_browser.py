@@ -69,7 +69,7 @@ def blocks_app(redis_server):
     port = free_port()
     http = make_server("127.0.0.1", port, create_app(settings, store=store), threaded=True)
     threading.Thread(target=http.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{port}"
+    yield f"http://127.0.0.1:{port}", store, records
     http.shutdown()
     client.flushdb()
     client.close()
@@ -96,6 +96,7 @@ def _first_ids(page, expected: list[str]) -> None:
 
 
 def test_every_row_is_reached_sorted_and_filtered_by_the_server(page, blocks_app):
+    blocks_app, _store, _records = blocks_app
     sign_in(page, blocks_app, MANAGER, PASSWORD)
     page.goto(blocks_app + "/")
     _choose_layer(page, "Signalements")
@@ -140,6 +141,7 @@ def test_every_row_is_reached_sorted_and_filtered_by_the_server(page, blocks_app
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_no_layer_has_a_blank_column_header(page, blocks_app, lang):
+    blocks_app, _store, _records = blocks_app
     sign_in(page, blocks_app, MANAGER, PASSWORD)
     page.goto(f"{blocks_app}/?lang={lang}")
     for layer in LAYERS.values():
@@ -161,4 +163,25 @@ def test_no_layer_has_a_blank_column_header(page, blocks_app, lang):
             "#table .ag-header-cell", "cells => cells.map(c => [c.getAttribute('col-id'), c.textContent.trim()])"
         )
         assert drawn and all(text for _col, text in drawn), (layer.name, drawn)
+    assert page.errors == []
+
+
+def test_a_new_version_refreshes_the_grid_where_it_stands(page, blocks_app):
+    url, store, records = blocks_app
+    sign_in(page, url, MANAGER, PASSWORD)
+    page.goto(url + "/")
+    _choose_layer(page, "Signalements")
+    _first_ids(page, ["r0", "r1"])
+    page.get_by_role("button", name="Page suivante").click()
+    _first_ids(page, ["r50", "r51"])
+    now = datetime.now(UTC)
+    newest = tuple(
+        ReportRecord(f"n{i}", "Voirie", ReportStatus.NEW, 1.5, 43.6, now + timedelta(minutes=i + 1), now)
+        for i in range(10)
+    )
+    store.write_snapshot("reports", FetchResult(records + newest, now), source="test", demo=False)
+    # The grid drops its blocks and asks again: the same page now starts ten reports later.
+    page.wait_for_function(f"() => ({PAGER_JS})().includes('sur 3{NNBSP}466')", timeout=30000)
+    _first_ids(page, ["r40", "r41"])
+    assert page.inner_text("#table-note").startswith(f"3{NNBSP}466 lignes")
     assert page.errors == []
