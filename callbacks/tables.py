@@ -17,6 +17,9 @@ from dashboard.view_cache import FigureCache
 from layouts import ids
 from layouts.tables import column_defs
 
+# The parts of the grid's request that name a block, with the grid's value when it sends none.
+BLOCK_REQUEST_KEYS = (("startRow", 0), ("endRow", 0), ("sortModel", []), ("filterModel", {}))
+
 
 def table_note(count: int, lang: str) -> str:
     """How many rows pass the page's filters, in words."""
@@ -74,6 +77,13 @@ def block_wanted(
     return layer, version, lang, filters
 
 
+def block_for(grid_request: dict[str, Any], shown: list[Any]) -> list[Any]:
+    """What a block answers: the table shown and the grid's request (compared by `grid.answer` in
+    assets/manager.grid.js with the grid's current request)."""
+    request = [grid_request.get(key, default) for key, default in BLOCK_REQUEST_KEYS]
+    return [shown, request]
+
+
 def register_tables(app: dash.Dash, figures: FigureCache) -> None:
     """Set the grid up when the layer, its version or the filters change, answer its requests for blocks of rows,
     and point the CSV link at every row."""
@@ -107,7 +117,7 @@ def register_tables(app: dash.Dash, figures: FigureCache) -> None:
         return table_outputs(table, layer, filters, scope, shown, export_params, lang)
 
     @app.callback(
-        Output(ids.TABLE, "getRowsResponse"),
+        Output(ids.TABLE_BLOCK, "data"),
         Input(ids.TABLE, "getRowsRequest"),
         State(ids.TABLE_SHOWN, "data"),
         State(ids.VIEW, "data"),
@@ -119,7 +129,21 @@ def register_tables(app: dash.Dash, figures: FigureCache) -> None:
         if wanted is None:
             raise PreventUpdate
         layer, version, lang, filters = wanted
-        return figures.table_block(layer, version, lang, filters, grid_request)
+        return {
+            "for": block_for(grid_request, shown),
+            **figures.table_block(layer, version, lang, filters, grid_request),
+        }
+
+    # dash-ag-grid gives an answer to the grid's latest request, whichever it was for: an answer reaching the
+    # browser after the grid asked again (a new version, layer or sort meanwhile) is dropped, not shown.
+    app.clientside_callback(
+        ClientsideFunction(namespace="grid", function_name="answer"),
+        Output(ids.TABLE, "getRowsResponse"),
+        Input(ids.TABLE_BLOCK, "data"),
+        State(ids.TABLE, "getRowsRequest"),
+        State(ids.TABLE_SHOWN, "data"),
+        prevent_initial_call=True,
+    )
 
     # A new (layer, version, filters): the grid lets go of its blocks and asks for the rows on screen again.
     app.clientside_callback(

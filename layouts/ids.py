@@ -28,6 +28,7 @@ TABLE = "table"  # the dash-ag-grid table
 TABLE_REGION = "table-region"  # the labelled region around it (its label names the layer shown)
 TABLE_NOTE = "table-note"  # row count, or that only the newest rows are shown
 TABLE_SHOWN = "table-shown"  # (layer, version, filter key, language) the table shows
+TABLE_BLOCK = "table-block"  # the server's answer to the grid's request for a block, and which request it answers
 TABLE_PURGED = "table-purged"  # set when the grid let go of its blocks for a new (layer, version, filters)
 TABLE_DOWNLOAD = "table-download"  # link to the server CSV of every filtered row
 TABLE_EXPORT = "table-export"  # the grid's own CSV export of its filtered and sorted rows

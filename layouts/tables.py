@@ -123,5 +123,6 @@ def tables_section(lang: str, layer_titles: dict[str, str]) -> html.Section:
             html.P(t("tables.exports", lang), className="table-note"),
             dcc.Store(id=ids.TABLE_SHOWN),
             dcc.Store(id=ids.TABLE_PURGED),
+            dcc.Store(id=ids.TABLE_BLOCK),
         ],
     )

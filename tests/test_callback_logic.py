@@ -29,7 +29,7 @@ from callbacks.live import layer_scopes, layer_versions, layers_to_redraw, map_p
 from callbacks.manager import shading_patch, shading_wanted
 from callbacks.page import Page
 from callbacks.sources import sources_digest
-from callbacks.tables import block_wanted, csv_url, table_outputs, table_wanted
+from callbacks.tables import block_for, block_wanted, csv_url, table_outputs, table_wanted
 from callbacks.wall import wall_turn
 from dashboard.access import AccessRule
 from dashboard.alarms import Alarm
@@ -183,6 +183,9 @@ def test_a_block_is_answered_for_the_table_on_screen_only():
     assert block_wanted(None, shown, view) is None
     assert block_wanted(request, ["nope", 7, "", "en"], view) is None
     assert block_wanted(request, shown, None) == (REPORTS, 7, "en", Filters())
+    # The answer names what it answers, so the browser can drop one the grid no longer waits for.
+    assert block_for(request, shown) == [shown, [100, 200, [], {}]]
+    assert block_for({"startRow": 0, "endRow": 100}, shown) == [shown, [0, 100, [], {}]]
 
 
 def test_the_csv_link_carries_the_page_filters_and_language():

@@ -81,7 +81,7 @@ CALLBACKS = {
     "table block": (
         MANAGERS,
         _body(
-            "table.getRowsResponse",
+            "table-block.data",
             [
                 (
                     "table",
