@@ -39,7 +39,8 @@ window.dash_clientside.grid = Object.assign({}, window.dash_clientside.grid, {
   // The server's block goes to the grid only when it answers the grid's current request (callbacks/tables.py).
   answer: function (block, request, shown) {
     if (!block || !request) return window.dash_clientside.no_update;
-    var current = [shown, [request.startRow || 0, request.endRow || 0, request.sortModel || [], request.filterModel || {}]];
+    var asked = [request.startRow || 0, request.endRow || 0, request.sortModel || [], request.filterModel || {}];
+    var current = [shown, asked];
     if (JSON.stringify(block.for) !== JSON.stringify(current)) return window.dash_clientside.no_update;
     return { rowData: block.rowData, rowCount: block.rowCount };
   },
