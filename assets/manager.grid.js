@@ -25,14 +25,15 @@ window.dashAgGridFunctions.formatGridNumber = function (value, lang) {
 // (callbacks/tables.py); the grid keeps its place, sort and column filters.
 window.dash_clientside = Object.assign({}, window.dash_clientside);
 window.dash_clientside.grid = Object.assign({}, window.dash_clientside.grid, {
-  purge: function (shown, gridId) {
+  purge: function (shown, gridId, purged) {
     var api;
     try {
       api = window.dash_ag_grid.getApi(gridId);
     } catch (notReady) {
       api = null; // not mounted yet: its first request will read what is shown
     }
-    if (!shown || !api) return window.dash_clientside.no_update;
+    // The same table set again (a page poll) keeps the blocks: purging would only ask for them again.
+    if (!shown || !api || JSON.stringify(shown) === JSON.stringify(purged)) return window.dash_clientside.no_update;
     api.purgeInfiniteCache();
     return shown;
   },

@@ -151,6 +151,7 @@ def register_tables(app: dash.Dash, figures: FigureCache) -> None:
         Output(ids.TABLE_PURGED, "data"),
         Input(ids.TABLE_SHOWN, "data"),
         State(ids.TABLE, "id"),
+        State(ids.TABLE_PURGED, "data"),
         prevent_initial_call=True,
     )
 
