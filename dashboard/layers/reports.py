@@ -161,12 +161,13 @@ def report_cells(records: Sequence[ReportRecord], lang: str, settled: bool = Fal
                 name=_trace_name(status, len(subset), lang),
                 legendgroup="reports",
                 marker={
-                    "size": packed(np.clip(4 + 2.2 * np.sqrt(counts), 5, 40)),
+                    "size": packed(np.clip(4 + 2.2 * np.sqrt(counts), 5, 40).round(), "u1"),
                     "color": REPORT_COLOURS[status],
                     "opacity": 0.75,
                 },
-                hovertext=[t("report.cell_hover", lang, count=number(int(c), lang), status=label) for c in counts],
-                hoverinfo="text",
+                # The count of each cell as a short text, said in full by the template (once per trace).
+                text=[number(int(c), lang) for c in counts],
+                hovertemplate=t("report.cell_hover", lang, count="%{text}", status=label) + "<extra></extra>",
                 **_settled_hidden(status, settled),
             )
         )
