@@ -62,7 +62,7 @@ OBSERVE_JS = """() => {
 }"""
 REPORTS_DRAWN_JS = """([prefix, points]) => { const p = document.querySelector('#map .js-plotly-plot');
     return p && p._fullData && p._fullData.some(t => t.name && t.name.startsWith(prefix) && t.visible === true
-        && t.lon && t.lon.length > 0 && (!points || typeof t.marker.size === 'number')); }"""
+        && t.lon && t.lon.length > 0 && (!points || !!t.marker && typeof t.marker.size === 'number')); }"""
 # Two animation frames after the traces are in: MapLibre has painted them.
 PAINTED_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))))"
 # Count animation frames from now until FRAMES_STOP_JS: frames per second over the whole scripted move.

@@ -10,7 +10,7 @@ LAYER_DRAWN_JS = """(prefix) => { const p = document.querySelector('#map .js-plo
 # Wait until a city-scale layer is drawn point by point (its points have one size; its cells, one each).
 POINTS_DRAWN_JS = """(prefix) => { const p = document.querySelector('#map .js-plotly-plot');
     return p && p._fullData && p._fullData.some(t => t.name.startsWith(prefix) && t.visible === true
-        && typeof t.marker.size === 'number' && t.lon && t.lon.length > 0); }"""
+        && !!t.marker && typeof t.marker.size === 'number' && t.lon && t.lon.length > 0); }"""
 # Move the map as a person would (MapLibre reports it to Plotly as a user's move, with the corners of the view).
 JUMP_JS = """([lon, lat, zoom]) => {
     const map = document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map;
