@@ -197,7 +197,6 @@ def measure(base: str, prefix: str) -> None:
         print(f"  pan/zoom: {fps:.1f} frames/s; long tasks: {tasks}")
 
         answers.clear()
-        page.locator("#map").scroll_into_view_if_needed()
         moved = page.evaluate(JUMP_JS, [CENTRE[0], CENTRE[1], ZOOMED])
         try:
             page.wait_for_function(REPORTS_DRAWN_JS, arg=[prefix, True], timeout=60_000, polling=50)
