@@ -114,14 +114,14 @@ def test_commune_filter_narrows_the_tiles_and_the_map(page, live_app):
     sign_in(page, live_app.url)
     page.goto(live_app.url + "/")
     page.wait_for_function(KPI_READY_JS, timeout=20000)
-    whole = sum(trace["count"] for trace in _map_traces(page) if trace["name"].startswith("Signalements"))
+    whole = sum(trace["count"] or 0 for trace in _map_traces(page) if trace["name"].startswith("Signalements"))
     page.click("#commune-filter")
     page.get_by_role("option", name="Blagnac").click()
     page.wait_for_function(
         "() => document.querySelector('#kpi-detail-parking').textContent.includes('1 parkings')", timeout=10000
     )
     narrowed = f"""() => {{ const traces = ({MAP_POINTS_JS})() || [];
-        const n = traces.filter(t => t.name.startsWith('Signalements')).reduce((a, t) => a + t.count, 0);
+        const n = traces.filter(t => t.name.startsWith('Signalements')).reduce((a, t) => a + (t.count || 0), 0);
         return n > 0 && n < {whole / 5}; }}"""
     page.wait_for_function(narrowed, timeout=20000)  # the reports' patch follows the tiles (slower under load)
     assert page.errors == []
