@@ -9,15 +9,42 @@ import dash
 from dash import ClientsideFunction, Input, Output, State
 from dash.exceptions import PreventUpdate
 
+from callbacks.live import shown_scale
 from callbacks.store_down import keep_screen, when_store_down
 from dashboard.details import MAX_ID_LENGTH, clicked_record, unavailable_panel
 from dashboard.details_cache import DetailsCache
 from dashboard.figures import trace_slots
+from dashboard.filters import parse_filters
 from dashboard.layers import LAYERS
-from dashboard.view_cache import FigureCache
+from dashboard.view_cache import DrawnPoint, FigureCache
 from layouts import ids
 from layouts.details import details_body
 from layouts.ids import details_part as part
+
+
+def clicked_point(click: Any, slots: dict[str, range]) -> tuple[str, int, int] | None:
+    """(layer, its trace, point) of a clicked point of a city-scale layer (Layer.city_scale), whose points carry no
+    id in the browser; None for any other click."""
+    points = click.get("points") if isinstance(click, dict) else None
+    point = points[0] if isinstance(points, list) and points and isinstance(points[0], dict) else {}
+    curve, number = point.get("curveNumber"), point.get("pointNumber")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (curve, number)) or number < 0:
+        return None
+    for layer, indices in slots.items():
+        if curve in indices and LAYERS[layer].city_scale is not None:
+            return layer, curve - indices.start, number
+    return None
+
+
+def drawn_point(map_versions: Any, view: Any, clicked: tuple[str, int, int]) -> tuple[int, DrawnPoint] | None:
+    """(version, point as drawn) of a clicked city-scale point, from what the map shows (ids.MAP_VERSIONS: layer ->
+    [version, scope]) and the page's filters; None when the map does not say it shows the layer."""
+    layer, trace, point = clicked
+    shown = map_versions.get(layer) if isinstance(map_versions, dict) else None
+    if not isinstance(shown, list | tuple) or len(shown) != 2 or not isinstance(shown[0], int):
+        return None
+    narrowed, _rejected = parse_filters(view.get("filters") if isinstance(view, dict) else None)
+    return shown[0], DrawnPoint(narrowed, shown_scale(shown), trace, point)
 
 
 def _selection(data: Any) -> tuple[str, str] | None:
@@ -62,19 +89,31 @@ def panel_outputs(panel: dict[str, Any], shown: list[Any]) -> tuple[Any, ...]:
 
 def register_details(app: dash.Dash, figures: FigureCache) -> None:
     """Open the panel on a click on a map point, close it with its button, refresh it when its layer changes."""
-    layer_of_trace = {index: name for name, indices in trace_slots(LAYERS).items() for index in indices}
+    slots = trace_slots(LAYERS)
+    layer_of_trace = {index: name for name, indices in slots.items() for index in indices}
     panels = DetailsCache(figures.snapshots, figures.cache)
 
     @app.callback(
         Output(part("selected"), "data"),
         Input(ids.MAP, "clickData"),
         Input(part("close"), "n_clicks"),
+        State(ids.MAP_VERSIONS, "data"),
+        State(ids.VIEW, "data"),
+        State(ids.LANG, "data"),
         prevent_initial_call=True,
     )
-    def select(click, _closed):
+    @when_store_down()
+    def select(click, _closed, map_versions, view, lang):
         if dash.ctx.triggered_id == part("close"):
             return None
-        target = clicked_record(click, layer_of_trace)
+        clicked = clicked_point(click, slots)
+        if clicked is None:
+            target = clicked_record(click, layer_of_trace)
+        else:
+            drawn = drawn_point(map_versions, view, clicked)
+            # None when the map moved on to a newer version since: the next click finds the record.
+            record_id = figures.record_id(clicked[0], drawn[0], lang, drawn[1]) if drawn else None
+            target = {"layer": clicked[0], "id": record_id} if record_id else None
         if target is None:
             raise PreventUpdate  # a click on an area or on nothing leaves the panel as it is
         return target

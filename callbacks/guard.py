@@ -108,6 +108,9 @@ VALUE_TYPES: dict[tuple[str, str], Any] = {
     # Managers and wall: layer -> [version, filters key].
     (ids.MAP_VERSIONS, "data"): dict[StrictStr, tuple[StrictInt, StrictStr]] | None,
     (ids.LAYER_TOGGLE, "value"): list[StrictStr] | None,
+    (ids.SHOW_SETTLED, "value"): list[StrictStr] | None,
+    # Read defensively by dashboard.figures.map_viewport (zoom and corners after a move).
+    (ids.MAP, "relayoutData"): dict[StrictStr, Any] | None,
     (ids.COMMUNE_FILTER, "value"): StrictStr | None,
     (ids.QUARTIER_FILTER, "value"): StrictStr | None,
     (ids.STATUS_FILTER, "value"): list[StrictStr] | None,

@@ -15,10 +15,19 @@ from dash.exceptions import PreventUpdate
 from flask import has_request_context, request
 
 from callbacks.store_down import keep_screen, when_store_down
-from dashboard.figures import trace_slots, without_map_legend
+from dashboard.figures import (
+    for_browser,
+    map_scale,
+    map_viewport,
+    parse_scale_key,
+    scale_key,
+    trace_slots,
+    without_map_legend,
+)
 from dashboard.filters import Filters, parse_filters, summary_categories
 from dashboard.i18n import city_time, normalise_language, t
 from dashboard.layers import LAYERS, criteria_layer
+from dashboard.layers.base import MapScale
 from dashboard.metrics_api import mark_unchanged_poll
 from dashboard.store import Store, StoreUnavailable
 from dashboard.view import build_view, still_current, view_stamp
@@ -124,9 +133,31 @@ def store_down_banner(down_since: int | None, now: datetime, lang: str) -> str |
     return None if down_since else t("banner.store_down", lang, time=city_time(now, lang))
 
 
-def layer_scopes(names: list[str], narrowed: Filters) -> dict[str, str]:
-    """The part of the filters that applies to each layer (its map traces change only when that part does)."""
-    return {name: narrowed.for_layer(LAYERS[name].record_type).key() for name in names}
+def layer_scopes(names: list[str], narrowed: Filters, scales: dict[str, MapScale] | None = None) -> dict[str, str]:
+    """What each layer's traces depend on besides its version: the part of the filters that applies to it, and for
+    a city-scale layer the scale it is drawn at ('<filters>#<scale>')."""
+    scopes = {name: narrowed.for_layer(LAYERS[name].record_type).key() for name in names}
+    for name, scale in (scales or {}).items():
+        scopes[name] = f"{scopes[name]}#{scale_key(scale)}"
+    return scopes
+
+
+def shown_scale(shown: Any) -> MapScale | None:
+    """The scale a layer's traces on screen were drawn at, from its [version, scope] (None: none or unreadable)."""
+    if not isinstance(shown, list | tuple) or len(shown) != 2 or not isinstance(shown[1], str):
+        return None
+    _filters, hash_sign, key = shown[1].rpartition("#")
+    return parse_scale_key(key) if hash_sign else None
+
+
+def layer_scales(relayout: Any, settled: bool, shown: dict[str, Any]) -> dict[str, MapScale]:
+    """The scale each city-scale layer (Layer.city_scale) is drawn at for the map's last move and the settled box."""
+    viewport = map_viewport(relayout)
+    return {
+        name: map_scale(viewport, layer.city_scale.points_zoom, settled, shown_scale(shown.get(name)))
+        for name, layer in LAYERS.items()
+        if layer.city_scale is not None
+    }
 
 
 def layers_to_redraw(versions: dict[str, int], scopes: dict[str, str], shown: dict[str, Any]) -> dict[str, int]:
@@ -151,7 +182,8 @@ def map_patch(
     for name, traces in redrawn.items():
         for index, trace in zip(slots[name], traces, strict=True):
             shaped = trace if map_legend else without_map_legend(trace)
-            patch["data"][index] = {**shaped, "visible": name in visible}
+            # A trace may hide itself ("legendonly": in the legend, not drawn), within a layer switched on.
+            patch["data"][index] = {**shaped, "visible": trace.get("visible", True) if name in visible else False}
     for name in switched:
         for index in slots[name]:
             patch["data"][index]["visible"] = name in visible
@@ -166,12 +198,15 @@ def register_live(
     layer_switch: bool,
     map_legend: bool = True,
     filters: bool = False,
+    scaled: bool = False,
     marks_seconds: float = 0.0,
 ) -> None:
     """Poll, text rendering and map patching for a page built from `layouts.ids`.
 
     `layer_switch`: the page has layer check boxes; `map_legend`: the map carries its own legend and colour bar;
     `filters`: the page has the managers' filters (ids.FILTERS) narrowing the KPI tiles and the map;
+    `scaled`: the map follows the viewer's zoom (points of city-scale layers from a zoom on) and the settled box
+    (ids.SHOW_SETTLED); without it, city-scale layers are counted per cell over the whole city;
     `marks_seconds`: how long one read of the layers' versions and statuses answers this worker's polls.
     """
     names = list(LAYERS)
@@ -239,33 +274,41 @@ def register_live(
     resume_stuck_poll(app)
 
     switch_inputs = [Input(ids.LAYER_TOGGLE, "value")] if layer_switch else []
+    scale_inputs = [Input(ids.MAP, "relayoutData"), Input(ids.SHOW_SETTLED, "value")] if scaled else []
+    city_scale = [name for name in names if LAYERS[name].city_scale is not None]
 
     @app.callback(
         Output(ids.MAP, "figure"),
         Output(ids.MAP_VERSIONS, "data"),
         Input(ids.VIEW, "data"),
         *switch_inputs,
+        *scale_inputs,
         State(ids.MAP_VERSIONS, "data"),
         State(ids.LANG, "data"),
     )
     def update_map(view, *args):
-        """Patch only the traces of layers whose version (or filters) changed, and the visibility switches."""
-        visible_layers, shown, lang = args if layer_switch else (names, *args)
+        """Patch only the traces of layers whose version, filters or scale changed, and the visibility switches."""
+        visible_layers, *args = args if layer_switch else (names, *args)
+        relayout, settled, shown, lang = args if scaled else (None, None, *args)
         if not view:
             raise PreventUpdate
         narrowed, _rejected = parse_filters(view.get("filters"))
-        scopes = layer_scopes(names, narrowed)
         shown = dict(shown or {})
+        scales = layer_scales(relayout, bool(settled), shown) if scaled else {}
+        scopes = layer_scopes(names, narrowed, scales)
         wanted = layers_to_redraw(view["versions"], scopes, shown)
+        switching = dash.ctx.triggered_id == ids.LAYER_TOGGLE
+        if switching:  # their traces set their own visibility: redrawn (from the cache) rather than switched
+            wanted.update({name: view["versions"][name] for name in city_scale if view["versions"].get(name)})
         redrawn = {}
         for name, version in wanted.items():
             try:
-                drawn, traces = figures.traces(name, version, lang, filters=narrowed)
+                drawn, traces = figures.traces(name, version, lang, filters=narrowed, scale=scales.get(name))
             except StoreUnavailable:
                 continue  # keep what is on screen; the banner says why
-            redrawn[name] = traces
+            redrawn[name] = [for_browser(name, trace) for trace in traces]
             shown[name] = [drawn, scopes[name]]
-        switched = [name for name in names if name not in wanted] if dash.ctx.triggered_id == ids.LAYER_TOGGLE else []
+        switched = [name for name in names if name not in wanted] if switching else []
         patch = map_patch(slots, redrawn, switched, set(visible_layers or ()), map_legend=map_legend)
         if patch is None:
             raise PreventUpdate

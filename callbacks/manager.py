@@ -23,7 +23,7 @@ from dashboard.auth import csrf_token, current_manager
 from dashboard.data_loss import loss_notice
 from dashboard.figures import AREA_SHADING_SLOT, layer_traces
 from dashboard.filters import rejection_message
-from dashboard.i18n import zone_label
+from dashboard.i18n import t, zone_label
 from dashboard.kpis import kpis
 from dashboard.layers import LAYERS, shading_layer
 from dashboard.settings import Settings
@@ -42,6 +42,7 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
         return manager_layout(
             lang=lang,
             layer_titles={name: layer.title(lang) for name, layer in LAYERS.items()},
+            settled_labels=[t(layer.city_scale.settled_key, lang) for layer in LAYERS.values() if layer.city_scale],
             kpis=kpis({}, lang),
             zone=zone_label(datetime.now(UTC)),
             poll_ms=int(settings.poll_seconds * 1000),
@@ -61,7 +62,9 @@ def register(app: dash.Dash, store: Store, figures: FigureCache, settings: Setti
         )
 
     app.layout = serve_layout
-    register_live(app, store, figures, layer_switch=True, filters=True, marks_seconds=settings.poll_marks_seconds)
+    register_live(
+        app, store, figures, layer_switch=True, filters=True, scaled=True, marks_seconds=settings.poll_marks_seconds
+    )
     register_filters(app, figures, geography)
     register_tables(app, figures)
     register_manager_alarms(app, store, settings)

@@ -6,7 +6,8 @@ layer's traces in place without resending the others or touching the user's view
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ import plotly.graph_objects as go
 
 from dashboard.i18n import number, t
 from dashboard.layers import LAYERS
+from dashboard.layers.base import Bounds, MapScale
 from dashboard.map_style import OKABE_ITO
 from dashboard.models import Snapshot
 from dashboard.summaries import LayerSummary
@@ -48,10 +50,15 @@ def layer_traces(
     lang: str,
     commune: str = "",
     outlines: dict[str, dict[str, Any]] | None = None,
+    *,
+    scale: MapScale | None = None,
+    positions: Mapping[int, int] | None = None,
 ) -> list[dict[str, Any]]:
     """The layer's map traces as plain dicts (empty traces before the first snapshot), of one commune if given.
 
     `outlines`: the areas' GeoJSON per level, for an area layer (Layer.area_level) to colour its areas.
+    `scale`: for a city-scale layer (Layer.city_scale), the whole city counted per cell or the points of an area;
+    `positions`: each record's place in the whole version (by `id()` of the record), when `snapshot` is narrowed.
     """
     definition = LAYERS[layer]
     if definition.render is None:
@@ -59,11 +66,120 @@ def layer_traces(
     records = snapshot.records if snapshot else ()
     if commune:
         records = [r for r in records if r.commune_code == commune]
-    if definition.area_level is not None:
+    city = definition.city_scale
+    if city is not None and scale is not None:
+        if scale.points is None:
+            traces = city.cells(records, lang, scale.settled)
+        else:
+            where = positions if positions is not None else record_positions(snapshot)
+            shown = within(records, scale.points)
+            traces = city.points(shown, [where[id(r)] for r in shown], lang, scale.settled)
+    elif definition.area_level is not None:
         traces = definition.render(records, lang, (outlines or {}).get(definition.area_level))
     else:
         traces = definition.render(records, lang)
     return [trace.to_plotly_json() for trace in traces]
+
+
+def for_browser(layer: str, trace: dict[str, Any]) -> dict[str, Any]:
+    """A trace as the browser gets it: a city-scale layer's points go without their positions (`customdata`), which
+    stay on the server with the cached traces to find the record of a click (FigureCache.record_id)."""
+    if LAYERS[layer].city_scale is None or "customdata" not in trace:
+        return trace
+    return {key: value for key, value in trace.items() if key != "customdata"}
+
+
+def record_positions(snapshot: Snapshot | None) -> dict[int, int]:
+    """Each record's place in the version's order, by `id()` of the record (what map points carry for a click)."""
+    return {id(record): index for index, record in enumerate(snapshot.records if snapshot else ())}
+
+
+def record_at(snapshot: Snapshot | None, version: int, position: int) -> str | None:
+    """The id of the record at `position` of `version`, or None when the snapshot is another version or too short."""
+    if snapshot is None or snapshot.version != version or not 0 <= position < len(snapshot.records):
+        return None
+    return snapshot.records[position].id
+
+
+def within(records: Sequence[Any], bounds: Bounds) -> list[Any]:
+    """The records inside `bounds` (west, south, east, north)."""
+    west, south, east, north = bounds
+    return [r for r in records if west <= r.lon <= east and south <= r.lat <= north]
+
+
+# The area whose points are drawn reaches half a screen beyond the one looked at on every side, rounded outward to
+# this many degrees, so that small moves keep it (no redraw) and the figure cache shares it between viewers.
+_BOX_STEP = 0.01
+
+
+def map_viewport(relayout: Any) -> tuple[float, Bounds] | None:
+    """(zoom, bounds) of the map after a move, from its relayoutData, or None when the data do not say both."""
+    if not isinstance(relayout, dict):
+        return None
+    zoom = relayout.get("map.zoom")
+    derived = relayout.get("map._derived")
+    corners = derived.get("coordinates") if isinstance(derived, dict) else None
+    if not isinstance(zoom, int | float) or not isinstance(corners, list) or len(corners) != 4:
+        return None
+    try:
+        lons = [float(corner[0]) for corner in corners]
+        lats = [float(corner[1]) for corner in corners]
+    except (TypeError, ValueError, IndexError):
+        return None
+    if not all(math.isfinite(v) for v in (*lons, *lats, zoom)):
+        return None
+    return float(zoom), (min(lons), min(lats), max(lons), max(lats))
+
+
+def _contains(outer: Bounds, inner: Bounds) -> bool:
+    return outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2] and inner[3] <= outer[3]
+
+
+def _padded(bounds: Bounds) -> Bounds:
+    west, south, east, north = bounds
+    pad_x, pad_y = (east - west) / 2, (north - south) / 2
+    down = [math.floor(v / _BOX_STEP) * _BOX_STEP for v in (west - pad_x, south - pad_y)]
+    up = [math.ceil(v / _BOX_STEP) * _BOX_STEP for v in (east + pad_x, north + pad_y)]
+    return (round(down[0], 4), round(down[1], 4), round(up[0], 4), round(up[1], 4))
+
+
+def map_scale(
+    viewport: tuple[float, Bounds] | None, points_zoom: float, settled: bool, shown: MapScale | None
+) -> MapScale:
+    """The scale a city-scale layer is drawn at for this viewport: cells below `points_zoom`, else the points of an
+    area around it (the one `shown` while the viewport stays inside it). No viewport: what is shown stays."""
+    if viewport is None:
+        return MapScale(shown.points if shown else None, settled)
+    zoom, bounds = viewport
+    if zoom < points_zoom:
+        return MapScale(None, settled)
+    if shown is not None and shown.points is not None and _contains(shown.points, bounds):
+        return MapScale(shown.points, settled)
+    return MapScale(_padded(bounds), settled)
+
+
+def scale_key(scale: MapScale) -> str:
+    """`scale` as the text kept with what the map shows (and in the figure cache's keys): 'cells', 'points:w,s,e,n',
+    '+settled' when the settled records are drawn."""
+    where = "cells" if scale.points is None else "points:" + ",".join(f"{v:.4f}" for v in scale.points)
+    return where + ("+settled" if scale.settled else "")
+
+
+def parse_scale_key(key: str) -> MapScale | None:
+    """The scale a `scale_key` text names, or None when it names none (it comes back from the browser)."""
+    where, plus, rest = key.partition("+")
+    if plus and rest != "settled":
+        return None
+    if where == "cells":
+        return MapScale(None, bool(plus))
+    kind, _colon, numbers = where.partition(":")
+    try:
+        values = tuple(float(v) for v in numbers.split(","))
+    except ValueError:
+        return None
+    if kind != "points" or len(values) != 4 or not all(math.isfinite(v) for v in values):
+        return None
+    return MapScale(values, bool(plus))  # type: ignore[arg-type]
 
 
 def area_shading_trace(

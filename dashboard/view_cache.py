@@ -9,6 +9,7 @@ import contextlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,9 +17,19 @@ from flask_caching import Cache
 
 from dashboard import keys
 from dashboard.data_loss import history_note
-from dashboard.figures import area_shading_trace, layer_traces, trend_figure, trend_range
+from dashboard.figures import (
+    area_shading_trace,
+    layer_traces,
+    record_at,
+    record_positions,
+    scale_key,
+    trend_figure,
+    trend_range,
+)
 from dashboard.filters import Filters, apply_filters, replace_records
 from dashboard.layers import LAYERS, shading_layer
+from dashboard.layers.base import MapScale
+from dashboard.map_style import unpacked
 from dashboard.models import Snapshot
 from dashboard.public import shared_public_snapshot
 from dashboard.snapshots import SnapshotReader
@@ -31,6 +42,17 @@ FIGURE_CACHE_SECONDS = 600
 # Orderings of a table (one per page filters, language, grid sort and column filters) kept per process: one per
 # manager scrolling a table is plenty; each holds references to the records of one version, not copies.
 TABLE_ORDERINGS_KEPT = 8
+
+
+@dataclass(frozen=True, slots=True)
+class DrawnPoint:
+    """A point of a city-scale layer on a viewer's map: the filters and scale its traces were drawn with, which of
+    the layer's traces (0 for its first) and which point of it."""
+
+    filters: Filters
+    scale: MapScale | None
+    trace: int
+    point: int
 
 
 class FigureCache:
@@ -81,15 +103,20 @@ class FigureCache:
         *,
         public: bool = False,
         filters: Filters | None = None,
+        scale: MapScale | None = None,
     ) -> tuple[int, list[dict[str, Any]]]:
         """(version actually rendered, map traces, of one commune if given); the version can be newer than asked.
 
         `public`: drawn from the redacted snapshot (dashboard.public) and cached apart from the managers' traces.
         `filters`: the managers' filters (commune, quartier, report criteria), memoised per normalised filter.
+        `scale`: how a city-scale layer is drawn (Layer.city_scale), memoised per scale too.
         """
         audience = "public" if public else "managers"
         narrowed = filters.for_layer(LAYERS[layer].record_type) if filters else Filters()
         scope = f"{commune}:{narrowed.key()}" if narrowed.active else commune
+        scale = scale if LAYERS[layer].city_scale is not None else None
+        if scale is not None:
+            scope = f"{scope}|{scale_key(scale)}"
         cached = self._get(keys.cached_traces(audience, layer, version, lang, scope))
         if cached is not None:
             return version, cached
@@ -101,11 +128,25 @@ class FigureCache:
             actual = snapshot.version if snapshot else 0
             if public and snapshot is not None:
                 snapshot = shared_public_snapshot(self.snapshots, snapshot, commune)
+            positions = None
+            if snapshot is not None and scale is not None and scale.points is not None:
+                positions = self.snapshots.derived(snapshot, "positions", record_positions)
             if snapshot is not None and narrowed.active:
                 snapshot = _narrowed(snapshot, narrowed)
-            traces = layer_traces(layer, snapshot, lang, commune, self.outlines)
+            traces = layer_traces(layer, snapshot, lang, commune, self.outlines, scale=scale, positions=positions)
             self._set(keys.cached_traces(audience, layer, actual, lang, scope), traces)
         return actual, traces
+
+    def record_id(self, layer: str, version: int, lang: str, drawn: DrawnPoint) -> str | None:
+        """The id of the record at a point of a city-scale layer's traces as drawn for a viewer (None: not a record,
+        or the map moved on to another version since)."""
+        actual, traces = self.traces(layer, version, lang, filters=drawn.filters, scale=drawn.scale)
+        if actual != version or not 0 <= drawn.trace < len(traces):
+            return None
+        positions = unpacked(traces[drawn.trace].get("customdata") or [])
+        if not 0 <= drawn.point < len(positions):
+            return None
+        return record_at(self.snapshots.snapshot(layer, version), version, int(positions[drawn.point]))
 
     def filtered_summaries(self, filters: Filters, versions: dict[str, int]) -> dict[str, LayerSummary | None]:
         """Each layer's summary of the records passing `filters`, for the `versions` on screen (one read when cached).

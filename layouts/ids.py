@@ -10,6 +10,7 @@ POLL_OK = "poll-ok"  # the server's clock at the last poll that read the data: t
 WATCH = "watch"  # threshold and texts of the browser's own freshness check (layouts.parts.freshness_watch)
 WATCH_TICK = "watch-tick"  # drives that check, independently of the poll
 LAYER_TOGGLE = "layer-toggle"
+SHOW_SETTLED = "show-settled"  # draw the records needing nothing more (resolved and closed reports) too
 COMMUNE_FILTER = "commune-filter"  # narrows the KPI tiles and the map to one commune ('' or None: all)
 AREA_SHADING = "area-shading"  # shade the map by open reports per commune or quartier, or not
 AREA_SHADING_SHOWN = "area-shading-shown"  # (level, reports version) the shading trace shows

@@ -69,10 +69,26 @@ def _area_shading(lang: str, levels: list[str]) -> list:
     ]
 
 
+def _show_settled(labels: list[str]) -> list:
+    """The check box drawing the records that need nothing more (resolved and closed reports), off at first; there
+    but hidden when no layer has such records (the map's callback reads it)."""
+    return [
+        dcc.Checklist(
+            id=ids.SHOW_SETTLED,
+            className="show-settled",
+            options=[{"label": " / ".join(labels), "value": "settled"}],
+            value=[],
+            inline=True,
+            style={} if labels else {"display": "none"},
+        )
+    ]
+
+
 def manager_layout(
     *,
     lang: str,
     layer_titles: dict[str, str],
+    settled_labels: list[str],
     kpis: list[Kpi],
     zone: str,
     poll_ms: int,
@@ -119,6 +135,7 @@ def manager_layout(
                                 value=list(layer_titles),
                                 inline=True,
                             ),
+                            *_show_settled(settled_labels),
                             *_area_shading(lang, area_levels),
                         ],
                     ),

@@ -15,10 +15,13 @@ pytestmark = pytest.mark.browser
 KPI_READY_JS = "() => { const el = document.querySelector('#kpi-value-parking'); return el && el.textContent !== '—'; }"
 MAP_VIEW_JS = """() => { const m = document.querySelector('#map .js-plotly-plot')._fullLayout.map;
     return {zoom: m.zoom, lat: m.center.lat, lon: m.center.lon}; }"""
-MAP_POINTS_JS = """() => {
+MAP_POINTS_JS = r"""() => {
     const plot = document.querySelector('#map .js-plotly-plot');
-    if (!plot || !plot.data) return null;
-    return plot.data.map(t => ({name: t.name, n: t.lon ? (t.lon.length ?? 0) : 0, visible: t.visible}));
+    if (!plot || !plot._fullData) return null;
+    // As drawn: numbers travel as typed-array specs that gd._fullData holds decoded. `count`: the number a trace's
+    // name ends with (the reports of a status, whether drawn as points or counted per cell).
+    return plot._fullData.map(t => ({name: t.name, n: t.lon ? (t.lon.length ?? 0) : 0, visible: t.visible,
+        count: (t.name || '').endsWith(')') ? parseInt(t.name.split(' (').pop().replace(/\D/g, '')) : null}));
 }"""
 
 
@@ -33,7 +36,7 @@ def live_app():
 def _map_traces(page):
     page.wait_for_function(
         "() => { const p = document.querySelector('#map .js-plotly-plot');"
-        " return p && p.data && p.data.some(t => t.lon && t.lon.length > 0); }",
+        " return p && p._fullData && p._fullData.some(t => t.lon && t.lon.length > 0); }",
         timeout=20000,
     )
     page.wait_for_timeout(1500)  # let every layer's patch arrive
@@ -48,7 +51,8 @@ def test_managers_page_shows_six_live_layers_without_console_errors(page, live_a
     by_layer: dict[str, int] = {}
     for trace in traces:
         layer = trace["name"].split(" — ")[0].split(" (")[0]
-        by_layer[layer] = by_layer.get(layer, 0) + trace["n"]
+        # The reports are counted per cell: their traces' names say how many there are.
+        by_layer[layer] = by_layer.get(layer, 0) + (trace["count"] if layer == "Signalements" else trace["n"])
     assert by_layer["Stationnement"] >= 20
     assert by_layer["Nacelles"] == 3
     assert by_layer["Signalements"] >= 500
@@ -110,14 +114,14 @@ def test_commune_filter_narrows_the_tiles_and_the_map(page, live_app):
     sign_in(page, live_app.url)
     page.goto(live_app.url + "/")
     page.wait_for_function(KPI_READY_JS, timeout=20000)
-    whole = sum(trace["n"] for trace in _map_traces(page) if trace["name"].startswith("Signalements"))
+    whole = sum(trace["count"] or 0 for trace in _map_traces(page) if trace["name"].startswith("Signalements"))
     page.click("#commune-filter")
     page.get_by_role("option", name="Blagnac").click()
     page.wait_for_function(
         "() => document.querySelector('#kpi-detail-parking').textContent.includes('1 parkings')", timeout=10000
     )
     narrowed = f"""() => {{ const traces = ({MAP_POINTS_JS})() || [];
-        const n = traces.filter(t => t.name.startsWith('Signalements')).reduce((a, t) => a + t.n, 0);
+        const n = traces.filter(t => t.name.startsWith('Signalements')).reduce((a, t) => a + (t.count || 0), 0);
         return n > 0 && n < {whole / 5}; }}"""
     page.wait_for_function(narrowed, timeout=20000)  # the reports' patch follows the tiles (slower under load)
     assert page.errors == []

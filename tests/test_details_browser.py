@@ -9,31 +9,33 @@ from playwright.sync_api import expect
 from dashboard.layers import LAYERS
 from tests.conftest import open_page
 from tests.live_app import FAST, LiveApp, sign_in
+from tests.map_page import LAYER_DRAWN_JS, zoom_to_points
 
 pytestmark = pytest.mark.browser
 
-# Wait until a layer's trace has points on the map.
-LAYER_DRAWN_JS = """(prefix) => { const p = document.querySelector('#map .js-plotly-plot');
-    return p && p.data && p.data.some(t => t.name.startsWith(prefix) && t.visible !== false
-        && t.lon && t.lon.length > 0); }"""
 # Where on screen the most isolated point of a layer's visible traces is (so the click cannot hit a neighbour),
 # with its record id and hover text.
 POINT_JS = """(prefix) => {
     const gd = document.querySelector('#map .js-plotly-plot');
     const map = gd._fullLayout.map._subplot.map;
     const box = map.getCanvas().getBoundingClientRect();
+    const legend = gd.querySelector('.legend');
+    const under = legend ? legend.getBoundingClientRect() : null;  // a click there toggles a trace instead
     const points = [];
-    gd.data.forEach(t => {
-        if (!t.name.startsWith(prefix) || t.visible === false || !t.lon) return;
+    gd._fullData.forEach(t => {
+        if (!t.name.startsWith(prefix) || t.visible !== true || !t.lon) return;
         for (let i = 0; i < t.lon.length; i++) {
             const at = map.project([t.lon[i], t.lat[i]]);
             if (at.x < 20 || at.y < 20 || at.x > box.width - 20 || at.y > box.height - 20) continue;
             if (box.top + at.y < 20 || box.top + at.y > window.innerHeight - 20) continue;  // off screen
-            const custom = t.customdata[i];
+            if (under && box.left + at.x > under.left - 10 && box.left + at.x < under.right + 10
+                && box.top + at.y > under.top - 10 && box.top + at.y < under.bottom + 10) continue;
+            const custom = t.customdata ? t.customdata[i] : null;
             points.push({x: at.x, y: at.y, id: Array.isArray(custom) ? custom[0] : custom,
                          text: t.hovertext ? t.hovertext[i] : ''});
         }
     });
+    if (!points.length) return null;  // being redrawn
     let best = null, bestGap = -1;
     for (const p of points) {
         let gap = Infinity;
@@ -75,6 +77,9 @@ def _click_isolated_point(page, layer: str) -> dict:
     page.locator("#map").scroll_into_view_if_needed()
     for _attempt in range(5):
         point = page.evaluate(POINT_JS, layer)
+        if point is None:
+            page.wait_for_timeout(500)
+            continue
         page.mouse.move(point["x"] - 6, point["y"] - 6)
         page.mouse.move(point["x"], point["y"])
         page.mouse.click(point["x"], point["y"])
@@ -122,6 +127,7 @@ def test_clicking_a_car_park_opens_its_panel_with_a_chart_and_closing_it_with_th
 def test_clicking_a_report_shows_its_status_timeline(page, live_app):
     _open(page, live_app.url)
     _only(page, "Signalements")
+    zoom_to_points(page)
     _click_isolated_point(page, "Signalements")
     expect(page.locator("#details")).to_be_visible(timeout=15000)
     expect(page.locator("#details-title")).to_contain_text("Signalement :")

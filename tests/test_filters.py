@@ -21,6 +21,8 @@ from dashboard.filters import (
     summary_categories,
 )
 from dashboard.layers import LAYERS
+from dashboard.layers.base import MapScale
+from dashboard.map_style import unpacked
 from dashboard.models import PERSONAL_FIELDS, FetchResult, ParkingRecord, ReportRecord, ReportStatus
 from dashboard.snapshots import SnapshotReader
 from dashboard.tables import columns, csv_bytes, rows
@@ -46,6 +48,8 @@ def _report(number: int, status: str, category: str, age_hours: float, commune: 
     )
 
 
+# The reports' points of the whole area (the map zoomed in over everything).
+WHOLE_AREA = MapScale(points=(1.0, 43.0, 2.0, 44.0))
 REPORTS = [
     _report(1, "new", "Voirie", 2),
     _report(2, "new", "Propreté", 30),
@@ -204,8 +208,9 @@ def test_filtered_traces_summaries_and_tables_are_built_once_per_version(store, 
     version = _write_reports(store, REPORTS)
     new_only = Filters(statuses=("new",))
     with app.app_context():
-        _, traces = figures.traces("reports", version, "fr", filters=new_only)
-        assert [len(trace["customdata"]) for trace in traces] == [2, 0, 0, 0, 0]
+        _, traces = figures.traces("reports", version, "fr", filters=new_only, scale=WHOLE_AREA)
+        # Drawn closed first, new last (on top).
+        assert [len(unpacked(trace["customdata"])) for trace in traces] == [0, 0, 0, 0, 2]
         summaries = figures.filtered_summaries(new_only, {"reports": version})
         assert summaries["reports"].open == 2 and summaries["reports"].total == 2
         table = figures.table("reports", version, "en", new_only)
@@ -214,7 +219,7 @@ def test_filtered_traces_summaries_and_tables_are_built_once_per_version(store, 
         assert block["rowCount"] == 2 and [row["id"] for row in block["rowData"]] == ["r1", "r2"]
         redis_client.delete(keys.snapshot("reports"))  # another worker's viewers are served from the cache
         other_worker = FigureCache(SnapshotReader(store), figures.cache)
-        again = other_worker.traces("reports", version, "fr", filters=new_only)[1]
+        again = other_worker.traces("reports", version, "fr", filters=new_only, scale=WHOLE_AREA)[1]
         assert [trace["customdata"] for trace in again] == [trace["customdata"] for trace in traces]
         assert other_worker.filtered_summaries(new_only, {"reports": version}) == summaries
         assert other_worker.table("reports", version, "en", new_only) == table

@@ -9,6 +9,8 @@ from dashboard.freshness import freshness
 from dashboard.i18n import age_in_words, city_time, normalise_language, number, percent
 from dashboard.kpis import kpis
 from dashboard.layers import LAYERS
+from dashboard.layers.base import MapScale
+from dashboard.map_style import unpacked
 from dashboard.models import (
     LayerHead,
     LayerOverview,
@@ -147,11 +149,17 @@ def test_report_traces_split_by_status_with_labels():
         ReportRecord(f"R{i}", "Propreté", status, 1.44, 43.6, NOW, NOW)
         for i, status in enumerate([ReportStatus.NEW, ReportStatus.NEW, ReportStatus.CLOSED])
     )
-    traces = layer_traces("reports", Snapshot("reports", 1, NOW, "s", True, records), "en")
-    counts = {t["name"]: len(t["customdata"]) for t in traces}
+    everything = MapScale(points=(1.0, 43.0, 2.0, 44.0), settled=True)
+    snapshot = Snapshot("reports", 1, NOW, "s", True, records)
+    traces = layer_traces("reports", snapshot, "en", scale=everything)
+    counts = {t["name"]: len(unpacked(t["customdata"])) for t in traces}
     assert counts["Citizen reports — New (2)"] == 2
     assert counts["Citizen reports — Closed (1)"] == 1
     assert counts["Citizen reports — In progress (0)"] == 0
+    # Closed first (drawn below), new last (on top).
+    assert traces[0]["name"].startswith("Citizen reports — Closed") and traces[-1]["name"].startswith(
+        "Citizen reports — New"
+    )
 
 
 def test_map_uses_an_offline_style_and_keeps_the_view():

@@ -27,6 +27,7 @@ from dashboard.settings import load_settings
 from dashboard.store import Store
 from tests.feed_server import FeedServer, json_reply
 from tests.live_app import sign_in
+from tests.map_page import LAYER_DRAWN_JS, zoom_to_points
 from tests.redis_server import free_port
 
 pytestmark = pytest.mark.browser
@@ -217,13 +218,10 @@ def test_managers_table_and_csv_leave_them_out_and_the_details_panel_shows_them(
     assert [(url, _leaks(body)) for url, body in seen if _leaks(body)] == []
 
     # The details panel of the canary report: what a manager handling it needs, never the reporter.
-    page.wait_for_function(
-        "() => { const p = document.querySelector('#map .js-plotly-plot'); return p && p.data"
-        " && p.data.some(t => t.name && t.name.startsWith('Signalements') && t.lon && t.lon.length); }",
-        timeout=30000,
-    )
-    page.locator("#map").scroll_into_view_if_needed()
-    point = page.evaluate(POINT_OF_JS, CANARY_ID)
+    page.wait_for_function(LAYER_DRAWN_JS, arg="Signalements", timeout=30000)
+    canary = FEED[0]["long"], FEED[0]["lat"]
+    zoom_to_points(page, *canary)  # the reports are counted per cell until the map is zoomed in
+    point = page.evaluate(POINT_OF_JS, list(canary))
     page.mouse.move(point["x"] - 6, point["y"] - 6)
     page.mouse.move(point["x"], point["y"])
     page.mouse.click(point["x"], point["y"])
@@ -246,19 +244,10 @@ def test_managers_table_and_csv_leave_them_out_and_the_details_panel_shows_them(
     assert page.errors == []
 
 
-# Where on screen the point of one record is (reports' traces carry the id first in their customdata).
-POINT_OF_JS = """(id) => {
-    const gd = document.querySelector('#map .js-plotly-plot');
-    const map = gd._fullLayout.map._subplot.map;
+# Where on screen a place is (a report's point carries no id to the browser: the server finds it from the click).
+POINT_OF_JS = """([lon, lat]) => {
+    const map = document.querySelector('#map .js-plotly-plot')._fullLayout.map._subplot.map;
     const box = map.getCanvas().getBoundingClientRect();
-    for (const t of gd.data) {
-        if (!t.name || !t.name.startsWith('Signalements') || !t.lon || !t.customdata) continue;
-        for (let i = 0; i < t.lon.length; i++) {
-            const custom = t.customdata[i];
-            if ((Array.isArray(custom) ? custom[0] : custom) !== id) continue;
-            const at = map.project([t.lon[i], t.lat[i]]);
-            return {x: box.left + at.x, y: box.top + at.y};
-        }
-    }
-    return null;
+    const at = map.project([lon, lat]);
+    return {x: box.left + at.x, y: box.top + at.y};
 }"""

@@ -19,13 +19,13 @@ pytestmark = pytest.mark.browser
 
 FROZEN = {**FAST, "CITYOPS_REFRESH_SECONDS": "3600", "CITYOPS_DEMO_SPEED": "1"}
 KPI_READY_JS = "() => { const el = document.querySelector('#kpi-value-reports'); return el && el.textContent !== '—'; }"
-# Points per report trace, by the status named in the trace (the part after ' — ' without the count).
-REPORT_POINTS_JS = """() => {
+# Reports per status, as each report trace's name says (the map counts them per cell until zoomed in).
+REPORT_POINTS_JS = r"""() => {
     const plot = document.querySelector('#map .js-plotly-plot');
     const out = {};
     for (const t of plot.data) {
         if (!t.name || !t.name.startsWith('Signalements — ')) continue;
-        out[t.name.split(' — ')[1].split(' (')[0]] = t.lon ? (t.lon.length ?? 0) : 0;
+        out[t.name.split(' — ')[1].split(' (')[0]] = parseInt(t.name.split(' (').pop().replace(/\D/g, ''));
     }
     return out;
 }"""
@@ -46,7 +46,7 @@ def _open(page, live_app, query: str = "") -> None:
     page.wait_for_function(KPI_READY_JS, timeout=30000)
     page.wait_for_function(
         "() => { const p = document.querySelector('#map .js-plotly-plot');"
-        " return p && p.data && p.data.some(t => t.name && t.name.startsWith('Signalements')"
+        " return p && p._fullData && p._fullData.some(t => t.name && t.name.startsWith('Signalements')"
         " && t.lon && t.lon.length > 0); }",
         timeout=30000,
     )

@@ -26,6 +26,39 @@ Renderer = Callable[[Sequence[Any], str], list[Any]]
 Legend = Callable[[str], list[tuple[str, str]]]
 
 
+# Where a viewer looks on the map: (west, south, east, north) in degrees.
+Bounds = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class MapScale:
+    """How much of the city a map shows: the whole of it (the wall, a first draw), or the points of an area.
+
+    `settled`: records that need nothing more (a closed report) are drawn too; they are left out otherwise.
+    """
+
+    points: Bounds | None = None
+    settled: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CityScale:
+    """A layer with city-scale numbers of points (Layer.city_scale): counted per cell on the whole city, drawn
+    point by point from `points_zoom` on, within the area looked at.
+
+    `cells(records, lang, settled)` and `points(records, positions, lang, settled)` both draw the layer's
+    `trace_count` traces; `positions` are the records' places in the version's order, which the points carry so
+    that a click finds its record on the server (dashboard.figures.record_at). `is_settled` tells the records
+    that are left out unless the viewer asks for them, with the check box labelled by the message `settled_key`.
+    """
+
+    points_zoom: float
+    settled_key: str
+    cells: Callable[[Sequence[Any], str, bool], list[Any]]
+    points: Callable[[Sequence[Any], Sequence[int], str, bool], list[Any]]
+    is_settled: Callable[[Any], bool]
+
+
 @dataclass(frozen=True, slots=True)
 class Tile:
     """A layer's KPI tile: the message key of its label, and (headline value, line of detail) from the layer's
@@ -98,6 +131,9 @@ class Layer:
     # An area layer: its records are areas of this level (their `commune_code`), and `render` gets the level's
     # outlines (GeoJSON) as a third argument to colour them.
     area_level: str | None = None
+    # Too many points to draw them all at once: how the map draws the layer instead (its `render` then draws the
+    # whole city as `city_scale.cells` does, without the settled records).
+    city_scale: CityScale | None = None
     legend: Legend | None = None
     trend: tuple[TrendLine, ...] = ()
     tile: Tile | None = None

@@ -31,7 +31,7 @@ from dashboard.details import (
 from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import number, percent, t, zone_label
 from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Tile, TrendLine
-from dashboard.map_style import OKABE_ITO, coords
+from dashboard.map_style import OKABE_ITO, coords, packed
 from dashboard.models import EnergyRecord, Snapshot
 from dashboard.rows import BBox, Missing, Rejected, Row, point, text, timestamp
 from dashboard.rows import number as row_number
@@ -133,7 +133,7 @@ def energy_traces(records: Sequence[EnergyRecord], lang: str) -> list[go.Scatter
         )
         for r, d in zip(records, ratio, strict=True)
     ]
-    sizes = np.clip(np.sqrt([r.power_kw for r in records]) * 1.2, 8, 34) if records else []
+    sizes = packed(np.clip(np.sqrt([r.power_kw for r in records]) * 1.2, 8, 34) if records else [])
     colours = [OKABE_ITO["vermillion"] if d > HIGH_RATIO else OKABE_ITO["purple"] for d in ratio]
     return [
         go.Scattermap(

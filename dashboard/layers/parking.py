@@ -31,7 +31,7 @@ from dashboard.details import (
 from dashboard.embed_plans import hover_template, points
 from dashboard.i18n import number, percent, t, zone_label
 from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Tile, TrendLine
-from dashboard.map_style import CIVIDIS_GRADIENT, coords
+from dashboard.map_style import CIVIDIS_GRADIENT, coords, packed
 from dashboard.models import ParkingRecord, Snapshot
 from dashboard.rows import BBox, Missing, Rejected, Row, count, point, text, timestamp
 from dashboard.sources.demo.parking import DemoParkingSource
@@ -107,7 +107,7 @@ PARKING_SCALE = "Cividis"
 def parking_traces(records: Sequence[ParkingRecord], lang: str) -> list[go.Scattermap]:
     """One trace: car parks sized by capacity and coloured by occupancy."""
     lon, lat = coords(records)
-    occupancy = np.array([r.occupancy for r in records], dtype=np.float32)
+    occupancy = packed(np.array([r.occupancy for r in records], dtype=np.float32))
     text = [
         t(
             "parking.hover",
@@ -119,7 +119,7 @@ def parking_traces(records: Sequence[ParkingRecord], lang: str) -> list[go.Scatt
         )
         for r in records
     ]
-    sizes = np.clip(np.sqrt([r.capacity for r in records]) * 0.9, 9, 30) if records else []
+    sizes = packed(np.clip(np.sqrt([r.capacity for r in records]) * 0.9, 9, 30) if records else [])
     return [
         go.Scattermap(
             lon=lon,

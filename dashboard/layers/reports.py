@@ -6,16 +6,17 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+import numpy as np
 import plotly.graph_objects as go
 from pydantic import Field
 
 from dashboard.alarm_rules import AlarmKind, Condition, HeldRule
 from dashboard.details import Inputs, Panel, is_web_url, label, note, place_facts, translated, when
-from dashboard.i18n import city_time, number, t
-from dashboard.layers.base import PLACE_FIELDS, Layer, PanelKind, Tile, TrendLine
-from dashboard.map_style import OKABE_ITO, coords
+from dashboard.i18n import number, t
+from dashboard.layers.base import PLACE_FIELDS, CityScale, Layer, PanelKind, Tile, TrendLine
+from dashboard.map_style import OKABE_ITO, coords, grid_cells, packed
 from dashboard.models import PERSONAL_FIELDS, ReportPersonal, ReportRecord, ReportStatus, Snapshot
 from dashboard.rows import BBox, Rejected, Row, point, text, timestamp
 from dashboard.sources.demo.reports import DemoReportsSource
@@ -126,26 +127,79 @@ REPORT_SIZES = {
 }
 
 
-def report_traces(records: Sequence[ReportRecord], lang: str) -> list[go.Scattermap]:
-    """One trace per status (always all five, so slots stay fixed), each with its own colour and legend name."""
+# Drawn first, below: the closed reports, then the resolved ones; the new ones last, on top of everything.
+DRAWING_ORDER = tuple(reversed(ReportStatus))
+# Points from this zoom on (a few streets across); counts per cell of about 500 m below it.
+POINTS_ZOOM = 14.0
+
+
+def _trace_name(status: ReportStatus, count: int, lang: str) -> str:
+    return f"{LAYER.title(lang)} — {t(f'report.{status.value}', lang)} ({number(count, lang)})"
+
+
+def _settled_hidden(status: ReportStatus, settled: bool) -> dict[str, Any]:
+    """A settled status left out: its legend entry greyed (the page's check box brings it back), nothing drawn."""
+    return {} if settled or status.is_open else {"visible": "legendonly"}
+
+
+def report_cells(records: Sequence[ReportRecord], lang: str, settled: bool = False) -> list[go.Scattermap]:
+    """One trace per status (always all five, closed first): reports counted per cell, as discs sized by count.
+
+    Resolved and closed reports are counted only when `settled`.
+    """
     traces = []
-    for status in ReportStatus:
+    for status in DRAWING_ORDER:
         subset = [r for r in records if r.status is status]
+        shown = settled or status.is_open
+        lon, lat, counts = grid_cells(subset if shown else ())
+        label = t(f"report.{status.value}", lang)
+        traces.append(
+            go.Scattermap(
+                lon=packed(lon),
+                lat=packed(lat),
+                mode="markers",
+                name=_trace_name(status, len(subset), lang),
+                legendgroup="reports",
+                marker={
+                    "size": packed(np.clip(4 + 2.2 * np.sqrt(counts), 5, 40).round(), "u1"),
+                    "color": REPORT_COLOURS[status],
+                    "opacity": 0.75,
+                },
+                # The count of each cell as a short text, said in full by the template (once per trace).
+                text=[number(int(c), lang) for c in counts],
+                hovertemplate=t("report.cell_hover", lang, count="%{text}", status=label) + "<extra></extra>",
+                **_settled_hidden(status, settled),
+            )
+        )
+    return traces
+
+
+def report_points(
+    records: Sequence[ReportRecord], positions: Sequence[int], lang: str, settled: bool = False
+) -> list[go.Scattermap]:
+    """One trace per status (always all five, closed first), each report a point carrying only its position.
+
+    12 bytes a point: longitude and latitude as float32, the record's place in the version's order as uint32
+    (the details panel finds the report from it and shows its category and dates).
+    """
+    traces = []
+    for status in DRAWING_ORDER:
+        chosen = [(p, r) for p, r in zip(positions, records, strict=True) if r.status is status]
+        shown = chosen if settled or status.is_open else []
+        subset = [r for _p, r in shown]
         lon, lat = coords(subset)
         label = t(f"report.{status.value}", lang)
-        # Per-point data is only what differs between points; the status is in the template, once per trace.
-        customdata = [[r.id, r.category, city_time(r.created_at, lang, with_date=True)] for r in subset]
-        template = t("report.hover", lang, category="%{customdata[1]}", status=label, opened="%{customdata[2]}")
         traces.append(
             go.Scattermap(
                 lon=lon,
                 lat=lat,
                 mode="markers",
-                name=f"{LAYER.title(lang)} — {label} ({number(len(subset), lang)})",
+                name=_trace_name(status, len(chosen), lang),
                 legendgroup="reports",
-                marker={"size": REPORT_SIZES[status], "color": REPORT_COLOURS[status], "opacity": 0.7},
-                customdata=customdata,
-                hovertemplate=template + "<extra></extra>",
+                marker={"size": REPORT_SIZES[status], "color": REPORT_COLOURS[status], "opacity": 0.8},
+                customdata=packed([p for p, _r in shown], "u4"),
+                hovertemplate=t("report.point_hover", lang, status=label) + "<extra></extra>",
+                **_settled_hidden(status, settled),
             )
         )
     return traces
@@ -312,7 +366,14 @@ LAYER = Layer(
     # None: an old last update is a quiet night, not a stale feed.
     build_personal=report_personal,
     trace_count=len(ReportStatus),
-    render=report_traces,
+    render=report_cells,
+    city_scale=CityScale(
+        points_zoom=POINTS_ZOOM,
+        settled_key="report.show_settled",
+        cells=report_cells,
+        points=report_points,
+        is_settled=lambda record: not record.status.is_open,
+    ),
     legend=_legend,
     trend=(TrendLine("open", "kpi.open_reports"),),
     tile=Tile("kpi.open_reports", _reports),
