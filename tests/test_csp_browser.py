@@ -15,7 +15,8 @@ pytestmark = pytest.mark.browser
 TOKEN = "wall-display-token-1"
 MAP_DRAWN_JS = """() => {
     const plot = document.querySelector('#map .js-plotly-plot');
-    return plot && plot.data && plot.data.some(t => t.lon && t.lon.length > 0)
+    // As drawn: coordinates travel as typed-array specs that plotly decodes into _fullData.
+    return plot && plot._fullData && plot._fullData.some(t => t.lon && t.lon.length > 0)
         && document.querySelector('#map canvas') !== null;
 }"""
 GRID_FILLED_JS = "() => document.querySelectorAll('#table .ag-row').length > 0"

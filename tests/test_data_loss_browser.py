@@ -13,7 +13,7 @@ from tests.redis_server import RedisServer
 NOTICE_SHOWN = "() => { const n = document.querySelector('#data-loss'); return n && !n.hidden && n.textContent; }"
 PARKING_POINTS = (
     "() => { const p = document.querySelector('#map .js-plotly-plot');"
-    " return p && p.data && p.data.some(t => t.name && t.lon && t.lon.length > 0); }"
+    " return p && p._fullData && p._fullData.some(t => t.name && t.lon && t.lon.length > 0); }"
 )
 
 
