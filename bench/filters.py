@@ -1,8 +1,8 @@
 """What a filter costs: first viewer (cache miss) against every other viewer (cache hit), on the demo's reports.
 
 Writes one demonstration reports snapshot (located in communes and quartiers when ../shared/data is there)
-to an in-process Redis stand-in, then times the filtered KPI summaries, map traces and the table's set-up
-(columns, count) and first block of rows, cold and warm, and the size of that block as JSON. A few seconds.
+to an in-process Redis stand-in, then times the filtered KPI summaries, map traces and table rows, cold and
+warm, and the size of the table's rows as JSON. A few seconds.
 
 Usage: .venv/bin/python -m bench.filters
 """
@@ -65,25 +65,18 @@ def main() -> None:
             warm_summary, _ = _timed(lambda f=filters: figures.filtered_summaries(f, {"reports": version}))
             cold_traces, _ = _timed(lambda f=filters: figures.traces("reports", version, "fr", filters=f))
             warm_traces, _ = _timed(lambda f=filters: figures.traces("reports", version, "fr", filters=f))
-            cold_table, table = _timed(lambda f=filters: _table(figures, version, f))
-            warm_table, _ = _timed(lambda f=filters: _table(figures, version, f))
-            size = len(orjson.dumps(table["block"])) / 1024
+            cold_table, table = _timed(lambda f=filters: figures.table("reports", version, "fr", f))
+            warm_table, _ = _timed(lambda f=filters: figures.table("reports", version, "fr", f))
+            size = len(orjson.dumps(table["rows"])) / 1024
             print(
                 f"{label:18} rows {table['count']:5}  KPI {cold_summary:6.1f} / {warm_summary:4.1f} ms"
                 f"  traces {cold_traces:6.1f} / {warm_traces:4.1f} ms  table {cold_table:6.1f} / {warm_table:4.1f} ms"
-                f"  ({size:.0f} KiB in the first block)"
+                f"  ({size:.0f} KiB of rows)"
             )
+        snapshot = SnapshotReader(store).snapshot("reports", version)
         cols = columns(LAYERS["reports"].record_type, "fr")
-        records = figures.snapshots.snapshot("reports", version).records
-        csv_ms, content = _timed(lambda: b"".join(csv_stream(records, cols, "fr")))
-        print(f"CSV of every report: {csv_ms:.0f} ms, {len(content) / 1024:.0f} KiB")
-
-
-def _table(figures: FigureCache, version: int, filters: Filters) -> dict:
-    """The table's set-up and its first block of rows, as a page showing the reports asks for them."""
-    table = figures.table("reports", version, "fr", filters)
-    block = figures.table_block("reports", version, "fr", filters, {"startRow": 0, "endRow": 100})
-    return {**table, "block": block}
+        csv_ms, content = _timed(lambda: b"".join(csv_stream(snapshot.records, cols, "fr")))
+        print(f"CSV of every report (as the API streams it): {csv_ms:.0f} ms, {len(content) / 1024:.0f} KiB")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import dash
 import orjson
 from dash.exceptions import DependencyException
 from flask import Response, request
-from pydantic import Field, StrictFloat, StrictInt, StrictStr, TypeAdapter, ValidationError
+from pydantic import Field, StrictInt, StrictStr, TypeAdapter, ValidationError
 from typing_extensions import TypedDict  # pydantic needs it before Python 3.12
 from werkzeug.exceptions import BadRequest, NotFound
 
@@ -52,34 +52,6 @@ class View(TypedDict, total=False):
     categories: list[StrictStr] | None
     stamp: StrictStr
     due: StrictInt | None
-
-
-RowIndex = Annotated[StrictInt, Field(ge=0)]
-
-
-class GridSort(TypedDict):
-    """One column of the grid's sort model."""
-
-    colId: StrictStr
-    sort: Literal["asc", "desc"]
-
-
-class GridFilter(TypedDict, total=False):
-    """One column's filter of the grid's filter model; dashboard.table_blocks keeps the operators it offers."""
-
-    filterType: Required[Literal["text", "number"]]
-    type: Required[StrictStr]
-    filter: StrictStr | StrictInt | StrictFloat | None
-    filterTo: StrictInt | StrictFloat | None
-
-
-class GridRowsRequest(TypedDict, total=False):
-    """dash-ag-grid's getRowsRequest (infinite row model) as it reaches the server, its functions left out."""
-
-    startRow: Required[RowIndex]
-    endRow: Required[RowIndex]
-    sortModel: list[GridSort]
-    filterModel: dict[StrictStr, GridFilter]
 
 
 class Option(TypedDict):
@@ -122,7 +94,6 @@ VALUE_TYPES: dict[tuple[str, str], Any] = {
     (ids.TABLE_LAYER, "value"): StrictStr | None,
     (ids.TABLE_SHOWN, "data"): tuple[StrictStr, StrictInt, StrictStr, Language] | None,
     (ids.TABLE, "csvExportParams"): dict[StrictStr, Any] | None,
-    (ids.TABLE, "getRowsRequest"): GridRowsRequest | None,
     (ids.ALARMS_SHOWN, "data"): StrictInt | StrictStr | None,
     (ids.SOURCES_SHOWN, "data"): StrictStr | None,
     (ids.MAP, "clickData"): dict[StrictStr, Any] | None,  # read defensively by dashboard.details.clicked_record

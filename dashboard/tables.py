@@ -20,6 +20,9 @@ from dashboard.i18n import CITY_ZONE, MESSAGES, t
 from dashboard.layers import LAYERS
 from dashboard.models import PERSONAL_FIELDS, Record
 
+# The client-side row model holds every row in the browser: fine for tens of thousands. Beyond this the table
+# shows the newest rows and says so; the CSV download always carries every filtered row.
+TABLE_ROW_LIMIT = 20_000
 # Codes duplicated by a readable column next to them.
 _HIDDEN_FIELDS = frozenset({"commune_code", "quartier"})
 _POSITION_FIELDS = frozenset({"lon", "lat"})
@@ -68,8 +71,7 @@ def columns(record_type: type, lang: str) -> list[Column]:
     return out
 
 
-def cell(value: Any, lang: str) -> Any:
-    """A record's value as the table shows it: times in Europe/Paris, statuses in words, floats rounded."""
+def _cell(value: Any, lang: str) -> Any:
     if isinstance(value, datetime):
         return value.astimezone(CITY_ZONE).strftime(CSV_TIME_FORMAT)
     if isinstance(value, Enum):
@@ -88,7 +90,15 @@ def _value_labels() -> dict[type, str]:
 
 def rows(records: Sequence[Record], cols: Sequence[Column], lang: str) -> list[dict[str, Any]]:
     """One dict per record with the columns' values (times in Europe/Paris, statuses in words)."""
-    return [{col.field: cell(getattr(record, col.field), lang) for col in cols} for record in records]
+    return [{col.field: _cell(getattr(record, col.field), lang) for col in cols} for record in records]
+
+
+def newest_first(records: Sequence[Record], limit: int = TABLE_ROW_LIMIT) -> list[Record]:
+    """At most `limit` records, the most recently created first when records carry a creation time."""
+    ordered = list(records)
+    if ordered and hasattr(ordered[0], "created_at"):
+        ordered.sort(key=lambda record: record.created_at, reverse=True)
+    return ordered[:limit]
 
 
 def _csv_value(value: Any, kind: str, lang: str) -> str:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,13 +33,9 @@ from dashboard.public import shared_public_snapshot
 from dashboard.snapshots import SnapshotReader
 from dashboard.store import REDIS_ERRORS, unavailable_on_redis_error
 from dashboard.summaries import LayerSummary, UnreadableSummary
-from dashboard.table_blocks import block, grid_query, ordered
-from dashboard.tables import columns
+from dashboard.tables import columns, newest_first, rows
 
 FIGURE_CACHE_SECONDS = 600
-# Orderings of a table (one per page filters, language, grid sort and column filters) kept per process: one per
-# manager scrolling a table is plenty; each holds references to the records of one version, not copies.
-TABLE_ORDERINGS_KEPT = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +69,6 @@ class FigureCache:
         # made on first use, so a layer registered after start-up has one too.
         self._drawing: dict[str, threading.Lock] = {}
         self._drawing_made = threading.Lock()
-        self.table_orderings = TableOrderings(TABLE_ORDERINGS_KEPT)
 
     def _drawing_lock(self, layer: str) -> threading.Lock:
         """The lock of `layer`'s drawing in this process, made by whichever thread asks first."""
@@ -178,47 +171,22 @@ class FigureCache:
         return summary
 
     def table(self, layer: str, version: int, lang: str, filters: Filters) -> dict[str, Any]:
-        """The layer's table as the page sets it up: version, column definitions' data, rows passing `filters`."""
+        """The layer's table as the grid takes it: version, column definitions' data, rows (newest, capped), count."""
         narrowed = filters.for_layer(LAYERS[layer].record_type)
         cached = self._get(keys.cached_table(layer, version, lang, narrowed.key()))
         if cached is not None:
             return cached
         snapshot = self.snapshots.snapshot(layer, version)
         cols = columns(LAYERS[layer].record_type, lang)
+        records = _narrowed(snapshot, narrowed).records if snapshot else ()
         table = {
             "version": snapshot.version if snapshot else 0,
             "columns": [{"field": c.field, "header": c.header, "kind": c.kind} for c in cols],
-            "count": len(_narrowed(snapshot, narrowed).records) if snapshot else 0,
+            "rows": rows(newest_first(records), cols, lang),
+            "count": len(records),
         }
         self._set(keys.cached_table(layer, table["version"], lang, narrowed.key()), table)
         return table
-
-    def table_block(
-        self,
-        layer: str,
-        version: int,
-        lang: str,
-        filters: Filters,
-        grid_request: dict[str, Any],
-    ) -> dict[str, Any]:
-        """One block of the layer's table for the grid's infinite row model (its getRowsResponse).
-
-        `grid_request` is the grid's getRowsRequest: startRow, endRow, sortModel, filterModel. The records passing
-        the page's filters are sorted and filtered as the grid asks once per (version, filters, language, sort,
-        column filters) in this process; each block then builds its own rows only.
-        """
-        snapshot = self.snapshots.snapshot(layer, version)
-        cols = columns(LAYERS[layer].record_type, lang)
-        if snapshot is None:
-            return {"rowData": [], "rowCount": 0}
-        narrowed = filters.for_layer(LAYERS[layer].record_type)
-        query = grid_query(grid_request.get("sortModel"), grid_request.get("filterModel"), cols)
-        records = self.table_orderings.get(
-            snapshot,
-            f"{lang}|{narrowed.key()}|{query.key()}",
-            lambda: ordered(_narrowed(snapshot, narrowed).records, query, lang),
-        )
-        return block(records, grid_request.get("startRow", 0), grid_request.get("endRow", 0), cols, lang)
 
     def area_shading(
         self, level: str, version: int, outlines: dict[str, dict[str, Any]], lang: str
@@ -247,36 +215,6 @@ class FigureCache:
         built = (trend_figure(layer, points, lang).to_plotly_json(), f"{shown_range} · {note}" if note else shown_range)
         self._set(key, built)
         return built
-
-
-class TableOrderings:
-    """The newest orderings of tables' records asked for in this process, at most `size` of them (least recently
-    used first out). An ordering of a layer's new version lets go of the older versions' ones, so this never
-    keeps an old version's records alive next to the new one."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.builds = 0  # orderings made, for tests and benchmarks
-        self._kept: OrderedDict[tuple[str, int, str], list[Any]] = OrderedDict()
-        # One ordering at a time in this process: threads asking for the same one wait for the first's.
-        self._lock = threading.Lock()
-
-    def get(self, snapshot: Snapshot, key: str, build: Callable[[], list[Any]]) -> list[Any]:
-        """The ordering of `snapshot`'s records named `key`, made by `build` when not kept."""
-        wanted = (snapshot.layer, snapshot.version, key)
-        with self._lock:
-            found = self._kept.get(wanted)
-            if found is not None:
-                self._kept.move_to_end(wanted)
-                return found
-            built = build()
-            self.builds += 1
-            for older in [k for k in self._kept if k[0] == snapshot.layer and k[1] != snapshot.version]:
-                del self._kept[older]
-            self._kept[wanted] = built
-            while len(self._kept) > self.size:
-                self._kept.popitem(last=False)
-            return built
 
 
 def _cached_summary(layer: str, stored: Any) -> LayerSummary | None:

@@ -29,7 +29,7 @@ from callbacks.live import layer_scopes, layer_versions, layers_to_redraw, map_p
 from callbacks.manager import shading_patch, shading_wanted
 from callbacks.page import Page
 from callbacks.sources import sources_digest
-from callbacks.tables import block_for, block_wanted, csv_url, table_outputs, table_wanted
+from callbacks.tables import csv_url, table_outputs, table_wanted
 from callbacks.wall import wall_turn
 from dashboard.access import AccessRule
 from dashboard.alarms import Alarm
@@ -153,39 +153,20 @@ def test_the_table_is_filled_again_only_when_layer_version_or_filters_move():
 
 
 def test_table_outputs_keep_the_columns_of_the_same_layer():
-    table = {"columns": [{"field": "id", "header": "Id", "kind": "text"}], "count": 31200, "version": 7}
+    table = {
+        "rows": [{"id": "1"}],
+        "columns": [{"field": "id", "header": "Id", "kind": "text"}],
+        "count": 3,
+        "version": 7,
+    }
     outputs = table_outputs(table, REPORTS, Filters(), "", [REPORTS, 6, "", "en"], None, "en")
-    columns, export, note, shown, label, link = outputs
-    assert columns is no_update
+    rows, columns, export, note, shown, label, link = outputs
+    assert rows == table["rows"] and columns is no_update
     assert export == {"fileName": f"{REPORTS}-tables.csv"} and shown == [REPORTS, 7, "", "en"]
-    assert note == "31,200 rows (page filters)" and LAYERS[REPORTS].title("en") in label
+    assert "1" in note and "3" in note and LAYERS[REPORTS].title("en") in label
     assert link == f"/api/v1/layers/{REPORTS}/csv?lang=en"
-    columns, *_rest = table_outputs(table, REPORTS, Filters(), "", [OTHER, 6, "", "fr"], {"x": 1}, "fr")
-    assert columns == [
-        {
-            "field": "id",
-            "headerName": "Id",
-            "headerTooltip": "Id",
-            "filter": "agTextColumnFilter",
-            "filterParams": {"filterOptions": ["contains", "equals", "startsWith"], "maxNumConditions": 1},
-        }
-    ]
-    assert _rest[1] == "31\u202f200 lignes (filtres de la page)"
-
-
-def test_a_block_is_answered_for_the_table_on_screen_only():
-    view = {"versions": {REPORTS: 8}, "filters": Filters(statuses=("new",)).to_dict()}
-    request = {"startRow": 100, "endRow": 200, "sortModel": [], "filterModel": {}}
-    shown = [REPORTS, 7, Filters(statuses=("new",)).key(), "en"]
-    # The version on screen, not the newest: the grid is purged and asks again when the table moves to it.
-    assert block_wanted(request, shown, view) == (REPORTS, 7, "en", Filters(statuses=("new",)))
-    assert block_wanted(request, None, view) is None
-    assert block_wanted(None, shown, view) is None
-    assert block_wanted(request, ["nope", 7, "", "en"], view) is None
-    assert block_wanted(request, shown, None) == (REPORTS, 7, "en", Filters())
-    # The answer names what it answers, so the browser can drop one the grid no longer waits for.
-    assert block_for(request, shown) == [shown, [100, 200, [], {}]]
-    assert block_for({"startRow": 0, "endRow": 100}, shown) == [shown, [0, 100, [], {}]]
+    _rows, columns, *_rest = table_outputs(table, REPORTS, Filters(), "", [OTHER, 6, "", "en"], {"x": 1}, "en")
+    assert columns is not no_update
 
 
 def test_the_csv_link_carries_the_page_filters_and_language():

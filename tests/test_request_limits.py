@@ -77,32 +77,10 @@ CALLBACKS = {
     "table": (
         MANAGERS,
         _body(
-            "..table.columnDefs...table.csvExportParams...table-note.children...table-shown.data"
+            "..table.rowData...table.columnDefs...table.csvExportParams...table-note.children...table-shown.data"
             "...table-region.aria-label...table-download.href..",
             [("view", "data", VIEW), ("table-layer", "value", "parking")],
             [("table-shown", "data", None), ("table", "csvExportParams", {}), ("lang", "data", "fr")],
-        ),
-    ),
-    "table block": (
-        MANAGERS,
-        _body(
-            "table-block.data",
-            [
-                (
-                    "table",
-                    "getRowsRequest",
-                    {
-                        "startRow": 0,
-                        "endRow": 100,
-                        "sortModel": [{"colId": "name", "sort": "desc"}],
-                        "filterModel": {
-                            "name": {"filterType": "text", "type": "contains", "filter": "cap"},
-                            "capacity": {"filterType": "number", "type": "inRange", "filter": 10, "filterTo": 900},
-                        },
-                    },
-                )
-            ],
-            [("table-shown", "data", ["parking", 1, "", "fr"]), ("view", "data", VIEW)],
         ),
     ),
     "alarms": (
@@ -220,11 +198,6 @@ WRONG_VALUES = [
     ("table", "state", 0, ["parking"]),
     ("table", "state", 1, "params"),
     ("table", "state", 2, None),
-    ("table block", "inputs", 0, {"startRow": -1, "endRow": 100}),
-    ("table block", "inputs", 0, {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "name", "sort": "up"}]}),
-    ("table block", "inputs", 0, {"startRow": 0, "endRow": 100, "filterModel": {"name": {"type": "contains"}}}),
-    ("table block", "state", 0, ["parking", "1", "", "fr"]),
-    ("table block", "state", 1, {"kpis": {}}),
     ("alarms", "inputs", 0, 1.5),
     ("alarms", "state", 0, ["unavailable"]),
     ("alarms", "state", 1, {"lang": "fr"}),

@@ -89,8 +89,7 @@ def test_status_filter_narrows_map_kpi_table_and_csv(page, live_app, tmp_path):
     page.wait_for_function(
         "(n) => /lignes/.test(document.querySelector('#table-note').textContent)"
         " && document.querySelector('#table-region').getAttribute('aria-label').includes('Signalements')"
-        # Rows still loading from the server (infinite row model) have empty cells: wait for their values.
-        " && [...document.querySelectorAll('#table .ag-cell[col-id=\"status\"]')].some(c => c.textContent)",
+        " && document.querySelectorAll('#table .ag-cell[col-id=\"status\"]').length > 0",
         arg=new_count,
         timeout=20000,
     )
