@@ -65,7 +65,9 @@ def test_every_layer_summary_is_stored_with_its_schema_and_read_back_equal(name,
     records = demo_records[name]
     summary = layer.summarise(records)
     assert isinstance(summary, layer.summary_type)
-    version = store.write_snapshot(name, FetchResult(tuple(records), NOW), source="demo", demo=True, summary=summary)
+    version = store.write_snapshot(
+        name, FetchResult(tuple(records), NOW), source="demo", demo=True, summary=summary, now=NOW
+    )
 
     stored = orjson.loads(redis_client.hget(keys.snapshot(name), "summary"))
     assert stored["schema"] == layer.summary_type.SCHEMA
@@ -87,7 +89,7 @@ def test_history_written_without_a_schema_number_draws_trends_tiles_and_details(
     assert "schema" not in older
     for hours in (3, 2, 1):
         _add_history(redis_client, name, NOW - timedelta(hours=hours), 10 - hours, orjson.dumps(older))
-    store.write_snapshot(name, FetchResult(tuple(records), NOW), source="demo", demo=True, summary=summary)
+    store.write_snapshot(name, FetchResult(tuple(records), NOW), source="demo", demo=True, summary=summary, now=NOW)
     redis_client.hset(keys.snapshot(name), "summary", orjson.dumps(older))  # the head as an older collector wrote it
 
     points = _points(store, name)
